@@ -1,0 +1,75 @@
+"""The application factory: settings, resources, middleware and routes in one place.
+
+Design: docs/overview.md. ``create_app`` reads nothing at import time; uvicorn calls it
+(``uvicorn --factory controlroom.app:create_app``). The lifespan creates every resource
+(journal store, sessions, exercises and their clocks, the delivery hub, the scenario
+catalogue) and hands them to requests as typed state (``controlroom.web.state``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+from controlroom.delivery.hub import Delivery
+from controlroom.exercises import Exercises
+from controlroom.journal import open_store
+from controlroom.scenario.catalog import ScenarioCatalog
+from controlroom.secret import load_secret
+from controlroom.sessions import open_sessions
+from controlroom.settings import Settings
+from controlroom.timesource import SystemTime, TimeSource
+from controlroom.web.routes import build_routes
+from controlroom.web.state import AppState, Resources
+
+logger = logging.getLogger("controlroom")
+
+
+def create_app(settings: Settings | None = None, *, time: TimeSource | None = None) -> Starlette:
+    settings = settings or Settings.from_environ()
+    clock_source: TimeSource = time or SystemTime()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
+        secret = load_secret(settings)
+        store = open_store(settings.journal)
+        sessions = open_sessions(settings.sessions)
+        exercises = Exercises(store, clock_source, run_clock=settings.run_clock)
+        delivery = Delivery(settings, clock_source, secret)
+        exercises.on_open(delivery.attach)
+        scenarios = ScenarioCatalog(settings.injects_dir)
+        scenarios.reload()
+        await exercises.open_all()
+        logger.info(
+            "Control Room ready: %d scenarios, %d exercises, journal %s",
+            len(scenarios.valid()),
+            len(exercises.loaded()),
+            settings.journal,
+        )
+        try:
+            yield AppState(
+                resources=Resources(
+                    settings=settings,
+                    secret=secret,
+                    time=clock_source,
+                    exercises=exercises,
+                    sessions=sessions,
+                    delivery=delivery,
+                    scenarios=scenarios,
+                )
+            )
+        finally:
+            await delivery.close()
+            await exercises.close()
+            await store.close()
+            await sessions.close()
+
+    middleware = [
+        Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
+    ]
+    return Starlette(routes=build_routes(), middleware=middleware, lifespan=lifespan)

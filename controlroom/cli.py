@@ -1,0 +1,122 @@
+"""The ``controlroom`` command line. Scenario commands: see docs/scenario.md.
+
+Each command is one small function over the library: add new ones with ``@main.command()``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from controlroom import msel as msel_csv
+from controlroom.scenario import (
+    Scenario,
+    ScenarioInvalid,
+    load_scenario,
+    load_scenario_file,
+    summary,
+)
+from controlroom.scenario.loader import is_scenario, load_scenarios
+
+FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
+
+
+@click.group()
+def main() -> None:
+    """Control Room: the realtime control room for live simulation exercises."""
+
+
+@main.command()
+@click.argument("path", type=FOLDER)
+def validate(path: Path) -> None:
+    """Check a scenario folder, or every scenario in a folder of scenarios.
+
+    Prints each problem as file:line: field: message and exits 1 when there are any.
+    """
+    if is_scenario(path):
+        found: dict[str, Scenario | ScenarioInvalid] = {path.name: _try_load(path)}
+    else:
+        found = load_scenarios(path)
+    if not found:
+        click.echo(f"no scenario found in {path} (a scenario folder holds scenario.yaml)")
+        sys.exit(1)
+    for result in found.values():
+        if isinstance(result, ScenarioInvalid):
+            click.echo(str(result))
+        else:
+            click.echo(summary(result))
+    if any(isinstance(result, ScenarioInvalid) for result in found.values()):
+        sys.exit(1)
+
+
+def _try_load(path: Path) -> Scenario | ScenarioInvalid:
+    try:
+        return load_scenario(path)
+    except ScenarioInvalid as invalid:
+        return invalid
+
+
+@main.group()
+def msel() -> None:
+    """The MSEL spreadsheet (CSV with the HSEEP columns): export and import."""
+
+
+@msel.command("export")
+@click.argument("scenario", type=FOLDER)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="CSV file")
+@click.option("--lang", help="language of the texts (default: the scenario's original)")
+def msel_export(scenario: Path, output: Path | None, lang: str | None) -> None:
+    """Write SCENARIO's MSEL as CSV (to stdout without -o)."""
+    try:
+        loaded = load_scenario(scenario)
+    except ScenarioInvalid as invalid:
+        click.echo(str(invalid), err=True)
+        sys.exit(1)
+    try:
+        text = msel_csv.export_msel(loaded, lang)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    if output is None:
+        click.echo(text, nl=False)
+    else:  # with a BOM, so that spreadsheets open Cyrillic text right
+        output.write_text(text, encoding="utf-8-sig", newline="")
+
+
+@msel.command("import")
+@click.argument(
+    "csv_file", metavar="CSV", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="YAML")
+@click.option("--lang", help="language of the sheet (default: the scenario's original, or en)")
+@click.option("--map", "mapping", multiple=True, metavar="'Header=column'", help="map a header")
+@click.option("--scenario", type=FOLDER, help="check teams and objectives against this scenario")
+def msel_import(
+    csv_file: Path, out: Path, lang: str | None, mapping: tuple[str, ...], scenario: Path | None
+) -> None:
+    """Turn an MSEL CSV into an inject file for a scenario's injects/ folder."""
+    try:
+        header = load_scenario_file(scenario) if scenario is not None else None
+    except ScenarioInvalid as invalid:
+        click.echo(str(invalid), err=True)
+        sys.exit(1)
+    language = lang or (header.languages[0] if header is not None else "en")
+    text = csv_file.read_text(encoding="utf-8-sig")
+    try:
+        columns = msel_csv.parse_mapping(list(mapping))
+        result = msel_csv.import_msel(
+            text, language, name=str(csv_file), mapping=columns, scenario=header
+        )
+    except msel_csv.MselError as error:
+        raise click.UsageError(str(error)) from error
+    for column in result.ignored_columns:
+        click.echo(f"{csv_file}: ignored column {column!r}", err=True)
+    if result.problems:
+        for problem in result.problems:
+            click.echo(str(problem))
+        count = len(result.problems)
+        click.echo(f"{count} problem{'' if count == 1 else 's'} in {csv_file}; nothing written")
+        sys.exit(1)
+    out.write_text(result.yaml(), encoding="utf-8")
+    click.echo(f"{len(result.injects)} injects written to {out}")

@@ -1,0 +1,290 @@
+"""The ``redis://`` journal: one Redis Stream per exercise. Design: docs/journal.md.
+
+Keys (the braces are a cluster hash tag: both keys of an exercise live in one slot)::
+
+    controlroom:exercises              SET     every exercise id
+    controlroom:{<id>}:meta            HASH    epoch, created (unix seconds)
+    controlroom:{<id>}:journal         STREAM  entry id ``<seq>-1`` -> {"e": <event JSON>}
+
+Entry ids are given explicitly, so an event's seq is its stream id and Redis itself refuses a
+duplicate or lower one. A Lua script appends: it reads the last id, checks ``expect_seq`` and
+adds ``<last+1>-1`` in one atomic step, whichever worker runs it.
+
+Durability is Redis's: run it with ``appendonly yes`` and ``appendfsync always`` (Redis then
+fsyncs the AOF before it replies, so an acknowledged append survives a crash). With
+``appendfsync everysec`` up to about a second of acknowledged appends can be lost in a power
+cut or kernel crash (a Redis crash alone loses nothing). On Redis >= 7.2 each write is
+followed by ``WAITAOF 1 0 <ms>``, so ``append`` returns only once the local AOF has fsynced,
+whatever ``appendfsync`` says; older servers (7.0 here) rely on ``appendfsync always``.
+
+The client never retries a command on its own: after a lost connection an append may or may
+not have landed, and ``append`` says so by raising ``JournalError``; retry with
+``expect_seq`` to find out safely. ``follow`` reconnects by itself (0.1 s doubling to 2 s) and
+resumes after the last event it yielded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import logging
+import time
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any
+
+import orjson
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.commands.core import AsyncScript
+from redis.exceptions import ConnectionError, TimeoutError
+
+from controlroom.journal.base import (
+    Event,
+    Journal,
+    JournalConflict,
+    JournalCorrupt,
+    JournalError,
+    JournalStore,
+    check_exercise_id,
+)
+from controlroom.journal.memory import new_epoch
+
+logger = logging.getLogger("controlroom.journal")
+
+EXERCISES_KEY = "controlroom:exercises"
+PAGE = 1000  # entries per XRANGE / XREAD call
+BLOCK_MS = 5000  # how long one XREAD waits for news
+WAITAOF_MS = 5000  # how long an append waits for the AOF fsync (Redis >= 7.2)
+BACKOFF_FIRST, BACKOFF_MAX = 0.1, 2.0  # follow's reconnect delays, in seconds
+
+
+def meta_key(exercise_id: str) -> str:
+    return f"controlroom:{{{exercise_id}}}:meta"
+
+
+def journal_key(exercise_id: str) -> str:
+    return f"controlroom:{{{exercise_id}}}:journal"
+
+
+# KEYS: meta, journal, exercises; ARGV: id, epoch, created. Returns 1, or 0 if it exists.
+CREATE = """
+if redis.call('EXISTS', KEYS[1], KEYS[2]) > 0 then return 0 end
+redis.call('HSET', KEYS[1], 'epoch', ARGV[2], 'created', ARGV[3])
+redis.call('SADD', KEYS[3], ARGV[1])
+return 1
+"""
+
+# KEYS: journal; ARGV: expect_seq or '', the event JSON after its '{' without seq.
+# Returns {1, new seq} or {0, actual last seq} on an expect_seq conflict.
+APPEND = """
+local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+local seq = 0
+if #last > 0 then seq = tonumber(string.match(last[1][1], '^%d+')) end
+if ARGV[1] ~= '' and tonumber(ARGV[1]) ~= seq then return {0, seq} end
+seq = seq + 1
+redis.call('XADD', KEYS[1], seq .. '-1', 'e', '{"seq":' .. seq .. ',' .. ARGV[2])
+return {1, seq}
+"""
+
+
+class RedisJournal(Journal):
+    """The stream of one exercise; shares its store's connection pool."""
+
+    def __init__(self, store: RedisJournalStore, exercise_id: str, epoch: str) -> None:
+        self.exercise_id = exercise_id
+        self.epoch = epoch
+        self._store = store
+        self._redis = store.redis
+        self._key = journal_key(exercise_id)
+        self._last = 0
+
+    @property
+    def last_seq(self) -> int:
+        """The last seq this object appended or saw; see ``refresh_last_seq``."""
+        return self._last
+
+    def _saw(self, seq: int) -> None:
+        self._last = max(self._last, seq)
+
+    async def refresh_last_seq(self) -> int:
+        """Ask Redis for the journal's last seq (other workers may have appended)."""
+        entries = await self._redis.xrevrange(self._key, count=1)
+        if entries:
+            self._saw(_seq_of(entries[0][0]))
+        return self._last
+
+    async def append(
+        self,
+        type: str,
+        data: Mapping[str, Any],
+        *,
+        at: float,
+        expect_seq: int | None = None,
+    ) -> Event:
+        body = orjson.dumps({"type": type, "at": at, "data": data})
+        expect = "" if expect_seq is None else str(int(expect_seq))
+        try:
+            ok, seq = await self._store.run(
+                self._store.append_script, [self._key], [expect, body[1:]]
+            )
+        except (ConnectionError, TimeoutError) as exc:
+            raise JournalError(
+                f"redis failed during an append to {self.exercise_id!r}: it may or may not have "
+                f"landed (retry with expect_seq to be sure): {exc}"
+            ) from exc
+        self._saw(seq)
+        if not ok:
+            raise JournalConflict(expect_seq if expect_seq is not None else -1, seq)
+        return Event.from_json(b'{"seq":%d,' % seq + body[1:])
+
+    async def read(self, after: int = 0, limit: int | None = None) -> builtins.list[Event]:
+        events: list[Event] = []
+        seq = max(after, 0)
+        while limit is None or len(events) < limit:
+            count = PAGE if limit is None else min(PAGE, limit - len(events))
+            entries = await self._redis.xrange(self._key, min=f"{seq + 1}-0", count=count)
+            for entry_id, fields in entries or ():
+                events.append(self._decode(entry_id, fields, seq + 1))
+                seq += 1
+            if not entries or len(entries) < count:
+                break
+        return events
+
+    async def follow(self, after: int = 0) -> AsyncIterator[Event]:
+        seq = max(after, 0)
+        delay = BACKOFF_FIRST
+        lost = False
+        while not self._store.closed:
+            try:
+                if lost:
+                    await self._check_epoch()
+                reply = await self._redis.xread({self._key: f"{seq}-1"}, count=PAGE, block=BLOCK_MS)
+            except (ConnectionError, TimeoutError) as exc:
+                if self._store.closed:
+                    return
+                logger.warning(
+                    "journal %s: lost redis while following (%s), retrying in %.1fs",
+                    self.exercise_id,
+                    exc,
+                    delay,
+                )
+                lost = True
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, BACKOFF_MAX)
+                continue
+            if lost:
+                logger.warning("journal %s: following again after seq %d", self.exercise_id, seq)
+                lost, delay = False, BACKOFF_FIRST
+            for entry_id, fields in _entries(reply):
+                event = self._decode(entry_id, fields, seq + 1)
+                seq = event.seq
+                self._saw(seq)
+                yield event
+
+    async def _check_epoch(self) -> None:
+        epoch = await self._redis.hget(meta_key(self.exercise_id), "epoch")
+        if epoch is None or _text(epoch) != self.epoch:
+            raise JournalError(
+                f"journal {self.exercise_id!r} was replaced while following (epoch "
+                f"{self.epoch} is now {epoch!r}): reload it in full"
+            )
+
+    def _decode(self, entry_id: Any, fields: Any, expected: int) -> Event:
+        where = f"redis stream {self._key} entry {_text(entry_id)}"
+        try:
+            event = Event.from_json(fields[b"e"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise JournalCorrupt(f"{where}: not an event: {exc!r}") from None
+        if not _seq_of(entry_id) == event.seq == expected:
+            raise JournalCorrupt(f"{where}: expected seq {expected}, found {event.seq}")
+        self._saw(event.seq)
+        return event
+
+
+class RedisJournalStore(JournalStore):
+    """Journals as Redis Streams, shared by every worker that points at the same server."""
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+        self.closed = False
+        self.append_script: AsyncScript = redis.register_script(APPEND)
+        self._create_script: AsyncScript = redis.register_script(CREATE)
+        self._waitaof: bool | None = None  # decided once, from the server's version
+
+    @classmethod
+    def from_url(cls, url: str) -> RedisJournalStore:
+        """``redis://host:port/db`` (also ``rediss://``, ``unix://``); query options win."""
+        return cls(
+            Redis.from_url(
+                url,
+                retry=Retry(NoBackoff(), 0),  # never resend a write on our behalf
+                socket_connect_timeout=5,
+                socket_timeout=BLOCK_MS / 1000 + 10,
+                protocol=2,  # the reply shapes parsed here
+            )
+        )
+
+    async def run(self, script: AsyncScript, keys: Sequence[str], args: Sequence[Any]) -> Any:
+        """Run a writing script; on Redis >= 7.2 also wait until the AOF has fsynced it."""
+        if not await self._uses_waitaof():
+            return await script(keys, args)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            await script(keys, args, client=pipe)
+            pipe.execute_command("WAITAOF", 1, 0, WAITAOF_MS)
+            result, (local, _replicas) = await pipe.execute()
+        if local < 1:
+            raise JournalError(f"redis did not fsync the AOF within {WAITAOF_MS} ms")
+        return result
+
+    async def _uses_waitaof(self) -> bool:
+        if self._waitaof is None:
+            server = await self.redis.info("server")
+            version = tuple(int(p) for p in str(server["redis_version"]).split(".")[:2])
+            aof = int((await self.redis.info("persistence")).get("aof_enabled", 0)) == 1
+            if not aof:
+                logger.warning(
+                    "redis %s runs without appendonly: journal appends are NOT durable "
+                    "(run it with appendonly yes, appendfsync always)",
+                    server["redis_version"],
+                )
+            self._waitaof = aof and version >= (7, 2)
+        return self._waitaof
+
+    async def create(self, exercise_id: str) -> RedisJournal:
+        check_exercise_id(exercise_id)
+        epoch = new_epoch()
+        keys = [meta_key(exercise_id), journal_key(exercise_id), EXERCISES_KEY]
+        if not await self.run(self._create_script, keys, [exercise_id, epoch, int(time.time())]):
+            raise FileExistsError(f"a journal for exercise {exercise_id!r} already exists")
+        return RedisJournal(self, exercise_id, epoch)
+
+    async def open(self, exercise_id: str) -> RedisJournal:
+        check_exercise_id(exercise_id)
+        epoch = await self.redis.hget(meta_key(exercise_id), "epoch")
+        if epoch is None:
+            raise KeyError(exercise_id)
+        journal = RedisJournal(self, exercise_id, _text(epoch))
+        await journal.refresh_last_seq()
+        return journal
+
+    async def list(self) -> builtins.list[str]:
+        return sorted(_text(m) for m in await self.redis.smembers(EXERCISES_KEY))
+
+    async def close(self) -> None:
+        self.closed = True
+        await self.redis.aclose()
+
+
+# The client runs with bytes replies; redis-py's types also allow str, hence these helpers.
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _seq_of(entry_id: Any) -> int:
+    return int(_text(entry_id).split("-", 1)[0])
+
+
+def _entries(reply: Any) -> list[tuple[bytes, dict[bytes, bytes]]]:
+    """The entries in XREAD's answer (RESP2 shape) for our one stream."""
+    return [entry for _key, entries in reply or () for entry in entries]

@@ -1,0 +1,89 @@
+"""Server-side sessions: the cookie holds only an opaque id. Design: docs/security.md.
+
+Chosen by URL like every backend: ``memory://`` (embedded default) or ``redis://``
+(scaled: every worker sees every session, and revoking one takes effect everywhere).
+"""
+
+from __future__ import annotations
+
+import abc
+import secrets
+import time
+from typing import Any
+
+import orjson
+import redis.asyncio as aioredis
+
+SESSION_COOKIE = "cr_session"
+DEFAULT_TTL = 7 * 24 * 3600  # an exercise week
+
+
+class SessionStore(abc.ABC):
+    @abc.abstractmethod
+    async def create(self, data: dict[str, Any], ttl: int = DEFAULT_TTL) -> str:
+        """Store ``data`` under a new random id (256 bits) and return the id."""
+
+    @abc.abstractmethod
+    async def get(self, session_id: str) -> dict[str, Any] | None: ...
+
+    @abc.abstractmethod
+    async def delete(self, session_id: str) -> None: ...
+
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Close connections."""
+
+
+class MemorySessionStore(SessionStore):
+    def __init__(self) -> None:
+        self._sessions: dict[str, tuple[float, dict[str, Any]]] = {}
+
+    async def create(self, data: dict[str, Any], ttl: int = DEFAULT_TTL) -> str:
+        session_id = secrets.token_urlsafe(32)
+        self._sessions[session_id] = (time.monotonic() + ttl, dict(data))
+        return session_id
+
+    async def get(self, session_id: str) -> dict[str, Any] | None:
+        found = self._sessions.get(session_id)
+        if found is None:
+            return None
+        expires, data = found
+        if expires < time.monotonic():
+            del self._sessions[session_id]
+            return None
+        return dict(data)
+
+    async def delete(self, session_id: str) -> None:
+        self._sessions.pop(session_id, None)
+
+
+class RedisSessionStore(SessionStore):
+    def __init__(self, url: str) -> None:
+        self._redis = aioredis.Redis.from_url(url)
+
+    @staticmethod
+    def _key(session_id: str) -> str:
+        return f"controlroom:session:{session_id}"
+
+    async def create(self, data: dict[str, Any], ttl: int = DEFAULT_TTL) -> str:
+        session_id = secrets.token_urlsafe(32)
+        await self._redis.set(self._key(session_id), orjson.dumps(data), ex=ttl)
+        return session_id
+
+    async def get(self, session_id: str) -> dict[str, Any] | None:
+        raw = await self._redis.get(self._key(session_id))
+        return None if raw is None else dict(orjson.loads(raw))
+
+    async def delete(self, session_id: str) -> None:
+        await self._redis.delete(self._key(session_id))
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+def open_sessions(url: str) -> SessionStore:
+    scheme = url.split("://", 1)[0]
+    if scheme == "memory":
+        return MemorySessionStore()
+    if scheme in ("redis", "rediss", "unix"):
+        return RedisSessionStore(url)
+    raise ValueError(f"unknown sessions URL scheme {scheme!r} in {url!r} (memory://, redis://)")

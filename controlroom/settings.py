@@ -1,0 +1,128 @@
+"""Every setting, read once from the environment with a type, a default and help text.
+
+Design: docs/settings.md (generated table in the README). Nothing is read at import time:
+``Settings.from_environ()`` is called by the app factory or the CLI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from starlette.config import Config, Environ
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path = _setting(  # noqa: RUF009 - Path is immutable
+        Path("data"), "Folder for the embedded journal, the secret key and uploads."
+    )
+    injects_dir: Path = _setting(  # noqa: RUF009 - Path is immutable
+        Path("injects"), "Folder of scenarios, one sub-folder each."
+    )
+    journal_url: str = _setting(
+        "",
+        "Where exercise journals live: file:///path (embedded default: <data_dir>), "
+        "redis://host:port/db (scaled), memory:// (nothing kept).",
+    )
+    sessions_url: str = _setting(
+        "",
+        "Where sign-in and device sessions live: memory:// (embedded default) or "
+        "redis://host:port/db (scaled; defaults to the journal's Redis).",
+    )
+    secret_key: str = _setting(
+        "",
+        "Key that signs cookies and join tokens. Empty: generated once and kept in "
+        "<data_dir>/secret.key.",
+    )
+    admin_token: str = _setting(
+        "",
+        "One-time token for the first director's account. Empty: generated and printed "
+        "at first start while no account exists.",
+    )
+    allowed_origins: tuple[str, ...] = _setting(
+        (),
+        "Comma-separated extra Origins allowed to open websockets and post forms "
+        "(same-origin is always allowed), e.g. http://192.168.1.10:8000.",
+    )
+    allowed_hosts: tuple[str, ...] = _setting(
+        ("*",),
+        "Comma-separated Host names the server answers to (guards against DNS rebinding); "
+        "* for any.",
+    )
+    run_clock: bool = _setting(
+        True, "Run the release clock in this worker (every worker may: releases stay once)."
+    )
+    heartbeat_seconds: float = _setting(
+        15.0, "Mean interval of websocket heartbeats (jittered +-20%)."
+    )
+    heartbeat_timeout: float = _setting(
+        45.0, "Close a websocket that sent nothing (not even a heartbeat) for this long."
+    )
+    send_queue_frames: int = _setting(
+        512, "Frames queued per websocket before a client that stopped reading is closed."
+    )
+    max_message_bytes: int = _setting(16_384, "Largest websocket message accepted from a client.")
+    messages_per_minute: int = _setting(
+        240, "Websocket messages a client may send per minute before it is closed."
+    )
+    history_events: int = _setting(
+        100_000, "Events per audience kept in memory for resume; older ones mean 'reload'."
+    )
+    ack_alert_seconds: float = _setting(
+        300.0, "Alert control when a released inject is not acknowledged within this time."
+    )
+    join_attempts_per_minute: int = _setting(
+        10, "Wrong join codes per exercise per minute before joining is paused."
+    )
+    language: str = _setting("en", "Default interface language (en, ru).")
+    secure_cookies: bool = _setting(False, "Mark cookies Secure (set when served over HTTPS).")
+    test_tokens: bool = _setting(
+        False, "Accept signed test tokens on websockets (tests and benchmarks only)."
+    )
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        config = Config(environ=Environ(dict(environ)) if environ is not None else Environ())
+        values: dict[str, Any] = {}
+        for item in fields(cls):
+            key = env_name(item.name)
+            default = item.default
+            if isinstance(default, tuple):
+                raw = config(key, cast=str, default=",".join(default))
+                values[item.name] = tuple(p.strip() for p in raw.split(",") if p.strip())
+            elif isinstance(default, Path):
+                values[item.name] = Path(config(key, cast=str, default=str(default)))
+            else:
+                values[item.name] = config(key, cast=type(default), default=default)
+        return cls(**values)
+
+    @property
+    def journal(self) -> str:
+        return self.journal_url or f"file://{self.data_dir.resolve()}"
+
+    @property
+    def sessions(self) -> str:
+        if self.sessions_url:
+            return self.sessions_url
+        return self.journal if self.journal.startswith("redis") else "memory://"
+
+
+def env_name(name: str) -> str:
+    return f"CONTROLROOM_{name.upper()}"
+
+
+def help_table() -> list[tuple[str, str, str]]:
+    """(variable, default, help) for every setting: the README's settings table."""
+    rows = []
+    for item in fields(Settings):
+        default = item.default
+        shown = ",".join(default) if isinstance(default, tuple) else str(default)
+        rows.append((env_name(item.name), shown, item.metadata["help"]))
+    return rows

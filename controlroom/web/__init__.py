@@ -1,0 +1,1 @@
+"""The web layer: routes, sessions, CSRF, templates. Design: docs/web.md."""

@@ -1,0 +1,36 @@
+"""The typed resources the lifespan hands to every request and socket. Design: docs/overview.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict, cast
+
+from starlette.requests import HTTPConnection
+
+if TYPE_CHECKING:
+    from controlroom.delivery.hub import Delivery
+    from controlroom.exercises import Exercises
+    from controlroom.scenario.catalog import ScenarioCatalog
+    from controlroom.sessions import SessionStore
+    from controlroom.settings import Settings
+    from controlroom.timesource import TimeSource
+
+
+@dataclass(frozen=True, slots=True)
+class Resources:
+    settings: Settings
+    secret: str
+    time: TimeSource
+    exercises: Exercises
+    sessions: SessionStore
+    delivery: Delivery
+    scenarios: ScenarioCatalog
+
+
+class AppState(TypedDict):
+    resources: Resources
+
+
+def resources(conn: HTTPConnection) -> Resources:
+    """The lifespan's resources, typed (``request.state`` itself is untyped)."""
+    return cast(Resources, conn.state.resources)

@@ -1,0 +1,107 @@
+"""The fold: state derived from events only."""
+
+from __future__ import annotations
+
+from controlroom.exercise.events import EventType
+from controlroom.exercise.state import ExerciseState, ReleaseStatus
+from controlroom.journal import Event
+from tests.support.scenarios import inject, make_scenario
+
+T0 = 1_800_000_000.0
+
+
+def events(*items: tuple[str, dict[str, object], float]) -> list[Event]:
+    return [Event(seq, type_, at, data) for seq, (type_, data, at) in enumerate(items, start=1)]
+
+
+def test_statuses_follow_the_release_lifecycle() -> None:
+    scenario = make_scenario(inject("A", at="D1 09:30"), inject("B", trigger="manual"))
+    history = events(
+        (EventType.CREATED, {"exercise": "x"}, T0),
+        (EventType.STARTED, {"scenario_time": 9 * 3600}, T0),
+        (EventType.INJECT_RELEASED, {"inject": "A", "teams": ["alpha"]}, T0 + 1800),
+        (EventType.INJECT_DELIVERED, {"inject": "A", "team": "alpha", "device": "d1"}, T0 + 1801),
+        (
+            EventType.INJECT_ACKNOWLEDGED,
+            {"inject": "A", "team": "alpha", "device": "d1"},
+            T0 + 1810,
+        ),
+    )
+    state = ExerciseState.fold(scenario, history[:1])
+    assert state.status("A", "alpha") is ReleaseStatus.PLANNED
+    state = ExerciseState.fold(scenario, history[:2])
+    assert state.status("A", "alpha") is ReleaseStatus.SCHEDULED
+    assert state.status("B", "alpha") is ReleaseStatus.PLANNED
+    state = ExerciseState.fold(scenario, history)
+    assert state.status("A", "alpha") is ReleaseStatus.ACKNOWLEDGED
+    assert state.status("A", "bravo") is ReleaseStatus.SCHEDULED  # per team, not per inject
+
+
+def test_fold_refuses_a_gap() -> None:
+    state = ExerciseState.new(make_scenario(inject("A", at="D1 09:30")))
+    try:
+        state.apply(Event(2, EventType.STARTED, T0, {"scenario_time": 0}))
+    except ValueError as error:
+        assert "needs every event" in str(error)
+    else:
+        raise AssertionError("a gap in the journal must not be folded")
+
+
+def test_after_trigger_schedules_per_team_when_the_state_is_reached() -> None:
+    scenario = make_scenario(
+        inject("A", at="D1 09:30"),
+        inject("B", trigger={"after": "A", "state": "acknowledged", "delay": "10m"}),
+    )
+    history = events(
+        (EventType.STARTED, {"scenario_time": 9 * 3600}, T0),
+        (EventType.INJECT_RELEASED, {"inject": "A"}, T0 + 1800),
+        (EventType.INJECT_ACKNOWLEDGED, {"inject": "A", "team": "bravo", "device": "d"}, T0 + 2400),
+    )
+    state = ExerciseState.fold(scenario, history)
+    assert state.releases["B", "bravo"].due == 9 * 3600 + 2400 + 600
+    assert state.releases["B", "alpha"].due is None  # alpha has not acknowledged
+    assert state.status("B", "alpha") is ReleaseStatus.PLANNED
+
+
+def test_an_edit_keeps_the_version_and_the_released_version() -> None:
+    scenario = make_scenario(inject("A", at="D1 09:30"))
+    history = events(
+        (EventType.INJECT_RELEASED, {"inject": "A", "teams": ["alpha"], "version": 1}, T0),
+        (
+            EventType.INJECT_EDITED,
+            {"inject": "A", "version": 2, "changes": {"title": {"en": "New", "ru": "Новое"}}},
+            T0,
+        ),
+    )
+    state = ExerciseState.fold(scenario, history)
+    assert state.injects["A"].title["en"] == "New"
+    assert state.versions["A"] == 2
+    assert state.releases["A", "alpha"].version == 1
+
+
+def test_an_answered_request_becomes_a_simcell_inject_for_that_team_only() -> None:
+    scenario = make_scenario(inject("A", at="D1 09:30"))
+    history = events(
+        (
+            EventType.REQUEST_SENT,
+            {"request": "R001", "team": "alpha", "kind": "db-check", "text": ""},
+            T0,
+        ),
+        (EventType.REQUEST_CLAIMED, {"request": "R001", "by": "pavel"}, T0 + 5),
+        (
+            EventType.REQUEST_ANSWERED,
+            {
+                "request": "R001",
+                "by": "pavel",
+                "text": {"en": "No record"},
+                "title": {"en": "Database check"},
+            },
+            T0 + 65,
+        ),
+    )
+    state = ExerciseState.fold(scenario, history)
+    request = state.requests["R001"]
+    assert request.response_seconds == 65
+    assert request.answer_inject == "SIM-R001"
+    assert state.status("SIM-R001", "alpha") is ReleaseStatus.RELEASED
+    assert ("SIM-R001", "bravo") not in state.releases
