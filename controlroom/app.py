@@ -16,16 +16,20 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from controlroom.accounts import AccountStore, open_accounts, setup_token
 from controlroom.delivery.hub import Delivery
 from controlroom.exercises import Exercises
+from controlroom.i18n import Catalogues
 from controlroom.journal import open_store
 from controlroom.scenario.catalog import ScenarioCatalog
 from controlroom.secret import load_secret
 from controlroom.sessions import open_sessions
 from controlroom.settings import Settings
 from controlroom.timesource import SystemTime, TimeSource
-from controlroom.web.routes import build_routes
+from controlroom.web.origin import OriginMiddleware
+from controlroom.web.routes import WEB_DIR, build_routes
 from controlroom.web.state import AppState, Resources
+from controlroom.web.templating import Pages
 
 logger = logging.getLogger("controlroom")
 
@@ -44,6 +48,9 @@ def create_app(settings: Settings | None = None, *, time: TimeSource | None = No
         exercises.on_open(delivery.attach)
         scenarios = ScenarioCatalog(settings.injects_dir)
         scenarios.reload()
+        accounts = open_accounts(settings.sessions, settings.data_dir)
+        pages = Pages(WEB_DIR / "templates", Catalogues(WEB_DIR / "locale"))
+        await announce_setup(accounts, setup_token(secret, settings.admin_token))
         await exercises.open_all()
         logger.info(
             "Control Room ready: %d scenarios, %d exercises, journal %s",
@@ -61,6 +68,8 @@ def create_app(settings: Settings | None = None, *, time: TimeSource | None = No
                     sessions=sessions,
                     delivery=delivery,
                     scenarios=scenarios,
+                    accounts=accounts,
+                    pages=pages,
                 )
             )
         finally:
@@ -68,8 +77,20 @@ def create_app(settings: Settings | None = None, *, time: TimeSource | None = No
             await exercises.close()
             await store.close()
             await sessions.close()
+            await accounts.close()
 
     middleware = [
         Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
+        Middleware(OriginMiddleware, allowed=settings.allowed_origins),
     ]
     return Starlette(routes=build_routes(), middleware=middleware, lifespan=lifespan)
+
+
+async def announce_setup(accounts: AccountStore, token: str) -> None:
+    """At first start (no account yet) print where the first director's account is made."""
+    if not await accounts.all():
+        print(
+            f"\nControl Room first start: create the exercise director's account at\n"
+            f"    /setup?token={token}\n(on this server, e.g. http://127.0.0.1:8000/setup?token={token})\n",
+            flush=True,
+        )

@@ -309,11 +309,13 @@ class _RowReader:
         self.headers = {column: headers[index] for column, index in columns.items()}
         self.problems = problems
         self.count = len(problems)
+        self.reported: set[str] = set()  # columns with a problem already
 
     def problem(self, column: str, message: str) -> Problem:
         return Problem(self.name, self.line, self.headers.get(column, column), message)
 
     def fail(self, column: str, message: str) -> None:
+        self.reported.add(column)
         self.problems.append(self.problem(column, message))
 
     def inject(self, scenario: ScenarioFile | None) -> dict[str, Any] | None:
@@ -360,16 +362,12 @@ class _RowReader:
         return {"at": text}
 
     def validate(self, item: dict[str, Any]) -> None:
-        if len(self.problems) > self.count:
-            return  # already reported: the schema would only repeat it
         try:
             Inject.model_validate(item)
         except ValidationError as error:
-            reported: set[str] = set()
             for detail in error.errors():
                 column = _FIELD_COLUMNS.get(str(detail["loc"][0]), "number")
-                if column not in reported:  # a union's alternatives would repeat it
-                    reported.add(column)
+                if column not in self.reported:  # once per column: unions repeat themselves
                     self.fail(column, error_message(detail["loc"], detail))
 
     def references(self, item: dict[str, Any], scenario: ScenarioFile) -> None:

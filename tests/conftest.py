@@ -1,5 +1,7 @@
 """Shared fixtures. Each support module registers its own fixtures here."""
 
 pytest_plugins: list[str] = [
+    "tests.support.server",
+    "tests.support.browser",
     "tests.support.redis_server",
 ]

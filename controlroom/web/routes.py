@@ -9,6 +9,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from controlroom.web import signin
 from controlroom.web.socket import ExerciseSocket
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
@@ -21,6 +22,7 @@ async def healthz(request: Request) -> PlainTextResponse:
 def build_routes() -> list[BaseRoute]:
     return [
         Route("/healthz", healthz, name="healthz"),
+        *signin.routes,
         WebSocketRoute("/exercises/{exercise}/socket", ExerciseSocket, name="socket"),
         Mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static"),
     ]

@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING, TypedDict, cast
 from starlette.requests import HTTPConnection
 
 if TYPE_CHECKING:
+    from controlroom.accounts import AccountStore
     from controlroom.delivery.hub import Delivery
     from controlroom.exercises import Exercises
     from controlroom.scenario.catalog import ScenarioCatalog
     from controlroom.sessions import SessionStore
     from controlroom.settings import Settings
     from controlroom.timesource import TimeSource
+    from controlroom.web.templating import Pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +27,8 @@ class Resources:
     sessions: SessionStore
     delivery: Delivery
     scenarios: ScenarioCatalog
+    accounts: AccountStore
+    pages: Pages
 
 
 class AppState(TypedDict):
