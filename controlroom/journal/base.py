@@ -135,7 +135,7 @@ class JournalStore(abc.ABC):
 
 def open_store(url: str) -> JournalStore:
     """The journal store for ``url``: ``file:///path``, ``redis://host:port/db`` or ``memory://``."""
-    scheme = url.split("://", 1)[0]
+    scheme = url.split(":", 1)[0]  # also the short file:relative/path
     if scheme == "file":
         from controlroom.journal.file import FileJournalStore
 

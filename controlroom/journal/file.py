@@ -128,6 +128,8 @@ class FileJournalStore(JournalStore):
             rest = rest[2:]
             if rest.startswith("localhost/"):
                 rest = rest[len("localhost") :]
+        if not rest:
+            raise ValueError(f"no directory in {url!r} (want file:///absolute/path)")
         return cls(unquote(rest))
 
     def _path(self, exercise_id: str) -> Path:

@@ -1,6 +1,6 @@
 """The ``redis://`` journal: one Redis Stream per exercise. Design: docs/journal.md.
 
-Keys (the braces are a cluster hash tag: both keys of an exercise live in one slot)::
+Keys (the braces are a cluster hash tag, though Redis Cluster is not supported yet)::
 
     controlroom:exercises              SET     every exercise id
     controlroom:{<id>}:meta            HASH    epoch, created (unix seconds)
@@ -37,7 +37,9 @@ from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.commands.core import AsyncScript
-from redis.exceptions import ConnectionError, TimeoutError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from controlroom.journal.base import (
     Event,
@@ -52,10 +54,16 @@ from controlroom.journal.memory import new_epoch
 
 logger = logging.getLogger("controlroom.journal")
 
+# what a lost or stuck connection raises (the last one is asyncio.timeout's, the builtin)
+LOST = (RedisConnectionError, RedisTimeoutError, TimeoutError)
+
 EXERCISES_KEY = "controlroom:exercises"
 PAGE = 1000  # entries per XRANGE / XREAD call
 BLOCK_MS = 5000  # how long one XREAD waits for news
+GRACE = 5.0  # seconds a reply may take beyond that before the connection counts as dead
+APPEND_TIMEOUT = 10.0  # seconds before an append gives up (outcome unknown)
 WAITAOF_MS = 5000  # how long an append waits for the AOF fsync (Redis >= 7.2)
+WAITAOF = ("WAITAOF", 1, 0, WAITAOF_MS)  # 1 local fsync, 0 replicas
 BACKOFF_FIRST, BACKOFF_MAX = 0.1, 2.0  # follow's reconnect delays, in seconds
 
 
@@ -122,23 +130,27 @@ class RedisJournal(Journal):
         at: float,
         expect_seq: int | None = None,
     ) -> Event:
+        self._store._check_open()
         body = orjson.dumps({"type": type, "at": at, "data": data})
         expect = "" if expect_seq is None else str(int(expect_seq))
         try:
-            ok, seq = await self._store.run(
-                self._store.append_script, [self._key], [expect, body[1:]]
-            )
-        except (ConnectionError, TimeoutError) as exc:
+            async with asyncio.timeout(APPEND_TIMEOUT):
+                ok, seq = await self._store._run(
+                    self._store._append_script, [self._key], [expect, body[1:]]
+                )
+        except LOST as exc:
             raise JournalError(
                 f"redis failed during an append to {self.exercise_id!r}: it may or may not have "
                 f"landed (retry with expect_seq to be sure): {exc}"
             ) from exc
         self._saw(seq)
         if not ok:
-            raise JournalConflict(expect_seq if expect_seq is not None else -1, seq)
+            assert expect_seq is not None  # the script reports conflicts only then
+            raise JournalConflict(expect_seq, seq)
         return Event.from_json(b'{"seq":%d,' % seq + body[1:])
 
     async def read(self, after: int = 0, limit: int | None = None) -> builtins.list[Event]:
+        self._store._check_open()
         events: list[Event] = []
         seq = max(after, 0)
         while limit is None or len(events) < limit:
@@ -157,10 +169,13 @@ class RedisJournal(Journal):
         lost = False
         while not self._store.closed:
             try:
-                if lost:
-                    await self._check_epoch()
-                reply = await self._redis.xread({self._key: f"{seq}-1"}, count=PAGE, block=BLOCK_MS)
-            except (ConnectionError, TimeoutError) as exc:
+                async with asyncio.timeout(BLOCK_MS / 1000 + GRACE):
+                    if lost:
+                        await self._check_epoch()
+                    reply = await self._redis.xread(
+                        {self._key: f"{seq}-1"}, count=PAGE, block=BLOCK_MS
+                    )
+            except LOST as exc:
                 if self._store.closed:
                     return
                 logger.warning(
@@ -208,7 +223,7 @@ class RedisJournalStore(JournalStore):
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
         self.closed = False
-        self.append_script: AsyncScript = redis.register_script(APPEND)
+        self._append_script: AsyncScript = redis.register_script(APPEND)
         self._create_script: AsyncScript = redis.register_script(CREATE)
         self._waitaof: bool | None = None  # decided once, from the server's version
 
@@ -220,21 +235,30 @@ class RedisJournalStore(JournalStore):
                 url,
                 retry=Retry(NoBackoff(), 0),  # never resend a write on our behalf
                 socket_connect_timeout=5,
-                socket_timeout=BLOCK_MS / 1000 + 10,
+                # No socket timeout (redis-py 8 defaults to 5 s): with one, redis-py sends
+                # through asyncio.wait_for, which on Python 3.11 can swallow a task's
+                # cancellation (a follower that never ends). Our timeouts use asyncio.timeout.
+                socket_timeout=None,
                 protocol=2,  # the reply shapes parsed here
             )
         )
 
-    async def run(self, script: AsyncScript, keys: Sequence[str], args: Sequence[Any]) -> Any:
+    def _check_open(self) -> None:
+        if self.closed:
+            raise JournalError("the redis journal store is closed")
+
+    async def _run(self, script: AsyncScript, keys: Sequence[str], args: Sequence[Any]) -> Any:
         """Run a writing script; on Redis >= 7.2 also wait until the AOF has fsynced it."""
         if not await self._uses_waitaof():
             return await script(keys, args)
         async with self.redis.pipeline(transaction=False) as pipe:
             await script(keys, args, client=pipe)
-            pipe.execute_command("WAITAOF", 1, 0, WAITAOF_MS)
+            pipe.execute_command(*WAITAOF)
             result, (local, _replicas) = await pipe.execute()
         if local < 1:
-            raise JournalError(f"redis did not fsync the AOF within {WAITAOF_MS} ms")
+            raise JournalError(
+                f"redis did not fsync its AOF within {WAITAOF_MS} ms: the write may be lost"
+            )
         return result
 
     async def _uses_waitaof(self) -> bool:
@@ -242,20 +266,36 @@ class RedisJournalStore(JournalStore):
             server = await self.redis.info("server")
             version = tuple(int(p) for p in str(server["redis_version"]).split(".")[:2])
             aof = int((await self.redis.info("persistence")).get("aof_enabled", 0)) == 1
+            self._waitaof = aof and version >= (7, 2)
             if not aof:
                 logger.warning(
                     "redis %s runs without appendonly: journal appends are NOT durable "
                     "(run it with appendonly yes, appendfsync always)",
                     server["redis_version"],
                 )
-            self._waitaof = aof and version >= (7, 2)
+            elif not self._waitaof and (fsync := await self._appendfsync()) != "always":
+                logger.warning(
+                    "redis %s runs with appendfsync %s and has no WAITAOF: a power cut can "
+                    "lose up to a second of acknowledged journal appends",
+                    server["redis_version"],
+                    fsync,
+                )
         return self._waitaof
+
+    async def _appendfsync(self) -> str:
+        try:
+            config = await self.redis.config_get("appendfsync")
+        except ResponseError:  # CONFIG may be renamed away on managed servers
+            return "unknown"
+        values: dict[Any, Any] = dict(config)
+        value = values.get(b"appendfsync") or values.get("appendfsync")
+        return _text(value) if value else "unknown"
 
     async def create(self, exercise_id: str) -> RedisJournal:
         check_exercise_id(exercise_id)
         epoch = new_epoch()
         keys = [meta_key(exercise_id), journal_key(exercise_id), EXERCISES_KEY]
-        if not await self.run(self._create_script, keys, [exercise_id, epoch, int(time.time())]):
+        if not await self._run(self._create_script, keys, [exercise_id, epoch, int(time.time())]):
             raise FileExistsError(f"a journal for exercise {exercise_id!r} already exists")
         return RedisJournal(self, exercise_id, epoch)
 
