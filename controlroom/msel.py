@@ -230,9 +230,8 @@ def import_msel(
     columns = _columns(headers, mapping or {}, name, result)
     if result.problems:
         return result
-    reader_rows = _rows(reader, columns)
     seen: dict[str, int] = {}
-    for line, row in reader_rows:
+    for line, row in _rows(reader, columns):
         reading = _RowReader(name, line, row, headers, columns, lang, result.problems)
         inject = reading.inject(scenario)
         if inject is None:
@@ -285,7 +284,7 @@ def _rows(reader: Any, columns: dict[str, int]) -> Iterator[tuple[int, dict[str,
             yield (
                 line,
                 {
-                    column: cells[index].strip() if index < len(cells) else ""
+                    column: cells[index] if index < len(cells) else ""
                     for column, index in columns.items()
                 },
             )
@@ -308,8 +307,16 @@ class _RowReader:
         self.name, self.line, self.row, self.lang = name, line, row, lang
         self.headers = {column: headers[index] for column, index in columns.items()}
         self.problems = problems
-        self.count = len(problems)
+        self.problems_before = len(problems)
         self.reported: set[str] = set()  # columns with a problem already
+
+    def cell(self, column: str) -> str:
+        return self.row.get(column, "").strip()
+
+    def text(self, column: str) -> str:
+        """A text cell as it is (a Markdown body may end with a newline), or "" when blank."""
+        value = self.row.get(column, "")
+        return value if value.strip() else ""
 
     def problem(self, column: str, message: str) -> Problem:
         return Problem(self.name, self.line, self.headers.get(column, column), message)
@@ -319,32 +326,32 @@ class _RowReader:
         self.problems.append(self.problem(column, message))
 
     def inject(self, scenario: ScenarioFile | None) -> dict[str, Any] | None:
-        row, lang = self.row, self.lang
-        item: dict[str, Any] = {"id": row["number"], **self.when()}
-        channel = channel_of(row["delivery method"])
+        cell, lang = self.cell, self.lang
+        item: dict[str, Any] = {"id": cell("number"), **self.when()}
+        channel = channel_of(cell("delivery method"))
         if channel is None:
-            self.fail("delivery method", f"unknown delivery method {row['delivery method']!r}")
-        item["channel"] = channel.value if channel else row["delivery method"]
-        item["from"] = {lang: row["from"]}
-        item["to"] = "all" if row["to"].casefold() == "all" else _ids(row["to"])
-        title, body = _description(row["description"])
+            self.fail("delivery method", f"unknown delivery method {cell('delivery method')!r}")
+        item["channel"] = channel.value if channel else cell("delivery method")
+        item["from"] = {lang: cell("from")}
+        item["to"] = "all" if cell("to").casefold() == "all" else _ids(cell("to"))
+        title, body = _description(self.text("description"))
         item["title"], item["body"] = {lang: title}, {lang: body}
-        actions = [_unbullet(line) for line in row.get("expected player action", "").split("\n")]
+        actions = [_unbullet(line) for line in cell("expected player action").split("\n")]
         if any(actions):
             item["expected_actions"] = [{lang: action} for action in actions if action]
-        if objectives := _ids(row.get("objective", "")):
+        if objectives := _ids(cell("objective")):
             item["objectives"] = objectives
-        if controller := row.get("responsible controller", ""):
+        if controller := cell("responsible controller"):
             item["controller"] = controller
-        if notes := row.get("controller notes", ""):
+        if notes := self.text("controller notes"):
             item["notes"] = {lang: notes}
         self.validate(item)
         if scenario is not None:
             self.references(item, scenario)
-        return item if len(self.problems) == self.count else None
+        return item if len(self.problems) == self.problems_before else None
 
     def when(self) -> dict[str, Any]:
-        text = " ".join(self.row["scenario time"].split())
+        text = " ".join(self.cell("scenario time").split())
         if text.casefold() == "manual":
             return {"trigger": "manual"}
         if match := _AFTER.match(text):
@@ -391,8 +398,8 @@ def _description(text: str) -> tuple[str, str]:
     title, sep, body = text.partition("\n\n")
     if not sep:
         title, _, body = text.partition("\n")
-    title, body = title.strip(), body.strip()
-    return title, body or title
+    title = title.strip()
+    return title, body if body.strip() else title
 
 
 def _unbullet(line: str) -> str:

@@ -149,6 +149,19 @@ def test_trigger_cycle_reports_the_path(mini: Path) -> None:
     assert problem.message == "trigger cycle: S-01 -> S-04 -> S-02 -> S-01"
 
 
+def test_trigger_cycle_reached_from_an_earlier_inject(mini: Path) -> None:
+    # S-01 waits for S-03, which waits for S-04, which waits for S-03: S-01 is not in the loop.
+    edit(day1(mini), "    at: D1 09:30\n", "    trigger: {after: S-03}\n")
+    edit(day2(mini), "    at: D2 10:15\n", "    trigger: {after: S-04}\n")
+    edit(day2(mini), "trigger: manual", "trigger: {after: S-03}")
+    [problem] = [p for p in problems(mini) if "cycle" in p.message]
+    assert (problem.file, problem.field) == (
+        "mini/injects/02-day2.yaml",
+        "injects[0].trigger.after",
+    )
+    assert problem.message == "trigger cycle: S-03 -> S-04 -> S-03"
+
+
 def test_trigger_after_itself(mini: Path) -> None:
     edit(day2(mini), "trigger: manual", "trigger: {after: S-04}")
     assert only_problem(mini).message == "trigger cycle: S-04 -> S-04"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -157,12 +158,13 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _known_keys() -> set[str]:
+@cache
+def _known_keys() -> frozenset[str]:
     keys: set[str] = set()
     for item in vars(model).values():
         if isinstance(item, type) and issubclass(item, BaseModel) and item is not BaseModel:
             keys.update(info.alias or name for name, info in item.model_fields.items())
-    return keys
+    return frozenset(keys)
 
 
 def _unknown(kind: str, value: str, known: Iterable[str]) -> str:
@@ -371,7 +373,8 @@ def _after(placed: PlacedInject) -> str | None:
 
 def _cycles(injects: list[PlacedInject], by_id: dict[str, PlacedInject]) -> Iterator[Problem]:
     # Each inject waits for at most one other: following ``after`` from any inject either
-    # ends or runs into a loop. Report each loop once, at its first inject in file order.
+    # ends or runs into a loop. Each loop is reported once, at its first inject in the files.
+    position = {placed.inject.id: n for n, placed in reversed(list(enumerate(injects)))}
     done: set[str] = set()
     for placed in injects:
         path: list[str] = []
@@ -379,9 +382,10 @@ def _cycles(injects: list[PlacedInject], by_id: dict[str, PlacedInject]) -> Iter
         while current is not None and current in by_id and current not in done:
             if current in path:
                 cycle = path[path.index(current) :]
-                if placed.inject.id in cycle:
-                    text = " -> ".join([*cycle, current])
-                    yield problem_at(*placed.at("trigger", "after"), f"trigger cycle: {text}")
+                first = min(range(len(cycle)), key=lambda n: position[cycle[n]])
+                cycle = cycle[first:] + cycle[:first]
+                text = " -> ".join([*cycle, cycle[0]])
+                yield problem_at(*by_id[cycle[0]].at("trigger", "after"), f"trigger cycle: {text}")
                 break
             path.append(current)
             current = _after(by_id[current])

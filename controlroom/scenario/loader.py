@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from controlroom.scenario.checks import (
     Draft,
@@ -22,9 +22,10 @@ from controlroom.scenario.checks import (
     validation_problems,
 )
 from controlroom.scenario.model import Inject, InjectFile, Scenario, ScenarioFile
-from controlroom.scenario.source import Source, SourceError, read_source
+from controlroom.scenario.source import Loc, Source, SourceError, read_source
 
 SCENARIO_FILE = "scenario.yaml"
+M = TypeVar("M", bound=BaseModel)
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -64,9 +65,7 @@ class _Reader:
         self.problems.extend(duplicate_key_problems(source))
         return source
 
-    def validate(
-        self, cls: type[Any], source: Source, data: Any, loc: tuple[str | int, ...]
-    ) -> Any:
+    def validate(self, cls: type[M], source: Source, data: Any, loc: Loc) -> M | None:
         try:
             return cls.model_validate(data)
         except ValidationError as error:
@@ -81,8 +80,7 @@ class _Reader:
         source = self.read(path)
         if source is None:
             return None, None
-        header: ScenarioFile | None = self.validate(ScenarioFile, source, source.data, ())
-        return header, source
+        return self.validate(ScenarioFile, source, source.data, ()), source
 
     def injects(self, path: Path) -> tuple[list[PlacedInject], set[str]]:
         """The valid injects of one file, and the ids of the broken ones."""
@@ -98,7 +96,7 @@ class _Reader:
         valid: list[PlacedInject] = []
         broken: set[str] = set()
         for n, item in enumerate(items):
-            inject: Inject | None = self.validate(Inject, source, item, ("injects", n))
+            inject = self.validate(Inject, source, item, ("injects", n))
             if inject is not None:
                 valid.append(PlacedInject(inject, source, ("injects", n)))
             elif isinstance(item, dict) and isinstance(item.get("id"), str):
