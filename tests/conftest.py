@@ -4,4 +4,5 @@ pytest_plugins: list[str] = [
     "tests.support.server",
     "tests.support.browser",
     "tests.support.redis_server",
+    "tests.support.console",
 ]

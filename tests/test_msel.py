@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 (Russian scenario text is not a look-alike of Latin)
 """The MSEL spreadsheet: export, import, and the round trip between them."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 (Russian scenario text is not a look-alike of Latin)
 """Cross-reference checks: each mistake is reported at its file, line and field."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 (Russian scenario text is not a look-alike of Latin)
 """Loading a scenario folder: schema errors with file, line and field; every problem at once."""
 
 from __future__ import annotations

@@ -386,6 +386,15 @@ def revoke_device(state: ExerciseState, by: str, device: str) -> Decision | None
     return EventType.DEVICE_REVOKED, {"device": device, "by": by}
 
 
+def reissue_join(state: ExerciseState, by: str, target: str) -> Decision:
+    """A new join link for a team (``team:<id>``) or an actor role (``actor:<id>``)."""
+    kind, _, name = target.partition(":")
+    known = state.scenario.team_ids if kind == "team" else [r.id for r in state.scenario.roles]
+    if kind not in ("team", "actor") or name not in known:
+        raise CommandRefused("No such team or actor role.")
+    return EventType.JOIN_REISSUED, {"target": target, "by": by}
+
+
 # -- helpers ---------------------------------------------------------------------------------
 
 

@@ -42,6 +42,7 @@ class EventType(StrEnum):
     DEVICE_JOINED = "device.joined"  # {device, team | role, name}
     DEVICE_RENAMED = "device.renamed"  # {device, name}
     DEVICE_REVOKED = "device.revoked"  # {device, by}
+    JOIN_REISSUED = "join.reissued"  # {target: team:<id> | actor:<role>, by}: old link dead
     # The journal's own housekeeping
     RECOVERED = "journal.recovered"  # {line, size, saved_to}: a torn tail found at start-up
 

@@ -150,6 +150,7 @@ class ExerciseState:
     requests: dict[str, Request] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
     devices: dict[str, Device] = field(default_factory=dict)
+    join_generations: dict[str, int] = field(default_factory=dict)  # join target -> re-issues
     recovered: list[Mapping[str, Any]] = field(default_factory=list)
 
     @classmethod
@@ -423,6 +424,11 @@ def _device_revoked(state: ExerciseState, event: Event) -> None:
     state.devices[event.data["device"]].revoked = True
 
 
+def _join_reissued(state: ExerciseState, event: Event) -> None:
+    target = event.data["target"]
+    state.join_generations[target] = state.join_generations.get(target, 0) + 1
+
+
 def _recovered(state: ExerciseState, event: Event) -> None:
     state.recovered.append(event.data)
 
@@ -453,5 +459,6 @@ _HANDLERS: dict[str, Callable[[ExerciseState, Event], None]] = {
     EventType.DEVICE_JOINED: _device_joined,
     EventType.DEVICE_RENAMED: _device_renamed,
     EventType.DEVICE_REVOKED: _device_revoked,
+    EventType.JOIN_REISSUED: _join_reissued,
     EventType.RECOVERED: _recovered,
 }
