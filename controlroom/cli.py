@@ -120,3 +120,63 @@ def msel_import(
         sys.exit(1)
     out.write_text(result.yaml(), encoding="utf-8")
     click.echo(f"{len(result.injects)} injects written to {out}")
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "controlroom.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        ws="websockets",
+        ws_per_message_deflate=False,
+        ws_max_size=65_536,
+        proxy_headers=True,
+    )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option("--port", default=8000, show_default=True, help="port to listen on")
+@click.option("--workers", default=1, show_default=True, help="worker processes (Redis mode)")
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve every scenario in injects/ and every exercise in the data folder."""
+    _serve(host, port, workers)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option("--port", default=8000, show_default=True, help="port to listen on")
+def demo(host: str, port: int) -> None:
+    """Prepare the demo exercise (sample scenario, demo accounts) and serve it."""
+    import asyncio
+    import os
+
+    from controlroom.demo import prepare_demo
+    from controlroom.settings import Settings
+
+    os.environ.setdefault("CONTROLROOM_DATA_DIR", "data/demo")
+    settings = Settings.from_environ()
+    prepared = asyncio.run(prepare_demo(settings))
+    base = f"http://{host}:{port}"
+    click.echo(
+        f"\nControl Room demo: {base}\n"
+        f"  sign in as director, controller or observer; password: {prepared.password}\n"
+        f"  the exercise: {base}/exercises/{prepared.exercise}\n"
+        f"  join links and QR codes for teams and actors: "
+        f"{base}/exercises/{prepared.exercise}/devices/sheet\n"
+    )
+    _serve(host, port, 1)
+
+
+@main.command()
+def settings() -> None:
+    """Print every setting as the README's Markdown table."""
+    from controlroom.settings import help_table
+
+    click.echo("| variable | default | what it does |\n|---|---|---|")
+    for name, default, help_text in help_table():
+        click.echo(f"| `{name}` | `{default}` | {help_text} |")
