@@ -8,6 +8,7 @@ catalogue) and hands them to requests as typed state (``controlroom.web.state``)
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, *, time: TimeSource | None = No
         accounts = open_accounts(settings.sessions, settings.data_dir)
         await announce_setup(accounts, setup_token(secret, settings.admin_token))
         await exercises.open_all()
+        gc.freeze()  # the start-up heap lives on: keep it out of full GC passes (performance.md)
         logger.info(
             "Control Room ready: %d scenarios, %d exercises, journal %s",
             len(scenarios.valid()),

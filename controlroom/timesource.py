@@ -27,8 +27,11 @@ class SystemTime:
 
     async def wait_until(self, deadline: float | None, wake: asyncio.Event) -> None:
         timeout = None if deadline is None else max(0.0, deadline - self.now())
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation that
+        # arrives as ``wake`` is set, and a clock stopped at that moment would never stop.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wake.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await wake.wait()
 
 
 class ManualTime:

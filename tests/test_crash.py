@@ -6,10 +6,13 @@ the exercise's journal file. SIGKILL gives the server no chance to flush anythin
 
 from __future__ import annotations
 
+import asyncio
 import re
+from pathlib import Path
 
 import httpx
 
+from controlroom.journal import Event
 from controlroom.journal.file import FileJournalStore
 from tests.support.server import LiveServerFactory
 
@@ -37,7 +40,7 @@ def create_exercise(client: httpx.Client, csrf: str) -> str:
     return response.headers["location"].rsplit("/", 1)[-1]
 
 
-async def test_kill_9_after_acknowledged_events_loses_none(live_server: LiveServerFactory) -> None:
+def test_kill_9_after_acknowledged_events_loses_none(live_server: LiveServerFactory) -> None:
     server = live_server(env={"CONTROLROOM_ADMIN_TOKEN": ADMIN_TOKEN})
     with httpx.Client(base_url=server.url) as client:
         csrf = sign_in_director(client)
@@ -57,12 +60,18 @@ async def test_kill_9_after_acknowledged_events_loses_none(live_server: LiveServ
         assert all(f"note-{n}" in log.text for n in range(NOTES))
     server.kill()
 
-    store = FileJournalStore.from_url(f"file://{server.data_dir}")
-    events = await (await store.open(exercise)).read()
-    await store.close()
+    events = asyncio.run(read_journal(server.data_dir, exercise))
     notes = [e.data["text"] for e in events if e.type == "note.added"]
     assert notes == [f"note-{n}" for n in range(NOTES)]
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
+
+
+async def read_journal(data_dir: Path, exercise: str) -> list[Event]:
+    store = FileJournalStore.from_url(f"file://{data_dir}")
+    try:
+        return await (await store.open(exercise)).read()
+    finally:
+        await store.close()
 
 
 def sign_in_director_again(client: httpx.Client) -> str:

@@ -309,7 +309,7 @@ async def test_open_missing_raises_key_error(store: JournalStore) -> None:
 
 
 DATA: dict[str, Any] = {
-    "ru": "Автобус с 23 мигрантами остановлен на КПП",  # noqa: RUF001
+    "ru": "Автобус с 23 мигрантами остановлен на КПП",
     "kk": "Жәбірленуші қауіпсіз жерде",
     "ar": "شاهد",
     "emoji": "🚌 ✅",

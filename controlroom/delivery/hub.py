@@ -1,0 +1,283 @@
+"""The delivery hub: each exercise's events, rendered once per stream, fanned out to sockets.
+
+Design: docs/delivery.md. ``Delivery.attach`` is the ``Exercises.on_open`` hook: it gives
+every exercise opened in this worker an ``ExerciseFeed`` that listens to the runtime. The
+runtime calls the feed after each folded event, whichever worker appended it, so every
+worker fans out every event to its own sockets. A stream is an audience in a language; each
+event is routed once (``Audiences.route``), rendered once per stream it concerns, kept in
+that stream's history and queued to the stream's live connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from controlroom.delivery.audience import Audiences, audiences_of, current_view, split
+from controlroom.delivery.connection import CloseCode, Connection, SocketState
+from controlroom.delivery.frames import event_frame, live_frame, reload_frame, snapshot_frame
+from controlroom.delivery.history import Frame, History, Reload, plan_resume
+from controlroom.delivery.render import FragmentRenderer, FrameRenderer
+from controlroom.delivery.views import Update
+from controlroom.exercise import commands
+from controlroom.exercise.events import EventType
+from controlroom.exercise.state import ExerciseState
+from controlroom.i18n import LANGUAGES
+from controlroom.journal import Event, JournalError
+from controlroom.runtime import ExerciseRuntime
+from controlroom.scenario.model import Scenario
+from controlroom.settings import Settings
+from controlroom.timesource import TimeSource
+
+logger = logging.getLogger("controlroom.delivery")
+
+StreamKey = tuple[str, str]  # (audience, language)
+BACKFILL_CHUNK = 100  # events folded between two yields to the event loop
+BACKFILL_RETRY = 1.0
+
+
+class ExerciseFeed:
+    """One exercise's streams: histories, live connections, resume and receipts."""
+
+    def __init__(
+        self, runtime: ExerciseRuntime, renderer: FragmentRenderer, settings: Settings
+    ) -> None:
+        self.runtime = runtime
+        self.settings = settings
+        self.epoch = runtime.journal.epoch
+        self.seq = runtime.state.seq  # the last event routed
+        self.ready = asyncio.Event()  # set once the history before ``attach`` is rebuilt
+        self.render = FrameRenderer(renderer, runtime.id, runtime.scenario.original_language)
+        self._audiences = Audiences(runtime.state)
+        self._histories: dict[StreamKey, History] = {
+            key: History(settings.history_events, floor=self.seq) for key in _streams(runtime.state)
+        }
+        self._live: dict[StreamKey, set[Connection]] = {key: set() for key in self._histories}
+        self._devices: dict[str, set[Connection]] = {}
+        self._delivering: set[tuple[str, str]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._backfill: asyncio.Task[None] | None = None
+        self.renders = 0  # fragments rendered (render-once is tested on it)
+
+    # -- events in ---------------------------------------------------------------------------
+
+    def on_event(self, event: Event, state: ExerciseState) -> None:
+        """The runtime's listener: route, render once per stream, keep, fan out."""
+        try:
+            frames = self._frames(self._audiences.route(event, state), event)
+        except Exception:
+            logger.exception("could not route event %s of %s", event.seq, self.runtime.id)
+            self._lost(event.seq)
+            return
+        for key, frame in frames.items():
+            self._histories[key].append(frame)
+            for connection in list(self._live[key]):
+                connection.push(frame)
+        self.seq = event.seq
+        if event.type == EventType.DEVICE_REVOKED:
+            for connection in list(self._devices.get(str(event.data["device"]), ())):
+                connection.close(CloseCode.REVOKED, "device revoked")
+
+    def _frames(self, updates: dict[str, Update], event: Event) -> dict[StreamKey, Frame]:
+        """Each concerned stream's frame: rendered now if someone follows it, else later."""
+        frames: dict[StreamKey, Frame] = {}
+        for audience, update in updates.items():
+            for language in LANGUAGES:
+                make = self._maker(update, audience, language, event.seq)
+                if self._live.get((audience, language)):
+                    frames[audience, language] = Frame.of(event.seq, make(), update.receipt)
+                else:
+                    frames[audience, language] = Frame.later(event.seq, make, update.receipt)
+        return frames
+
+    def _maker(self, update: Update, audience: str, language: str, seq: int) -> Callable[[], str]:
+        def make() -> str:
+            self.renders += 1
+            content = self.render.update(update, audience, language)
+            return event_frame(self.epoch, seq, content, receipt=bool(update.receipt))
+
+        return make
+
+    def _lost(self, seq: int) -> None:
+        """An event could not be delivered: nobody may resume across it; live clients reload."""
+        self.seq = seq
+        for key, history in self._histories.items():
+            history.floor = max(history.floor, seq)
+            for connection in list(self._live[key]):
+                connection.close(CloseCode.INTERNAL, "delivery failed: reconnect")
+
+    # -- the history before this worker started ------------------------------------------------
+
+    def start(self) -> None:
+        if self.seq == 0:
+            self.ready.set()
+        else:
+            self._backfill = asyncio.create_task(self._rebuild(self.seq), name="backfill")
+
+    async def _rebuild(self, upto: int) -> None:
+        """Render the streams' frames of events 1..``upto`` again from the journal."""
+        while True:
+            try:
+                events = await self.runtime.journal.read(after=0, limit=upto)
+                break
+            except JournalError:
+                logger.warning("backfill of %s: journal unavailable, retrying", self.runtime.id)
+                await asyncio.sleep(BACKFILL_RETRY)
+        state = ExerciseState.new(
+            Scenario.model_validate(events[0].data["scenario"]), self.runtime.id
+        )
+        audiences = Audiences(state)
+        first = max(1, upto - self.settings.history_events + 1)
+        older: dict[StreamKey, list[Frame]] = {key: [] for key in self._histories}
+        for event in events:
+            state.apply(event)
+            updates = audiences.route(event, state)  # always: it tracks the cue roles
+            if event.seq >= first:
+                for key, frame in self._frames(updates, event).items():
+                    older[key].append(frame)
+            if event.seq % BACKFILL_CHUNK == 0:
+                await asyncio.sleep(0)
+        for key, frames in older.items():
+            self._histories[key].extend_before(frames, floor=first - 1)
+        self.ready.set()
+
+    # -- connections -------------------------------------------------------------------------
+
+    def join(self, connection: Connection) -> None:
+        """Register a connection before it is accepted (so a revocation finds it)."""
+        if connection.key not in self._histories:
+            raise KeyError(connection.key)
+        if connection.device is not None:
+            self._devices.setdefault(connection.device, set()).add(connection)
+
+    def leave(self, connection: Connection) -> None:
+        self._live.get(connection.key, set()).discard(connection)
+        if connection.device is not None:
+            devices = self._devices.get(connection.device)
+            if devices is not None:
+                devices.discard(connection)
+                if not devices:
+                    del self._devices[connection.device]
+
+    async def resume(self, connection: Connection, epoch: str | None, last_seq: int) -> int:
+        """Replay what ``connection`` missed and make it live, with no gap and no repeat.
+
+        Returns the number of frames replayed (-1 for a reload). Everything after the awaits
+        happens in one step of the event loop, so no event can fall between the replay and
+        the live frames.
+        """
+        await self.ready.wait()
+        if last_seq > self.seq:
+            try:  # the client may come from a worker that is ahead: catch up first
+                await self.runtime.execute(_nothing)
+            except Exception as error:  # the journal is unreachable: answer with what we have
+                logger.warning("resume of %s: could not catch up: %r", self.runtime.id, error)
+        if connection.state is not SocketState.OPEN:
+            return 0
+        key = connection.key
+        plan = plan_resume(self._histories[key], self.epoch, self.seq, epoch, last_seq)
+        if isinstance(plan, Reload):
+            reload = reload_frame(plan.reason, self.epoch, self.seq)
+            connection.go_live([self.snapshot(connection)], before=[reload])
+            replayed = -1
+        else:
+            connection.go_live(plan.frames)
+            replayed = len(plan.frames)
+        connection.say(live_frame(self.seq, max(replayed, 0)))
+        self._live[key].add(connection)
+        return replayed
+
+    def snapshot(self, connection: Connection) -> Frame:
+        """The connection's whole current view as a ``snapshot`` frame at the current seq."""
+        view = current_view(self.runtime.state, connection.audience)
+        content = self.render.view(view, connection.audience, connection.language)
+        text = snapshot_frame(self.epoch, self.seq, content, receipt=bool(view.receipt))
+        return Frame.of(self.seq, text, view.receipt)
+
+    def confirm(self, connection: Connection, seq: int, device: str) -> None:
+        """A team device has shown the frames up to ``seq``: mark their injects delivered."""
+        kind, team = split(connection.audience)
+        if kind != "team":
+            return
+        for inject in connection.take_receipts(seq):
+            release = self.runtime.state.releases.get((inject, team))
+            if release is None or release.delivered_at is not None:
+                continue
+            if (inject, team) in self._delivering:
+                continue  # another device of the team got there first
+            self._delivering.add((inject, team))
+            self._spawn(self._deliver(inject, team, device))
+
+    async def _deliver(self, inject: str, team: str, device: str) -> None:
+        try:
+            await self.runtime.execute(lambda s: commands.delivered(s, inject, team, device))
+        except Exception as error:  # refused, or the journal is unreachable: a later receipt
+            logger.warning("could not mark %s delivered to %s: %r", inject, team, error)
+        finally:
+            self._delivering.discard((inject, team))
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def connections(self) -> list[Connection]:
+        return [c for live in self._live.values() for c in live]
+
+    async def close(self) -> None:
+        if self._backfill is not None:
+            self._backfill.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._backfill
+        for connection in {*self.connections(), *(c for s in self._devices.values() for c in s)}:
+            connection.close(CloseCode.RESTART, "server restart")
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+def _nothing(state: ExerciseState) -> None:
+    return None
+
+
+def _streams(state: ExerciseState) -> list[StreamKey]:
+    return [(audience, language) for audience in audiences_of(state) for language in LANGUAGES]
+
+
+class Delivery:
+    """Every exercise feed of this worker (``create_app``'s lifespan makes one)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        time: TimeSource,
+        secret: str,
+        renderer: FragmentRenderer,
+    ) -> None:
+        self.settings = settings
+        self.time = time
+        self.secret = secret
+        self.renderer = renderer
+        self._feeds: dict[str, ExerciseFeed] = {}
+        self._stops: list[Callable[[], None]] = []
+
+    def attach(self, runtime: ExerciseRuntime) -> None:
+        """``Exercises.on_open`` hook: follow ``runtime``'s events from now on."""
+        feed = ExerciseFeed(runtime, self.renderer, self.settings)
+        self._stops.append(runtime.listen(feed.on_event))
+        self._feeds[runtime.id] = feed
+        feed.start()
+
+    def feed(self, exercise_id: str) -> ExerciseFeed:
+        return self._feeds[exercise_id]
+
+    async def close(self) -> None:
+        for stop in self._stops:
+            stop()
+        for feed in self._feeds.values():
+            await feed.close()
+        self._feeds.clear()

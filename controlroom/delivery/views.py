@@ -1,0 +1,280 @@
+"""What each audience may see, as explicit view objects. Design: docs/delivery.md.
+
+A team's templates are handed ``TeamInjectView`` and ``TeamRequestView``, never an
+``Inject`` or a ``Request``: a field that is not on the view (controller notes, expected
+actions, cues, objectives, other teams' injects) cannot reach a team's page by mistake.
+Actors get ``CueGroupView`` and ``ActorRoleView``. Control and observers get the full
+models. Every view names the template that renders it and the DOM id it renders to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from controlroom.scenario.model import Inject
+
+LocalText = Mapping[str, str]
+
+
+# -- everyone --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClockView:
+    """The exercise clock as teams and actors see it: no hold reason, no author."""
+
+    template: ClassVar[str] = "fragments/clock.html"
+    phase: str  # planned | running | held | ended
+    scenario_time: float  # scenario seconds at ``anchor_wall``
+    anchor_wall: float
+    speed: float
+
+    @property
+    def dom_id(self) -> str:
+        return "clock"
+
+
+# -- a team ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TeamInjectView:
+    """One inject released to one team: what the fiction delivers, nothing of the script."""
+
+    template: ClassVar[str] = "fragments/team_inject.html"
+    inject: str
+    version: int
+    channel: str
+    sender: LocalText
+    title: LocalText
+    body: LocalText
+    attachments: tuple[str, ...]
+    released_at: float  # wall time
+    status: str  # released | delivered | acknowledged
+
+    @property
+    def dom_id(self) -> str:
+        return f"inject-{self.inject}"
+
+
+@dataclass(frozen=True, slots=True)
+class TeamRequestView:
+    """A team's own request to the fictional world and where it stands."""
+
+    template: ClassVar[str] = "fragments/team_request.html"
+    request: str
+    kind_title: LocalText | None
+    text: str
+    sent_at: float  # wall time
+    status: Literal["sent", "in-progress", "answered"]
+    answer_inject: str | None
+
+    @property
+    def dom_id(self) -> str:
+        return f"request-{self.request}"
+
+
+# -- an actor --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RevealView:
+    what: LocalText
+    condition: LocalText
+
+
+@dataclass(frozen=True, slots=True)
+class CueCardView:
+    """One cue of the actor's own role: where, when, who, what they know and reveal."""
+
+    cue: str
+    character: LocalText
+    where: LocalText
+    when: float | None  # scenario seconds (the inject's time plus the offset), if known
+    offset: str
+    knows: LocalText
+    reveals: tuple[RevealView, ...]
+    emotion: LocalText
+    props: tuple[LocalText, ...]
+    status: str  # waiting | ready | in-scene | done
+
+
+@dataclass(frozen=True, slots=True)
+class CueGroupView:
+    """An actor role's cues around one inject, with the inject's timing but not its content."""
+
+    template: ClassVar[str] = "fragments/cue_group.html"
+    inject: str
+    state: str  # planned | scheduled | held | released | cancelled
+    due: float | None  # scenario seconds of the inject (release time once released)
+    cards: tuple[CueCardView, ...]
+
+    @property
+    def dom_id(self) -> str:
+        return f"cues-{self.inject}"
+
+
+@dataclass(frozen=True, slots=True)
+class ActorRoleView:
+    """The character an actor plays, with that role's own private notes."""
+
+    template: ClassVar[str] = "fragments/actor_role.html"
+    role: str
+    character: LocalText
+    description: LocalText
+    private_notes: LocalText | None
+
+    @property
+    def dom_id(self) -> str:
+        return "actor-role"
+
+
+# -- control and observers -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ControlClockView:
+    template: ClassVar[str] = "fragments/control_clock.html"
+    phase: str
+    scenario_time: float
+    anchor_wall: float
+    speed: float
+    releases_paused: bool
+    hold_reason: str
+
+    @property
+    def dom_id(self) -> str:
+        return "clock"
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseView:
+    team: str
+    status: str
+    due: float | None
+    late: bool
+    released_at: float | None  # wall time
+    delivered_at: float | None
+    acknowledged_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class CueStatusView:
+    cue: str
+    role: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class ControlInjectView:
+    """A row of the control room's MSEL: the whole inject and its status for every team."""
+
+    template: ClassVar[str] = "fragments/control_inject.html"
+    inject: Inject
+    version: int
+    releases: tuple[ReleaseView, ...]
+    cues: tuple[CueStatusView, ...]
+
+    @property
+    def dom_id(self) -> str:
+        return f"inject-row-{self.inject.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class ControlRequestView:
+    template: ClassVar[str] = "fragments/control_request.html"
+    request: str
+    team: str
+    kind: str | None
+    text: str
+    sent_at: float  # wall time
+    claimed_by: str | None
+    answered_by: str | None
+    answer_inject: str | None
+
+    @property
+    def dom_id(self) -> str:
+        return f"simcell-{self.request}"
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceView:
+    template: ClassVar[str] = "fragments/device.html"
+    device: str
+    name: str
+    team: str | None
+    role: str | None
+    revoked: bool
+
+    @property
+    def dom_id(self) -> str:
+        return f"device-{self.device}"
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineView:
+    """One journal event as a line of the control room's log."""
+
+    template: ClassVar[str] = "fragments/timeline.html"
+    seq: int
+    type: str
+    at: float  # wall time
+    scenario_time: float
+    data: Mapping[str, object]
+
+    @property
+    def dom_id(self) -> str:
+        return f"event-{self.seq}"
+
+
+View = (
+    ClockView
+    | TeamInjectView
+    | TeamRequestView
+    | CueGroupView
+    | ActorRoleView
+    | ControlClockView
+    | ControlInjectView
+    | ControlRequestView
+    | DeviceView
+    | TimelineView
+)
+
+
+# -- what a frame carries --------------------------------------------------------------------
+
+Mode = Literal["insert", "replace", "remove"]
+
+
+@dataclass(frozen=True, slots=True)
+class Patch:
+    """One change to a page: insert a view into a list, replace it, or remove it."""
+
+    mode: Mode
+    view: View
+    container: str = ""  # the list's DOM id, for inserts
+    position: Literal["afterbegin", "beforeend"] = "beforeend"
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """What one audience gets for one event: patches, and injects it should confirm receiving."""
+
+    patches: tuple[Patch, ...]
+    receipt: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FullView:
+    """An audience's whole current view (the page's content; the ``snapshot`` frame)."""
+
+    kind: Literal["control", "observer", "team", "actor"]
+    clock: ClockView | ControlClockView
+    injects: tuple[TeamInjectView, ...] | tuple[ControlInjectView, ...] = ()
+    requests: tuple[TeamRequestView, ...] | tuple[ControlRequestView, ...] = ()
+    role: ActorRoleView | None = None
+    cues: tuple[CueGroupView, ...] = ()
+    devices: tuple[DeviceView, ...] = ()
+    receipt: tuple[str, ...] = ()

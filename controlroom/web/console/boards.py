@@ -1,0 +1,189 @@
+"""Live status boards: teams (devices online, acknowledgements), actors (cues), alerts.
+
+Design: docs/console.md. Everything here is derived from the exercise state, plus which
+devices have a live socket (the delivery hub's connections in this worker). An alert is a
+released inject a team has not acknowledged within ``settings.ack_alert_seconds``; the
+page marks it as soon as it is due (web/static/js/console.js), and every render does too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from controlroom.delivery.hub import Delivery
+from controlroom.exercise.state import CueStatus, Device, ExerciseState, TeamRelease
+from controlroom.scenario.model import Role, Team
+from controlroom.web.auth import requires
+from controlroom.web.console.pages import exercise_of, render
+from controlroom.web.state import resources
+
+PATH = "/exercises/{exercise}/boards"
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A released inject not acknowledged in time by one team."""
+
+    inject: str
+    team: str
+    released_at: float  # wall time
+    waiting: float  # seconds since release
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceLine:
+    device: Device
+    online: bool | None  # None: this worker cannot tell
+
+
+@dataclass(frozen=True, slots=True)
+class TeamBoard:
+    team: Team
+    devices: tuple[DeviceLine, ...]
+    released: int
+    acknowledged: int
+    waiting: tuple[Alert, ...]  # released, not yet acknowledged (overdue or not)
+
+    @property
+    def online(self) -> int:
+        return sum(1 for line in self.devices if line.online)
+
+
+@dataclass(frozen=True, slots=True)
+class CueLine:
+    cue: str
+    inject: str
+    status: str
+    when: float | None  # scenario seconds the actor is due on set
+    late: float | None  # scenario seconds past ``when`` without the actor being ready
+
+
+@dataclass(frozen=True, slots=True)
+class ActorBoard:
+    role: Role
+    devices: tuple[DeviceLine, ...]
+    cues: tuple[CueLine, ...]
+
+    @property
+    def late(self) -> int:
+        return sum(1 for cue in self.cues if cue.late)
+
+
+def alerts(state: ExerciseState, wall: float, after: float) -> list[Alert]:
+    """Releases still unacknowledged ``after`` seconds after they went out, oldest first."""
+    waiting = [a for a in _waiting(state.releases.values(), wall) if a.waiting >= after]
+    return sorted(waiting, key=lambda a: a.released_at)
+
+
+def _waiting(releases: Iterable[TeamRelease], wall: float) -> list[Alert]:
+    found = []
+    for release in releases:
+        if release.released_at is None or release.acknowledged_at is not None:
+            continue
+        found.append(
+            Alert(release.inject, release.team, release.released_at, wall - release.released_at)
+        )
+    return found
+
+
+def online_devices(delivery: Delivery, exercise: str) -> set[str] | None:
+    """Devices with a live socket to this worker (None when the exercise has no feed here)."""
+    try:
+        feed = delivery.feed(exercise)
+    except KeyError:
+        return None
+    return {c.device for c in feed.connections() if c.device is not None}
+
+
+def _device_lines(devices: list[Device], online: set[str] | None) -> tuple[DeviceLine, ...]:
+    return tuple(
+        DeviceLine(d, None if online is None else d.id in online)
+        for d in sorted(devices, key=lambda d: d.joined_at)
+        if not d.revoked
+    )
+
+
+def team_boards(state: ExerciseState, wall: float, online: set[str] | None) -> list[TeamBoard]:
+    boards = []
+    for team in state.scenario.teams:
+        mine = [r for r in state.releases.values() if r.team == team.id]
+        released = [r for r in mine if r.released_at is not None]
+        boards.append(
+            TeamBoard(
+                team=team,
+                devices=_device_lines(
+                    [d for d in state.devices.values() if d.team == team.id], online
+                ),
+                released=len(released),
+                acknowledged=sum(1 for r in released if r.acknowledged_at is not None),
+                waiting=tuple(sorted(_waiting(released, wall), key=lambda a: a.released_at)),
+            )
+        )
+    return boards
+
+
+def cue_times(state: ExerciseState) -> Mapping[str, float | None]:
+    """When each cue's actor is due on set: the inject's planned time plus the cue's offset."""
+    times: dict[str, float | None] = {}
+    for inject in state.injects.values():
+        dues = [r.due for r in state.releases_of(inject.id) if r.due is not None]
+        due = min(dues) if dues else None
+        for cue_id, cue in zip(inject.cue_ids(), inject.cues, strict=True):
+            times[cue_id] = None if due is None else due + cue.offset_seconds
+    return times
+
+
+def actor_boards(state: ExerciseState, wall: float, online: set[str] | None) -> list[ActorBoard]:
+    now = state.clock.scenario_now(wall)
+    times = cue_times(state)
+    boards = []
+    for role in state.scenario.roles:
+        lines = []
+        for cue in state.cues.values():
+            if cue.role != role.id:
+                continue
+            when = times.get(cue.cue)
+            late = None
+            if state.started and when is not None and cue.status is CueStatus.WAITING:
+                late = now - when if now > when else None
+            lines.append(CueLine(cue.cue, cue.inject, cue.status.value, when, late))
+        lines.sort(key=lambda c: (c.when is None, c.when or 0.0, c.cue))
+        devices = [d for d in state.devices.values() if d.role == role.id]
+        boards.append(ActorBoard(role, _device_lines(devices, online), tuple(lines)))
+    return boards
+
+
+@requires("director", "controller", "observer")
+async def boards(request: Request) -> Response:
+    runtime = await exercise_of(request)
+    state = runtime.state
+    res = resources(request)
+    wall = res.time.now()
+    online = online_devices(res.delivery, runtime.id)
+    context = {
+        "teams": team_boards(state, wall, online),
+        "actors": actor_boards(state, wall, online),
+        "alerts": alerts(state, wall, res.settings.ack_alert_seconds),
+        "alert_after": res.settings.ack_alert_seconds,
+    }
+    return await render(request, "console/boards.html", context, runtime=runtime)
+
+
+@requires("director", "controller", "observer")
+async def alert_panel(request: Request) -> Response:
+    """The alerts panel alone: the console refreshes it after each live event."""
+    runtime = await exercise_of(request)
+    res = resources(request)
+    context = {"alerts": alerts(runtime.state, res.time.now(), res.settings.ack_alert_seconds)}
+    return await render(request, "console/_alerts.html", context, runtime=runtime)
+
+
+routes: list[BaseRoute] = [
+    Route(PATH, boards, name="boards"),
+    Route(f"{PATH}/alerts", alert_panel, name="boards_alerts"),
+]

@@ -1,0 +1,255 @@
+"""One inject: everything about it, what happened to it, and what control can do with it.
+
+Design: docs/console.md. Release now (to all its teams or one) is for the director and the
+controllers; hold, reschedule, edit (a new version) and cancel are the director's. The
+preview renders the team's own fragment (``fragments/team_inject.html``), the very template
+the hub sends to the team, so what control previews is what the team will see.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from controlroom.delivery.audience import control_inject_view, team_inject_view
+from controlroom.exercise import commands
+from controlroom.exercise.commands import CommandRefused
+from controlroom.exercise.state import ExerciseState
+from controlroom.journal import Event
+from controlroom.scenario.model import Channel, Inject
+from controlroom.web.auth import language_of, requires, viewer_of
+from controlroom.web.console.actions import Command, act, field, teams_field
+from controlroom.web.console.clock import scenario_time
+from controlroom.web.console.pages import exercise_of, fragment_context, render
+from controlroom.web.state import resources
+
+PREFIX = "/exercises/{exercise}/injects/{inject}"
+EDITABLE_TEXTS = ("title", "from", "body", "notes")
+Say = Callable[..., str]
+
+
+def inject_of(state: ExerciseState, request: Request) -> Inject:
+    inject = state.injects.get(str(request.path_params["inject"]))
+    if inject is None:
+        raise HTTPException(404, "No such inject.")
+    return inject
+
+
+def history(events: list[Event], inject: str) -> list[Event]:
+    """The journal's events about one inject, oldest first."""
+
+    def about(event: Event) -> bool:
+        subject = event.data.get("inject")
+        if isinstance(subject, Mapping):
+            subject = subject.get("id")
+        return subject == inject
+
+    return [event for event in events if about(event)]
+
+
+def preview_html(
+    state: ExerciseState,
+    inject: str,
+    team: str,
+    language: str,
+    render_fragment: Any,
+    wall: float,
+) -> str:
+    """The inject exactly as ``team`` will see it: the team's own fragment, rendered now.
+
+    An inject not yet released is shown as if it were released now, in its current version.
+    """
+    release = state.releases[inject, team]
+    if release.released_at is None:
+        release = dataclasses.replace(release, released_at=wall, released_seq=0)
+    context = {
+        **fragment_context(
+            state.exercise_id, f"team:{team}", language, state.scenario.original_language
+        ),
+        "view": team_inject_view(state, release),
+        "oob": False,
+    }
+    html: str = render_fragment("fragments/team_inject.html", context, language)
+    return html
+
+
+@requires("director", "controller", "observer")
+async def detail(request: Request) -> Response:
+    runtime = await exercise_of(request)
+    state = runtime.state
+    inject = inject_of(state, request)
+    viewer = await viewer_of(request)
+    language = language_of(request, viewer)
+    recipients = state.recipients(inject.id)
+    team = str(request.query_params.get("team") or recipients[0])
+    if team not in recipients:
+        team = recipients[0]
+    pages = resources(request).pages
+    row = control_inject_view(state, inject.id)
+    context = {
+        "inject": inject,
+        "row": row,
+        "cues": list(zip(row.cues, inject.cues, strict=True)),
+        "version": state.versions[inject.id],
+        "history": history(await runtime.journal.read(), inject.id),
+        "recipients": recipients,
+        "preview_team": team,
+        "preview": preview_html(
+            state, inject.id, team, language, pages.fragment, resources(request).time.now()
+        ),
+        "channels": [c.value for c in Channel if c is not Channel.SIMCELL_ANSWER],
+    }
+    return await render(request, "console/inject.html", context, runtime=runtime)
+
+
+@requires("director", "controller", "observer")
+async def preview(request: Request) -> Response:
+    """The team's view of the inject alone (the detail page swaps it in per team)."""
+    runtime = await exercise_of(request)
+    state = runtime.state
+    inject = inject_of(state, request)
+    team = str(request.query_params.get("team", ""))
+    if team not in state.recipients(inject.id):
+        raise HTTPException(404, "This inject does not go to that team.")
+    viewer = await viewer_of(request)
+    language = language_of(request, viewer)
+    res = resources(request)
+    html = preview_html(state, inject.id, team, language, res.pages.fragment, res.time.now())
+    context = {"inject": inject, "preview_team": team, "preview": html}
+    return await render(request, "console/preview.html", context, runtime=runtime)
+
+
+def _teams(form: FormData, _: Say) -> str:
+    return field(form, "team") or _("all its teams")
+
+
+@requires("director", "controller")
+async def release(request: Request) -> Response:
+    inject = str(request.path_params["inject"])
+    return await act(
+        request,
+        lambda form, by: lambda s: commands.release_now(s, by, inject, teams_field(form, s)),
+        lambda form, _: _(
+            "%(inject)s released to %(teams)s.", inject=inject, teams=_teams(form, _)
+        ),
+    )
+
+
+@requires("director")
+async def hold(request: Request) -> Response:
+    inject = str(request.path_params["inject"])
+    return await act(
+        request,
+        lambda form, by: lambda s: commands.hold_inject(s, by, inject, teams_field(form, s)),
+        lambda form, _: _("%(inject)s is held.", inject=inject),
+    )
+
+
+@requires("director")
+async def unhold(request: Request) -> Response:
+    inject = str(request.path_params["inject"])
+    return await act(
+        request,
+        lambda form, by: lambda s: commands.unhold_inject(s, by, inject, teams_field(form, s)),
+        lambda form, _: _("%(inject)s is no longer held.", inject=inject),
+    )
+
+
+def _reschedule(inject: str) -> Any:
+    def command_of(form: FormData, by: str) -> Command:
+        at = scenario_time(form)
+        return lambda s: commands.reschedule(s, by, inject, at, teams_field(form, s))
+
+    return command_of
+
+
+@requires("director")
+async def reschedule(request: Request) -> Response:
+    inject = str(request.path_params["inject"])
+    return await act(
+        request,
+        _reschedule(inject),
+        lambda form, _: _("%(inject)s rescheduled to %(at)s.", inject=inject, at=field(form, "at")),
+    )
+
+
+@requires("director")
+async def cancel(request: Request) -> Response:
+    inject = str(request.path_params["inject"])
+    return await act(
+        request,
+        lambda form, by: lambda s: commands.cancel(s, by, inject, teams_field(form, s)),
+        lambda form, _: _("%(inject)s is cancelled.", inject=inject),
+        confirm=lambda form, _: _(
+            "Cancel %(inject)s for %(teams)s? It will never be released to them.",
+            inject=inject,
+            teams=_teams(form, _),
+        ),
+    )
+
+
+def edits(form: FormData, state: ExerciseState, inject: Inject) -> dict[str, Any]:
+    """The fields of the edit form that differ from the inject's current version."""
+    current = inject.model_dump(by_alias=True, exclude_none=True)
+    changes: dict[str, Any] = {}
+    for name in EDITABLE_TEXTS:
+        texts = {
+            language: field(form, f"{name}.{language}")
+            for language in state.scenario.languages
+            if field(form, f"{name}.{language}")
+        }
+        if name == "notes" and not texts:
+            if current.get("notes"):
+                changes["notes"] = None
+            continue
+        if texts != current.get(name):
+            changes[name] = texts
+    channel = field(form, "channel")
+    if channel and channel != current["channel"]:
+        changes["channel"] = channel
+    return changes
+
+
+def _edit(inject_id: str) -> Any:
+    def command_of(form: FormData, by: str) -> Command:
+        def decide(state: ExerciseState) -> commands.Decision:
+            inject = state.injects.get(inject_id)
+            if inject is None:
+                raise CommandRefused(f"No inject {inject_id}.")
+            changes = edits(form, state, inject)
+            if not changes:
+                raise CommandRefused("Nothing was changed.")
+            return commands.edit(state, by, inject_id, changes)
+
+        return decide
+
+    return command_of
+
+
+@requires("director")
+async def edit(request: Request) -> Response:
+    inject = str(request.path_params["inject"])
+    return await act(
+        request,
+        _edit(inject),
+        lambda form, _: _("%(inject)s edited: a new version is in force.", inject=inject),
+    )
+
+
+routes: list[BaseRoute] = [
+    Route(PREFIX, detail, name="inject"),
+    Route(f"{PREFIX}/preview", preview, name="inject_preview"),
+    Route(f"{PREFIX}/release", release, methods=["POST"], name="inject_release"),
+    Route(f"{PREFIX}/hold", hold, methods=["POST"], name="inject_hold"),
+    Route(f"{PREFIX}/unhold", unhold, methods=["POST"], name="inject_unhold"),
+    Route(f"{PREFIX}/reschedule", reschedule, methods=["POST"], name="inject_reschedule"),
+    Route(f"{PREFIX}/cancel", cancel, methods=["POST"], name="inject_cancel"),
+    Route(f"{PREFIX}/edit", edit, methods=["POST"], name="inject_edit"),
+]

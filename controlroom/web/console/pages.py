@@ -1,0 +1,122 @@
+"""What every console page shares: the exercise behind the URL, who is looking, rendering.
+
+Design: docs/console.md. Console pages are rendered with the same helper functions the
+delivery hub hands to its fragments (``text``, ``stime``, ``wall``...), so a fragment looks
+the same whether it came with the page or was pushed over the socket later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from controlroom.delivery.audience import control_clock_view, control_request_view
+from controlroom.delivery.render import iso_time, paragraphs, wall_time
+from controlroom.i18n import local
+from controlroom.runtime import ExerciseRuntime
+from controlroom.scenario.time import format_time
+from controlroom.web.auth import Viewer, language_of, viewer_of
+from controlroom.web.state import resources
+
+CONTROL = "control"
+OBSERVER = "observer"
+
+
+async def exercise_of(request: Request) -> ExerciseRuntime:
+    """The exercise named in the URL (404 when there is none)."""
+    try:
+        return await resources(request).exercises.get(str(request.path_params["exercise"]))
+    except (KeyError, FileNotFoundError, ValueError):
+        raise HTTPException(404, "No such exercise.") from None
+
+
+def audience_of(viewer: Viewer) -> str:
+    return CONTROL if viewer.can_control else OBSERVER
+
+
+def fragment_context(exercise: str, audience: str, language: str, original: str) -> dict[str, Any]:
+    """The names the hub's fragments use (``controlroom.delivery.render``), for pages."""
+
+    def text(value: Mapping[str, str] | None) -> str:
+        return "" if not value else local(value, language, original)[0]
+
+    return {
+        "exercise": exercise,
+        "audience": audience,
+        "can_control": audience == CONTROL,
+        "text": text,
+        "paragraphs": paragraphs,
+        "stime": format_time,
+        "wall": wall_time,
+        "iso": iso_time,
+    }
+
+
+async def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    runtime: ExerciseRuntime | None = None,
+    status: int = 200,
+    block: str | None = None,
+) -> HTMLResponse:
+    """A console page (or its ``content`` block for htmx) with the viewer and exercise."""
+    res = resources(request)
+    viewer = await viewer_of(request)
+    language = language_of(request, viewer)
+    full: dict[str, Any] = {
+        "viewer": viewer,
+        "role": viewer.role,
+        "is_director": viewer.role == "director",
+        "settings": res.settings,
+        "path": request.url.path,
+        "here": _here(request),
+    }
+    if runtime is not None:
+        state = runtime.state
+        full |= fragment_context(
+            runtime.id, audience_of(viewer), language, state.scenario.original_language
+        )
+        text = full["text"]
+        full |= {
+            "team_names": {t.id: text(t.name) for t in state.scenario.teams},
+            "kind_titles": {k.id: text(k.title) for k in state.scenario.requests},
+            "runtime": runtime,
+            "state": state,
+            "scenario": state.scenario,
+            "now": res.time.now(),
+            "scenario_now": state.clock.scenario_now(res.time.now()),
+            "control_clock": control_clock_view(state),
+            "control_request": control_request_view,
+            "live": _live(request, runtime),
+        }
+    full |= context
+    return res.pages.render(request, template, full, language=language, status=status, block=block)
+
+
+def _live(request: Request, runtime: ExerciseRuntime) -> dict[str, Any] | None:
+    """What the page's socket resumes from: the view is as of ``seq`` (docs/protocol.md)."""
+    res = resources(request)
+    try:
+        epoch = res.delivery.feed(runtime.id).epoch
+    except KeyError:
+        return None
+    return {"epoch": epoch, "seq": runtime.state.seq, "heartbeat": res.settings.heartbeat_seconds}
+
+
+def _here(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def safe_next(target: str, exercise: str) -> str:
+    """Where to go back to after a form: a page of this exercise, never another site."""
+    base = f"/exercises/{exercise}"
+    if target == base or target.startswith((base + "/", base + "?")):
+        return target
+    return base

@@ -1,0 +1,121 @@
+"""The SimCell queue: teams' requests to the fictional world, claimed and answered by control.
+
+Design: docs/console.md. Requests arrive live (the hub inserts them into
+``#simcell-requests``); a controller claims one, answers it from the scenario's prepared
+answers or in free text, and the answer reaches the team as a SimCell-answer inject in the
+same journal event. Response times (sent -> answered) are shown per request and summed up.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from controlroom.exercise import commands
+from controlroom.exercise.state import ExerciseState
+from controlroom.exercise.state import Request as TeamRequest
+from controlroom.scenario.model import RequestKind
+from controlroom.web.auth import requires
+from controlroom.web.console.actions import Command, act, field
+from controlroom.web.console.pages import exercise_of, render
+
+PATH = "/exercises/{exercise}/simcell"
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseTimes:
+    answered: int
+    waiting: int
+    mean: float | None
+    median: float | None
+    longest: float | None
+
+    @classmethod
+    def of(cls, requests: list[TeamRequest]) -> ResponseTimes:
+        times = [r.response_seconds for r in requests if r.response_seconds is not None]
+        waiting = sum(1 for r in requests if r.answered_at is None)
+        if not times:
+            return cls(0, waiting, None, None, None)
+        return cls(
+            len(times), waiting, statistics.fmean(times), statistics.median(times), max(times)
+        )
+
+
+def kind_of(state: ExerciseState, request: TeamRequest) -> RequestKind | None:
+    return next((k for k in state.scenario.requests if k.id == request.kind), None)
+
+
+def queue(state: ExerciseState) -> list[TeamRequest]:
+    """Waiting first (oldest first), then in progress, then answered (newest first)."""
+    waiting = [r for r in state.requests.values() if r.claimed_by is None and not r.answered_at]
+    claimed = [r for r in state.requests.values() if r.claimed_by and not r.answered_at]
+    answered = [r for r in state.requests.values() if r.answered_at is not None]
+    answered.sort(key=lambda r: r.answered_at or 0.0, reverse=True)
+    return [*waiting, *claimed, *answered]
+
+
+def request_of(state: ExerciseState, request: Request) -> TeamRequest:
+    found = state.requests.get(str(request.path_params["request"]))
+    if found is None:
+        raise HTTPException(404, "No such request.")
+    return found
+
+
+@requires("director", "controller", "observer")
+async def simcell(request: Request) -> Response:
+    runtime = await exercise_of(request)
+    state = runtime.state
+    context = {"queue": queue(state), "times": ResponseTimes.of(list(state.requests.values()))}
+    return await render(request, "console/simcell.html", context, runtime=runtime)
+
+
+@requires("director", "controller", "observer")
+async def answer_form(request: Request) -> Response:
+    runtime = await exercise_of(request)
+    state = runtime.state
+    found = request_of(state, request)
+    context = {"item": found, "kind": kind_of(state, found)}
+    return await render(request, "console/simcell_request.html", context, runtime=runtime)
+
+
+@requires("director", "controller")
+async def claim(request: Request) -> Response:
+    request_id = str(request.path_params["request"])
+    return await act(
+        request,
+        lambda form, by: lambda s: commands.claim_request(s, by, request_id),
+        lambda form, _: _("You have claimed request %(request)s.", request=request_id),
+    )
+
+
+def _answer(request_id: str, form: FormData, by: str) -> Command:
+    prepared = field(form, "answer") or None
+    text = None if prepared else field(form, "text")
+    language = field(form, "language") or None
+    return lambda s: commands.answer_request(
+        s, by, request_id, answer=prepared, text=text, language=language
+    )
+
+
+@requires("director", "controller")
+async def answer(request: Request) -> Response:
+    request_id = str(request.path_params["request"])
+    return await act(
+        request,
+        lambda form, by: _answer(request_id, form, by),
+        lambda form, _: _("Request %(request)s answered.", request=request_id),
+    )
+
+
+routes: list[BaseRoute] = [
+    Route(PATH, simcell, name="simcell"),
+    Route(f"{PATH}/{{request}}", answer_form, name="simcell_request"),
+    Route(f"{PATH}/{{request}}/claim", claim, methods=["POST"], name="simcell_claim"),
+    Route(f"{PATH}/{{request}}/answer", answer, methods=["POST"], name="simcell_answer"),
+]

@@ -1,0 +1,167 @@
+"""The director's device list: every joined device, rename, revoke, re-issue a join code.
+
+Design: docs/devices.md. Revoking appends ``device.revoked``: the hub closes that device's
+sockets at once and every later request of the device is refused (``access.cut_off``).
+Re-issuing a code appends ``join.reissued``: the old QR code stops working, devices that
+already joined stay (revoke them one by one if the sheet was lost).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from controlroom import join as join_codes
+from controlroom.exercise import commands
+from controlroom.exercise.commands import CommandRefused, Decision
+from controlroom.exercise.state import Device, ExerciseState
+from controlroom.i18n import local
+from controlroom.join import JoinCode
+from controlroom.runtime import ExerciseRuntime
+from controlroom.web.auth import Viewer, checked_form, language_of, requires
+from controlroom.web.devices.access import director_exercise, translated
+from controlroom.web.devices.sheet import is_local_only, join_base
+from controlroom.web.state import resources
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceRow:
+    device: Device
+    joined: str  # wall clock, HH:MM
+
+
+@dataclass(frozen=True, slots=True)
+class TargetGroup:
+    """One team or actor role: its join link and the devices that joined it."""
+
+    code: JoinCode
+    name: str
+    url: str
+    devices: tuple[DeviceRow, ...]
+
+    @property
+    def live(self) -> int:
+        return sum(1 for row in self.devices if not row.device.revoked)
+
+
+def groups(state: ExerciseState, secret: str, base: str, language: str) -> list[TargetGroup]:
+    found = []
+    for code in join_codes.codes(state, secret):
+        target = code.target
+        rows = tuple(
+            DeviceRow(device, _clock(device.joined_at))
+            for device in state.devices.values()
+            if (device.team if target.kind == "team" else device.role) == target.id
+        )
+        name = local(target.name, language, state.scenario.original_language)[0]
+        found.append(TargetGroup(code, name, base + code.path, rows))
+    return found
+
+
+@requires("director")
+async def device_list(request: Request) -> Response:
+    viewer, runtime = await director_exercise(request)
+    return _render(request, viewer, runtime, "")
+
+
+@requires("director")
+async def rename(request: Request) -> Response:
+    viewer, runtime = await director_exercise(request)
+    form = await checked_form(request, viewer)
+    device = request.path_params["device"]
+    name = str(form.get("name", ""))
+    return await _run(
+        request,
+        viewer,
+        runtime,
+        lambda s: commands.rename_device(s, device, name),
+        f"device-{device}",
+    )
+
+
+@requires("director")
+async def revoke(request: Request) -> Response:
+    viewer, runtime = await director_exercise(request)
+    await checked_form(request, viewer)
+    device = request.path_params["device"]
+    return await _run(
+        request,
+        viewer,
+        runtime,
+        lambda s: commands.revoke_device(s, viewer.name, device),
+        f"device-{device}",
+    )
+
+
+@requires("director")
+async def reissue(request: Request) -> Response:
+    viewer, runtime = await director_exercise(request)
+    form = await checked_form(request, viewer)
+    target = str(form.get("target", ""))
+    return await _run(
+        request,
+        viewer,
+        runtime,
+        lambda s: commands.reissue_join(s, viewer.name, target),
+        f"target-{target.replace(':', '-')}",
+    )
+
+
+async def _run(
+    request: Request,
+    viewer: Viewer,
+    runtime: ExerciseRuntime,
+    decide: Callable[[ExerciseState], Decision | None],
+    anchor: str,
+) -> Response:
+    try:
+        await runtime.execute(decide)
+    except CommandRefused as refused:
+        message = translated(request, language_of(request, viewer), str(refused))
+        return _render(request, viewer, runtime, message, status=400)
+    return RedirectResponse(f"/exercises/{runtime.id}/devices#{anchor}", status_code=303)
+
+
+def _render(
+    request: Request, viewer: Viewer, runtime: ExerciseRuntime, error: str, status: int = 200
+) -> Response:
+    res = resources(request)
+    language = language_of(request, viewer)
+    base = join_base(request)
+    context = {
+        "viewer": viewer,
+        "exercise": runtime.id,
+        "exercise_name": runtime.state.name,
+        "groups": groups(runtime.state, res.secret, base, language),
+        "local_only": is_local_only(base),
+        "base": base,
+        "error": error,
+    }
+    return res.pages.render(request, "join/devices.html", context, language=language, status=status)
+
+
+def _clock(wall: float) -> str:
+    return datetime.datetime.fromtimestamp(wall).strftime("%H:%M")
+
+
+routes: list[BaseRoute] = [
+    Route("/exercises/{exercise}/devices", device_list, name="devices"),
+    Route("/exercises/{exercise}/devices/reissue", reissue, methods=["POST"], name="reissue"),
+    Route(
+        "/exercises/{exercise}/devices/{device}/rename",
+        rename,
+        methods=["POST"],
+        name="device_rename",
+    ),
+    Route(
+        "/exercises/{exercise}/devices/{device}/revoke",
+        revoke,
+        methods=["POST"],
+        name="device_revoke",
+    ),
+]

@@ -1,0 +1,135 @@
+"""An inject's attachments, served only to those who may see the inject.
+
+Design: docs/devices.md. A team device gets an attachment only if its team's current view
+(the audience filter, ``current_view``) holds the inject and lists that file: never one of
+another team's injects, of an unreleased inject, or a file the inject does not name.
+Control and observers may open any inject's attachments. Anything else is a plain 404.
+
+``/exercises/{exercise}/injects/{inject}/attachments/{name}`` shows the viewer (a page, or
+only its content for the dashboard's viewer dialog); ``?raw=1`` is the file itself.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from controlroom.delivery.audience import current_view
+from controlroom.delivery.views import TeamInjectView
+from controlroom.identity import CONTROL_ROLES
+from controlroom.runtime import ExerciseRuntime
+from controlroom.web.auth import Viewer, current_viewer, language_of
+from controlroom.web.devices.access import cut_off
+from controlroom.web.state import resources
+from controlroom.web.templating import NO_STORE
+
+TEXT_SUFFIXES = frozenset({".md", ".txt", ".csv"})
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
+MAX_TEXT_BYTES = 1_000_000
+SEES_EVERY_INJECT = CONTROL_ROLES | {"observer"}
+SANDBOX = "sandbox; default-src 'none'; style-src 'unsafe-inline'"
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    inject: str
+    name: str
+    path: Path
+
+    @property
+    def kind(self) -> str:
+        suffix = self.path.suffix.lower()
+        if suffix in TEXT_SUFFIXES:
+            return "text"
+        if suffix in IMAGE_SUFFIXES:
+            return "image"
+        return "pdf" if suffix == ".pdf" else "file"
+
+    @property
+    def media_type(self) -> str:
+        if self.kind == "text":
+            return "text/plain; charset=utf-8"
+        return mimetypes.guess_type(self.path.name)[0] or "application/octet-stream"
+
+
+async def attachment(request: Request) -> Response:
+    viewer = await current_viewer(request)
+    exercise_id = request.path_params["exercise"]
+    if viewer is None:
+        raise HTTPException(404)
+    try:
+        runtime = await resources(request).exercises.get(exercise_id)
+    except KeyError:
+        raise HTTPException(404) from None
+    if viewer.kind == "device":
+        device = runtime.state.devices.get(viewer.device or "")
+        if viewer.exercise != exercise_id or device is None or device.revoked:
+            return await cut_off(request)
+    found = _allowed(request, viewer, runtime)
+    if request.query_params.get("raw"):
+        return _raw(found)
+    context = {
+        "viewer": None if viewer.kind == "device" else viewer,
+        "attachment": found,
+        "text": _text(found) if found.kind == "text" else "",
+        "raw_url": f"{request.url.path}?raw=1",
+    }
+    language = viewer.language if viewer.kind == "device" else language_of(request, viewer)
+    return resources(request).pages.render(
+        request, "team/attachment.html", context, language=language
+    )
+
+
+def _allowed(request: Request, viewer: Viewer, runtime: ExerciseRuntime) -> Attachment:
+    inject_id = request.path_params["inject"]
+    name = request.path_params["name"]
+    state = runtime.state
+    if viewer.role in SEES_EVERY_INJECT and viewer.kind == "user":
+        inject = state.injects.get(inject_id)
+        names: tuple[str, ...] = tuple(inject.attachments) if inject is not None else ()
+    elif viewer.role == "team" and viewer.team is not None:
+        view = current_view(state, viewer.identity(runtime.id).audience)
+        mine = [v for v in view.injects if isinstance(v, TeamInjectView) and v.inject == inject_id]
+        names = mine[0].attachments if mine else ()
+    else:
+        names = ()
+    if name not in names:
+        raise HTTPException(404)
+    folder = resources(request).scenarios.attachments_dir(state.scenario.id).resolve()
+    path = (folder / name).resolve()
+    if not path.is_relative_to(folder) or not path.is_file():
+        raise HTTPException(404)
+    return Attachment(inject_id, name, path)
+
+
+def _raw(found: Attachment) -> Response:
+    headers = {
+        **NO_STORE,
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": "inline",
+    }
+    if found.kind != "pdf":  # a sandbox would stop the browser's own PDF viewer
+        headers["Content-Security-Policy"] = (
+            "sandbox; default-src 'none'; style-src 'unsafe-inline'"
+        )
+    return FileResponse(found.path, media_type=found.media_type, headers=headers)
+
+
+def _text(found: Attachment) -> str:
+    with found.path.open("rb") as file:
+        return file.read(MAX_TEXT_BYTES).decode("utf-8", errors="replace")
+
+
+routes: list[BaseRoute] = [
+    Route(
+        "/exercises/{exercise}/injects/{inject}/attachments/{name}",
+        attachment,
+        name="inject_attachment",
+    ),
+]

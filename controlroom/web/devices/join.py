@@ -1,0 +1,140 @@
+"""Joining a device by its QR link: ``/join/<token>``. Design: docs/devices.md.
+
+Opening the link shows what the device is about to join and asks for a name; only the
+POST binds it (a link preview or a prefetch never creates a device). Joining appends
+``device.joined``, replaces whatever session the browser had (a device joined earlier from
+this browser is revoked: one browser, one device) and opens the device's own session.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from controlroom import join as join_codes
+from controlroom.exercise import commands
+from controlroom.exercise.commands import CommandRefused
+from controlroom.exercise.scenario_clock import ClockPhase
+from controlroom.i18n import LANGUAGES, local
+from controlroom.join import JoinTarget
+from controlroom.runtime import ExerciseRuntime
+from controlroom.web.auth import Viewer, current_viewer, language_of, start_session
+from controlroom.web.devices.access import CLEAR_SITE_DATA, translated
+from controlroom.web.state import resources
+
+MAX_NAME = 80
+
+
+async def join(request: Request) -> Response:
+    res = resources(request)
+    viewer = await current_viewer(request)
+    found = join_codes.find(
+        [r.state for r in await res.exercises.refresh()],
+        res.secret,
+        request.path_params["token"],
+    )
+    language = _language(request, viewer)
+    if found is None:
+        return _page(request, "join/invalid.html", {}, language, 404)
+    exercise_id, target = found
+    runtime = await res.exercises.get(exercise_id)
+    if runtime.state.clock.phase is ClockPhase.ENDED:
+        return _page(request, "join/invalid.html", {}, language, 410)
+    error = ""
+    if request.method == "POST":
+        form = await request.form()
+        language = str(form.get("language", language))
+        language = language if language in LANGUAGES else res.settings.language
+        name = str(form.get("name", "")).strip()[:MAX_NAME] or _suggested_name(runtime, target)
+        try:
+            return await _bind(request, viewer, runtime, target, name, language)
+        except CommandRefused as refused:
+            error = translated(request, language, str(refused))
+    context = {
+        "exercise_name": runtime.state.name,
+        "target": target,
+        "target_name": local(target.name, language, runtime.scenario.original_language)[0],
+        "suggested_name": _suggested_name(runtime, target),
+        "signed_in_user": viewer is not None and viewer.kind == "user",
+        "error": error,
+    }
+    return _page(request, "join/confirm.html", context, language, 400 if error else 200)
+
+
+async def ended(request: Request) -> Response:
+    """Where a revoked or signed-out device lands: nothing of any exercise is shown."""
+    viewer = await current_viewer(request)
+    response = _page(request, "join/ended.html", {}, _language(request, viewer), 200)
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
+
+
+async def _bind(
+    request: Request,
+    viewer: Viewer | None,
+    runtime: ExerciseRuntime,
+    target: JoinTarget,
+    name: str,
+    language: str,
+) -> Response:
+    device = f"d{secrets.token_hex(8)}"
+    team = target.id if target.kind == "team" else None
+    role = target.id if target.kind == "actor" else None
+    await runtime.execute(lambda s: commands.join_device(s, device, name, team=team, role=role))
+    if viewer is not None and viewer.kind == "device" and viewer.device:
+        await _retire(request, viewer)
+    response = RedirectResponse(f"/exercises/{runtime.id}/device", status_code=303)
+    data = {
+        "kind": "device",
+        "role": target.kind,
+        "name": name,
+        "exercise": runtime.id,
+        "device": device,
+        "language": language,
+        "team" if target.kind == "team" else "actor_role": target.id,
+    }
+    await start_session(response, request, data)
+    return response
+
+
+async def _retire(request: Request, viewer: Viewer) -> None:
+    """The device this browser was before: revoked, so no stale device stays listed as live."""
+    try:
+        previous = await resources(request).exercises.get(viewer.exercise or "")
+    except KeyError:
+        return
+    old = viewer.device or ""
+    if old in previous.state.devices:
+        await previous.execute(lambda s: commands.revoke_device(s, f"device:{old}", old))
+
+
+def _suggested_name(runtime: ExerciseRuntime, target: JoinTarget) -> str:
+    state = runtime.state
+    same = [
+        d
+        for d in state.devices.values()
+        if (d.team if target.kind == "team" else d.role) == target.id
+    ]
+    name = local(target.name, state.scenario.original_language, "")[0]
+    return f"{name} {len(same) + 1}"
+
+
+def _language(request: Request, viewer: Viewer | None) -> str:
+    return language_of(request, viewer)
+
+
+def _page(
+    request: Request, template: str, context: dict[str, object], language: str, status: int
+) -> Response:
+    return resources(request).pages.render(
+        request, template, {"viewer": None, **context}, language=language, status=status
+    )
+
+
+routes: list[BaseRoute] = [
+    Route("/join/ended", ended, name="join_ended"),
+    Route("/join/{token}", join, methods=["GET", "POST"], name="join"),
+]

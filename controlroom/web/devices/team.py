@@ -1,0 +1,120 @@
+"""A team's dashboard: its injects live (newest first, or as a case file in order), its
+requests to control and control's answers. Design: docs/devices.md.
+
+Everything of the exercise on this page comes from the audience filter (``live.live_view``);
+acknowledging goes over the socket (``fragments/team_inject.html``), requests are a form
+posted here that becomes a ``request.sent`` event the socket then shows in the thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from controlroom.exercise import commands
+from controlroom.exercise.commands import CommandRefused
+from controlroom.i18n import local
+from controlroom.scenario.model import Scenario
+from controlroom.web.auth import checked_form
+from controlroom.web.devices.access import DeviceAccess, device_page, translated
+from controlroom.web.devices.live import live_view
+from controlroom.web.state import resources
+from controlroom.web.templating import is_htmx
+
+LAYOUTS = ("latest", "case-file")
+
+
+@dataclass(frozen=True, slots=True)
+class RequestChoice:
+    """An entry of the scenario's request catalogue as a team sees it: never the answers."""
+
+    id: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequestForm:
+    kind: str = ""
+    text: str = ""
+    error: str = ""
+    sent: bool = False
+
+
+def request_choices(scenario: Scenario, language: str) -> list[RequestChoice]:
+    original = scenario.original_language
+
+    def text(value: Mapping[str, str] | None) -> str:
+        return "" if not value else local(value, language, original)[0]
+
+    return [RequestChoice(k.id, text(k.title), text(k.description)) for k in scenario.requests]
+
+
+@device_page("team")
+async def dashboard(request: Request, access: DeviceAccess) -> Response:
+    return await _render(request, access, RequestForm())
+
+
+@device_page("team")
+async def ask(request: Request, access: DeviceAccess) -> Response:
+    """A request to control (from the catalogue, or free text): ``request.sent``."""
+    form = await checked_form(request, access.viewer)
+    kind = str(form.get("kind", "")).strip()
+    text = str(form.get("text", ""))
+    team, device = access.viewer.team or "", access.device.id
+    try:
+        await access.runtime.execute(
+            lambda s: commands.send_request(s, team, device, kind or None, text)
+        )
+    except CommandRefused as refused:
+        failed = RequestForm(kind, text, translated(request, access.language, str(refused)))
+        if is_htmx(request):
+            return _form(request, access, failed, 422)
+        return await _render(request, access, failed, 422)
+    if is_htmx(request):
+        return _form(request, access, RequestForm(sent=True))
+    return RedirectResponse(f"/exercises/{access.runtime.id}/team", status_code=303)
+
+
+async def _render(
+    request: Request, access: DeviceAccess, form: RequestForm, status: int = 200
+) -> Response:
+    live = await live_view(request, access)
+    layout = request.query_params.get("view", LAYOUTS[0])
+    state = access.state
+    team = next(t for t in state.scenario.teams if t.id == access.viewer.team)
+    context = {
+        "viewer": None,  # a device leaves with its own button (it is revoked on leaving)
+        "device": access.device,
+        "exercise": access.runtime.id,
+        "exercise_name": state.name,
+        "team_name": local(team.name, access.language, state.scenario.original_language)[0],
+        "live": live,
+        "layout": layout if layout in LAYOUTS else LAYOUTS[0],
+        "choices": request_choices(state.scenario, access.language),
+        "form": form,
+    }
+    return resources(request).pages.render(
+        request, "team/dashboard.html", context, language=access.language, status=status
+    )
+
+
+def _form(request: Request, access: DeviceAccess, form: RequestForm, status: int = 200) -> Response:
+    context = {
+        "exercise": access.runtime.id,
+        "choices": request_choices(access.state.scenario, access.language),
+        "form": form,
+    }
+    return resources(request).pages.render(
+        request, "team/request_form.html", context, language=access.language, status=status
+    )
+
+
+routes: list[BaseRoute] = [
+    Route("/exercises/{exercise}/team", dashboard, name="team_dashboard"),
+    Route("/exercises/{exercise}/team/requests", ask, methods=["POST"], name="team_request"),
+]

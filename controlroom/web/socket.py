@@ -1,0 +1,210 @@
+"""``/exercises/{exercise}/socket``: one device's live connection to one exercise.
+
+Protocol: docs/protocol.md; design: docs/delivery.md. The handshake is checked before it
+is accepted (Origin, exercise, identity); then the client resumes, and the socket carries
+its audience's frames out and its resume, heartbeats, acknowledgements, receipts and cue
+reports in. Every decision about what the socket may see is the feed's (the audience
+filter); this endpoint only speaks the protocol.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Generator
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.types import Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+
+from controlroom.delivery.connection import CloseCode, Connection, SocketState
+from controlroom.delivery.frames import error_frame, hello_frame, pong_frame
+from controlroom.delivery.hub import ExerciseFeed
+from controlroom.delivery.messages import (
+    Ack,
+    BadMessage,
+    ClientMessage,
+    CueReport,
+    Ping,
+    Resume,
+    Seen,
+    parse,
+)
+from controlroom.exercise import commands
+from controlroom.identity import Identity
+from controlroom.journal import JournalError
+from controlroom.runtime import ExerciseRuntime
+from controlroom.settings import Settings
+from controlroom.web.identify import identify
+from controlroom.web.origin import origin_allowed
+from controlroom.web.state import resources
+
+logger = logging.getLogger("controlroom.delivery")
+
+
+class ExerciseSocket:
+    """The ASGI app of one exercise socket (Starlette's ``WebSocketRoute`` awaits it)."""
+
+    __slots__ = ("receive", "scope", "send")
+
+    def __init__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.scope = scope
+        self.receive = receive
+        self.send = send
+
+    def __await__(self) -> Generator[Any, None, None]:
+        return self.run().__await__()
+
+    async def run(self) -> None:
+        settings = resources(WebSocket(self.scope, self.receive, self.send)).settings
+        connection = Connection(
+            self.send,
+            queue_frames=settings.send_queue_frames,
+            heartbeat=settings.heartbeat_seconds,
+            heartbeat_timeout=settings.heartbeat_timeout,
+            messages_per_minute=settings.messages_per_minute,
+        )
+        if (await self.receive())["type"] != "websocket.connect":
+            return
+        session = await self._handshake(connection)
+        if session is None:
+            return
+        try:
+            await connection.accept(self.receive)
+            session.hello()
+            await session.serve(self.receive)
+        finally:
+            session.feed.leave(connection)
+            connection.gone()
+
+    async def _handshake(self, connection: Connection) -> _Session | None:
+        """Check Origin, exercise and identity before accepting; None if refused."""
+        socket: WebSocket = WebSocket(self.scope, self.receive, self.send)  # parsing only
+        res = resources(socket)
+        settings = res.settings
+        denial = "websocket.http.response" in self.scope.get("extensions", {})
+        headers = Headers(scope=self.scope)
+        if not origin_allowed(headers.get("origin"), headers.get("host"), settings.allowed_origins):
+            await connection.refuse(403, "Origin not allowed.", http_response=denial)
+            return None
+        exercise_id = str(self.scope["path_params"]["exercise"])
+        try:
+            runtime = await res.exercises.get(exercise_id)
+        except (KeyError, ValueError, JournalError):
+            await connection.refuse(404, "No such exercise.", http_response=denial)
+            return None
+        identity = await identify(socket, exercise_id, runtime.state)
+        if identity is None:
+            await connection.refuse(403, "Sign in first.", http_response=denial)
+            return None
+        feed = res.delivery.feed(exercise_id)
+        connection.bind(identity.audience, identity.language, identity.device)
+        feed.join(connection)  # no await since identify: a revocation cannot slip in between
+        return _Session(connection, feed, runtime, identity, settings)
+
+
+class _Session:
+    """The conversation on one accepted socket."""
+
+    __slots__ = ("connection", "device", "feed", "identity", "runtime", "settings")
+
+    def __init__(
+        self,
+        connection: Connection,
+        feed: ExerciseFeed,
+        runtime: ExerciseRuntime,
+        identity: Identity,
+        settings: Settings,
+    ) -> None:
+        self.connection = connection
+        self.feed = feed
+        self.runtime = runtime
+        self.identity = identity
+        self.settings = settings
+        self.device = identity.device or identity.principal
+
+    def hello(self) -> None:
+        settings = self.settings
+        limits = {
+            "max_message_bytes": settings.max_message_bytes,
+            "messages_per_minute": settings.messages_per_minute,
+        }
+        self.connection.say(
+            hello_frame(
+                self.feed.epoch,
+                self.feed.seq,
+                self.identity.audience,
+                settings.heartbeat_seconds,
+                limits,
+            )
+        )
+
+    async def serve(self, receive: Receive) -> None:
+        connection = self.connection
+        while True:
+            message = await receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            connection.heard()
+            if connection.state not in (SocketState.OPEN, SocketState.LIVE):
+                continue  # closing: wait for the client's goodbye
+            if not connection.rate.allow():
+                connection.say(error_frame("rate", "Too many messages: slow down."))
+                connection.close(CloseCode.POLICY, "too many messages", flush=True)
+                continue
+            text = self._text(message)
+            if text is None:
+                continue
+            try:
+                parsed = parse(text)
+            except BadMessage as bad:
+                connection.say(error_frame(bad.code, bad.message))
+                continue
+            await self.handle(parsed)
+
+    def _text(self, message: Message) -> str | None:
+        text = message.get("text")
+        if text is None:
+            self.connection.say(error_frame("binary", "Send JSON text messages only."))
+            return None
+        limit = self.settings.max_message_bytes
+        if len(text) > limit or len(text.encode()) > limit:
+            self.connection.say(error_frame("too-big", "The message is too big."))
+            self.connection.close(CloseCode.TOO_BIG, "message too big", flush=True)
+            return None
+        return str(text)
+
+    async def handle(self, message: ClientMessage) -> None:
+        connection = self.connection
+        identity = self.identity
+        if isinstance(message, Resume):
+            if connection.state is not SocketState.OPEN:
+                connection.say(error_frame("already-resumed", "This socket has resumed already."))
+                return
+            await self.feed.resume(connection, message.epoch, message.last_seq)
+        elif isinstance(message, Ping):
+            connection.say(pong_frame(message.t))
+        elif isinstance(message, Ack):
+            if identity.team is None:
+                connection.say(error_frame("forbidden", "Only a team acknowledges injects."))
+                return
+            team, inject = identity.team, message.inject
+            await self._execute(lambda s: commands.acknowledge(s, inject, team, self.device))
+        elif isinstance(message, Seen):
+            if identity.team is not None:
+                self.feed.confirm(connection, message.seq, self.device)
+        elif isinstance(message, CueReport):
+            if identity.actor_role is None:
+                connection.say(error_frame("forbidden", "Only an actor reports on cues."))
+                return
+            role, cue, status = identity.actor_role, message.cue, message.status
+            await self._execute(lambda s: commands.cue_status(s, role, cue, status, self.device))
+
+    async def _execute(self, decide: Any) -> None:
+        try:
+            await self.runtime.execute(decide)
+        except commands.CommandRefused as refused:
+            self.connection.say(error_frame("refused", str(refused)))
+        except Exception:  # the journal is unreachable (JournalError, a lost Redis...)
+            logger.warning("command on a %s socket failed", self.identity.audience, exc_info=True)
+            self.connection.say(error_frame("unavailable", "Not saved: try again in a moment."))

@@ -1,0 +1,194 @@
+"""The delivery hub (controlroom.delivery.hub) in one process, on a memory journal."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+import pytest
+
+from controlroom.delivery.connection import CloseCode, Connection
+from controlroom.delivery.hub import Delivery, ExerciseFeed
+from controlroom.exercise import commands
+from controlroom.exercises import Exercises
+from controlroom.i18n import Catalogues
+from controlroom.journal.memory import MemoryJournalStore
+from controlroom.runtime import ExerciseRuntime
+from controlroom.scenario.model import Scenario
+from controlroom.settings import Settings
+from controlroom.timesource import ManualTime
+from controlroom.web.routes import WEB_DIR
+from controlroom.web.templating import Pages
+from tests.support.server import marked_scenario
+
+
+class Wire:
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+
+    async def __call__(self, message: Any) -> None:
+        self.messages.append(dict(message))
+
+    def frames(self) -> list[dict[str, Any]]:
+        return [orjson.loads(m["text"]) for m in self.messages if m["type"] == "websocket.send"]
+
+    def seqs(self) -> list[int]:
+        return [f["seq"] for f in self.frames() if f["type"] in ("event", "snapshot")]
+
+    def closes(self) -> list[int]:
+        return [m["code"] for m in self.messages if m["type"] == "websocket.close"]
+
+
+async def settle() -> None:
+    for _ in range(30):
+        await asyncio.sleep(0)
+
+
+class Rig:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = MemoryJournalStore()
+        self.time = ManualTime()
+        self.pages = Pages(WEB_DIR / "templates", Catalogues(WEB_DIR / "locale"))
+        self.exercises = Exercises(self.store, self.time, run_clock=False)
+        self.delivery = Delivery(settings, self.time, "secret", renderer=self.pages)
+        self.exercises.on_open(self.delivery.attach)
+
+    async def create(self) -> ExerciseRuntime:
+        scenario = Scenario.model_validate(marked_scenario())
+        return await self.exercises.create(scenario, "test", "d")
+
+    async def connect(
+        self, feed: ExerciseFeed, audience: str, device: str | None = None
+    ) -> tuple[Connection, Wire]:
+        wire = Wire()
+        connection = Connection(wire, audience=audience, language="en", device=device)
+        feed.join(connection)
+        await connection.accept()
+        return connection, wire
+
+    async def close(self) -> None:
+        await self.delivery.close()
+        await self.exercises.close()
+
+
+async def release(runtime: ExerciseRuntime, inject: str) -> None:
+    await runtime.execute(lambda s: commands.release_now(s, "d", inject))
+
+
+@pytest.fixture
+async def rig() -> AsyncIterator[Rig]:
+    rig = Rig(Settings(history_events=1000))
+    try:
+        yield rig
+    finally:
+        await rig.close()
+
+
+async def test_each_event_is_rendered_once_per_stream_whatever_the_sockets(rig: Rig) -> None:
+    runtime = await rig.create()
+    feed = rig.delivery.feed(runtime.id)
+    wires = []
+    for _ in range(40):
+        connection, wire = await rig.connect(feed, "team:t1")
+        await feed.resume(connection, None, 0)
+        wires.append(wire)
+    await runtime.execute(lambda s: commands.startex(s, "d"))
+    before = feed.renders
+    await runtime.execute(lambda s: commands.release_now(s, "d", "I-t1-0"))
+    # only the followed stream (team:t1 in English) is rendered now, once for 40 sockets...
+    assert feed.renders - before == 1
+    await settle()
+    assert all(wire.seqs() == [2, 3] for wire in wires)
+    # ... the others when someone resumes them, once however many do
+    before = feed.renders
+    for _ in range(3):
+        connection, wire = await rig.connect(feed, "control")
+        await feed.resume(connection, None, 0)
+        await settle()
+        assert wire.seqs() == [1, 2, 3]
+    assert feed.renders - before == 3
+
+
+async def test_resume_replays_only_the_missing_frames_then_goes_live(rig: Rig) -> None:
+    runtime = await rig.create()
+    feed = rig.delivery.feed(runtime.id)
+    await runtime.execute(lambda s: commands.startex(s, "d"))
+    for inject in ("I-t1-0", "I-t2-0", "I-t1-1"):
+        await release(runtime, inject)
+    connection, wire = await rig.connect(feed, "team:t1")
+    assert await feed.resume(connection, feed.epoch, 3) == 1  # only I-t1-1 (seq 5) is new
+    await runtime.execute(lambda s: commands.release_now(s, "d", "I-t1-2"))
+    await settle()
+    assert wire.seqs() == [5, 6]
+    kinds = [f["type"] for f in wire.frames()]
+    assert kinds == ["event", "live", "event"]
+
+
+async def test_a_resume_that_cannot_be_replayed_gets_reload_and_snapshot(rig: Rig) -> None:
+    runtime = await rig.create()
+    feed = rig.delivery.feed(runtime.id)
+    await runtime.execute(lambda s: commands.startex(s, "d"))
+    await runtime.execute(lambda s: commands.release_now(s, "d", "I-t1-0"))
+    for epoch, last_seq, reason in (("other", 1, "epoch"), (feed.epoch, 99, "future")):
+        connection, wire = await rig.connect(feed, "team:t1")
+        assert await feed.resume(connection, epoch, last_seq) == -1
+        await settle()
+        frames = wire.frames()
+        assert [f["type"] for f in frames] == ["reload", "snapshot", "live"]
+        assert frames[0]["reason"] == reason
+        assert frames[1]["seq"] == 3 and frames[1]["receipt"] is True
+        assert 'id="inject-I-t1-0"' in frames[1]["content"]
+
+
+async def test_the_history_is_rebuilt_when_a_worker_opens_an_exercise(rig: Rig) -> None:
+    runtime = await rig.create()
+    await runtime.execute(lambda s: commands.startex(s, "d"))
+    await runtime.execute(lambda s: commands.release_now(s, "d", "I-t1-0"))
+    await runtime.execute(lambda s: commands.release_now(s, "d", "I-t2-0"))
+    journal = await rig.store.open(runtime.id)
+    # a second worker's view of the same journal
+    other = Delivery(rig.settings, rig.time, "secret", renderer=rig.pages)
+    reopened = await ExerciseRuntime.load(journal, rig.time)
+    other.attach(reopened)
+    feed = other.feed(reopened.id)
+    connection, wire = await rig.connect(feed, "team:t1")
+    assert await feed.resume(connection, None, 0) == 2  # clock.started, I-t1-0
+    await settle()
+    assert wire.seqs() == [2, 3]
+    await other.close()
+
+
+async def test_a_revoked_device_is_closed_at_once(rig: Rig) -> None:
+    runtime = await rig.create()
+    feed = rig.delivery.feed(runtime.id)
+    await runtime.execute(lambda s: commands.join_device(s, "tab-1", "Tablet", team="t1"))
+    tablet, tablet_wire = await rig.connect(feed, "team:t1", device="tab-1")
+    await feed.resume(tablet, None, 0)
+    other, other_wire = await rig.connect(feed, "team:t1")
+    await feed.resume(other, None, 0)
+    await runtime.execute(lambda s: commands.revoke_device(s, "d", "tab-1"))
+    await settle()
+    assert tablet_wire.closes() == [CloseCode.REVOKED]
+    assert other_wire.closes() == []
+
+
+async def test_receipts_mark_an_inject_delivered_once_per_team(rig: Rig) -> None:
+    runtime = await rig.create()
+    feed = rig.delivery.feed(runtime.id)
+    await runtime.execute(lambda s: commands.startex(s, "d"))
+    connections = []
+    for _ in range(5):
+        connection, _wire = await rig.connect(feed, "team:t1")
+        await feed.resume(connection, None, 0)
+        connections.append(connection)
+    await runtime.execute(lambda s: commands.release_now(s, "d", "I-t1-0"))
+    await settle()
+    for connection in connections:
+        feed.confirm(connection, 3, "tab")
+    await settle()
+    events = await runtime.journal.read()
+    assert [e.type for e in events].count("inject.delivered") == 1
+    assert runtime.state.releases["I-t1-0", "t1"].delivered_at is not None

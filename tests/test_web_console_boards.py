@@ -1,0 +1,87 @@
+"""Status boards: teams' devices and acknowledgements, actors' cues, unacknowledged alerts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from controlroom.exercise import commands
+from controlroom.runtime import ExerciseRuntime
+from controlroom.web.console.boards import actor_boards, alerts, team_boards
+from tests.support.console import Control
+
+
+@pytest.fixture
+def console_settings() -> dict[str, Any]:
+    return {"ack_alert_seconds": 0.0}  # every unacknowledged release alerts at once
+
+
+async def started(control: Control) -> ExerciseRuntime:
+    runtime = await control.exercise()
+    await control.post(f"/exercises/{runtime.id}/clock/startex")
+    return runtime
+
+
+async def test_an_unacknowledged_release_raises_an_alert_until_acknowledged(
+    control: Control,
+) -> None:
+    runtime = await started(control)
+    await control.post(f"/exercises/{runtime.id}/injects/S-04/release")
+    panel = await control.get(f"/exercises/{runtime.id}/boards/alerts", htmx=True)
+    assert panel.status_code == 200 and "<html" not in panel.text
+    assert "has-alerts" in panel.text and "S-04" in panel.text
+    assert "hx-trigger" in panel.text  # it refreshes itself after each live event
+    await runtime.execute(lambda s: commands.acknowledge(s, "S-04", "police", "tablet-1"))
+    now = control.resources.time.now()
+    waiting = alerts(runtime.state, now, 0.0)
+    assert [(a.inject, a.team) for a in waiting] == [("S-04", "labour")]
+    console = await control.get(f"/exercises/{runtime.id}")
+    assert 'id="alerts"' in console.text and "S-04</strong></a> &rarr; labour" in console.text
+
+
+def test_alerts_wait_for_the_configured_time() -> None:
+    from controlroom.exercise.state import ExerciseState
+    from controlroom.journal import Event
+    from tests.support.scenarios import inject, make_scenario
+
+    state = ExerciseState.new(make_scenario(inject("A", trigger="manual")), "ex")
+    type_, data = commands.release_now(state, "dina", "A")
+    state.apply(Event(1, type_, 1000.0, data))
+    assert alerts(state, 1000.0 + 299, 300.0) == []
+    late = alerts(state, 1000.0 + 301, 300.0)
+    assert {a.team for a in late} == {"alpha", "bravo"} and late[0].waiting == 301
+
+
+async def test_team_boards_count_devices_and_acknowledgements(control: Control) -> None:
+    runtime = await started(control)
+    await runtime.execute(lambda s: commands.join_device(s, "dev-1", "Tablet A", team="police"))
+    await runtime.execute(lambda s: commands.join_device(s, "dev-2", "Phone", team="police"))
+    await runtime.execute(lambda s: commands.revoke_device(s, "dina", "dev-2"))
+    await runtime.execute(lambda s: commands.release_now(s, "dina", "S-04"))
+    await runtime.execute(lambda s: commands.acknowledge(s, "S-04", "police", "dev-1"))
+    boards = {b.team.id: b for b in team_boards(runtime.state, 0.0, {"dev-1"})}
+    police = boards["police"]
+    assert [line.device.name for line in police.devices] == ["Tablet A"]  # revoked: gone
+    assert police.online == 1 and police.released == 1 and police.acknowledged == 1
+    assert boards["labour"].acknowledged == 0 and len(boards["labour"].waiting) == 1
+    page = await control.get(f"/exercises/{runtime.id}/boards")
+    assert page.status_code == 200
+    assert "Tablet A" in page.text and "1 / 1" in page.text.replace("</strong> ", " ")
+
+
+async def test_actor_boards_show_cue_states_and_lateness(control: Control) -> None:
+    runtime = await control.exercise()
+    await control.post(f"/exercises/{runtime.id}/clock/startex", {"at": "D1 09:40"})
+    await runtime.execute(
+        lambda s: commands.cue_status(s, "worker", "worker-at-site", "ready", "dev-9")
+    )
+    now = control.resources.time.now()
+    boards = {b.role.id: b for b in actor_boards(runtime.state, now, None)}
+    caller = boards["caller"].cues[0]
+    assert caller.cue == "S-01.1" and caller.when == 9 * 3600 + 25 * 60
+    assert caller.late is not None and caller.late >= 15 * 60  # due on set at 09:25
+    worker = boards["worker"].cues[0]
+    assert worker.status == "ready" and worker.late is None
+    page = await control.get(f"/exercises/{runtime.id}/boards?lang=ru")
+    assert "S-01.1" in page.text and "worker-at-site" in page.text

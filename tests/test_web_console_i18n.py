@@ -1,0 +1,75 @@
+"""The console is fully English and Russian: every string it shows has a Russian translation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_file
+from jinja2.ext import babel_extract
+
+from controlroom.i18n import Catalogues
+from controlroom.web.console import refusals
+from controlroom.web.routes import WEB_DIR
+
+ROOT = WEB_DIR.parent
+TEMPLATES = [
+    *sorted((WEB_DIR / "templates" / "console").glob("*.html")),
+    *sorted((WEB_DIR / "templates" / "fragments" / "control").glob("*.html")),
+]
+MODULES = sorted((ROOT / "controlroom" / "web" / "console").glob("*.py"))
+JINJA_OPTIONS = {"trim_blocks": "true", "lstrip_blocks": "true"}
+
+
+def template_messages(path: Path) -> list[str | tuple[str, ...]]:
+    with path.open("rb") as file:
+        found = babel_extract(file, ["_", "ngettext"], [], JINJA_OPTIONS)
+        return [_message(message) for _, _, message, _ in found]
+
+
+def _message(message: object) -> str | tuple[str, ...]:
+    if isinstance(message, tuple):
+        parts = tuple(str(m) for m in message if m is not None)
+        return parts if len(parts) > 1 else parts[0]
+    return str(message)
+
+
+def module_messages(path: Path) -> list[str]:
+    return [str(m) for _, m, _, _ in extract_from_file("python", str(path), keywords={"_": None})]
+
+
+def every_message() -> list[str | tuple[str, ...]]:
+    found: list[str | tuple[str, ...]] = []
+    for path in TEMPLATES:
+        found.extend(template_messages(path))
+    for path in MODULES:
+        found.extend(module_messages(path))
+    found.extend(template for _, template in refusals._PATTERNS)
+    return sorted(set(found), key=str)
+
+
+def test_the_console_has_many_strings_to_translate() -> None:
+    assert len(every_message()) > 250
+
+
+@pytest.mark.parametrize("message", every_message(), ids=str)
+def test_every_console_string_has_russian(message: str | tuple[str, ...]) -> None:
+    russian = Catalogues(WEB_DIR / "locale").get("ru")
+    if isinstance(message, tuple):
+        forms = russian.plurals.get(message[0])
+        assert forms and len(forms) == 3 and all(forms), message
+    else:
+        assert russian.messages.get(message), f"no Russian for {message!r}"
+
+
+def test_core_refusals_are_translated_with_their_values() -> None:
+    russian = Catalogues(WEB_DIR / "locale").get("ru")
+    said = refusals.translate("Inject BB-03 is already held.", russian.gettext)
+    assert said == "Вводная BB-03 уже удерживается."
+    said = refusals.translate(
+        "Inject X-1 cannot be cancelled: it is released or cancelled for those teams.",
+        russian.gettext,
+    )
+    assert said.startswith("Вводную X-1 нельзя отменить")
+    assert refusals.translate("The note is empty.", russian.gettext) == "Запись пустая."
+    assert refusals.translate("Something new.", russian.gettext) == "Something new."

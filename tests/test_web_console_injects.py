@@ -1,0 +1,143 @@
+"""Per inject: release now (all or one team), hold, reschedule, edit (versioned), cancel,
+and the preview that is the team's own fragment."""
+
+from __future__ import annotations
+
+from controlroom.runtime import ExerciseRuntime
+from tests.support.console import Control
+
+
+async def started(control: Control) -> ExerciseRuntime:
+    runtime = await control.exercise()
+    await control.post(f"/exercises/{runtime.id}/clock/startex")
+    return runtime
+
+
+def status(runtime: ExerciseRuntime, inject: str, team: str) -> str:
+    return runtime.state.status(inject, team).value
+
+
+async def test_release_now_to_one_team_then_the_rest(control: Control) -> None:
+    runtime = await started(control)
+    path = f"/exercises/{runtime.id}/injects/S-03"
+    one = await control.post(f"{path}/release", {"team": "labour"}, htmx=True)
+    assert one.status_code == 200
+    assert "S-03 released to labour." in one.text
+    assert 'id="inject-row-S-03"' in one.text  # the row, out of band
+    assert status(runtime, "S-03", "labour") == "released"
+    assert status(runtime, "S-03", "police") == "scheduled"
+    rest = await control.post(f"{path}/release")
+    assert rest.status_code == 303
+    assert status(runtime, "S-03", "police") == "released"
+    again = await control.post(f"{path}/release")
+    assert again.status_code == 409
+    assert "cannot be released" in again.text
+
+
+async def test_a_controller_releases_but_does_not_hold_edit_or_cancel(control: Control) -> None:
+    runtime = await started(control)
+    path = f"/exercises/{runtime.id}/injects/S-04"
+    control.use("controller")
+    for verb, data in [
+        ("hold", {}),
+        ("unhold", {}),
+        ("reschedule", {"at": "D1 12:00"}),
+        ("cancel", {"confirmed": "yes"}),
+        ("edit", {"title.en": "Changed"}),
+    ]:
+        assert (await control.post(f"{path}/{verb}", data)).status_code == 403, verb
+    page = await control.get(path)
+    assert f"{path}/release" in page.text and f"{path}/hold" not in page.text
+    released = await control.post(f"{path}/release")
+    assert released.status_code == 303
+    assert status(runtime, "S-04", "police") == "released"
+
+
+async def test_hold_unhold_and_reschedule(control: Control) -> None:
+    runtime = await started(control)
+    path = f"/exercises/{runtime.id}/injects/S-03"
+    await control.post(f"{path}/hold", {"team": "police"})
+    assert status(runtime, "S-03", "police") == "held"
+    assert status(runtime, "S-03", "labour") == "scheduled"
+    await control.post(f"{path}/unhold", {"team": "police"})
+    assert status(runtime, "S-03", "police") == "scheduled"
+    moved = await control.post(f"{path}/reschedule", {"at": "D2 11:00", "team": "labour"})
+    assert moved.status_code == 303
+    assert runtime.state.releases["S-03", "labour"].due == 24 * 3600 + 11 * 3600
+    assert runtime.state.releases["S-03", "police"].due == 24 * 3600 + 10 * 3600 + 15 * 60
+    bad = await control.post(f"{path}/reschedule", {"at": "tomorrow"})
+    assert bad.status_code == 409
+    unknown = await control.post(f"{path}/hold", {"team": "navy"})
+    assert unknown.status_code == 409 and "Unknown team." in unknown.text
+
+
+async def test_cancel_asks_first_and_then_never_releases(control: Control) -> None:
+    runtime = await started(control)
+    path = f"/exercises/{runtime.id}/injects/S-04"
+    asked = await control.post(f"{path}/cancel", {"team": "labour"})
+    assert asked.status_code == 200 and "Cancel S-04 for labour?" in asked.text
+    assert status(runtime, "S-04", "labour") == "planned"
+    done = await control.post(f"{path}/cancel", {"team": "labour", "confirmed": "yes"})
+    assert done.status_code == 303
+    assert status(runtime, "S-04", "labour") == "cancelled"
+    assert status(runtime, "S-04", "police") == "planned"
+
+
+async def test_an_edit_makes_a_new_version_and_keeps_the_history(control: Control) -> None:
+    runtime = await started(control)
+    path = f"/exercises/{runtime.id}/injects/S-01"
+    page = await control.get(path)
+    assert "Caller hangs up if asked for a name twice." in page.text  # control sees notes
+    form = {
+        "channel": "phone-call",
+        "title.en": "A second call about a building site",
+        "title.ru": "Звонок о стройке",
+        "from.en": "Anonymous caller",
+        "from.ru": "Анонимный звонящий",
+        "body.en": "She calls again.",
+        "body.ru": "Женщина говорит, что рабочие спят на стройке и им не платят.",
+        "notes.en": "Caller hangs up if asked for a name twice.",
+        "notes.ru": "Звонящая вешает трубку, если дважды спросить имя.",
+    }
+    edited = await control.post(f"{path}/edit", form)
+    assert edited.status_code == 303
+    assert runtime.state.versions["S-01"] == 2
+    inject = runtime.state.injects["S-01"]
+    assert inject.title["en"] == "A second call about a building site"
+    assert inject.body["en"] == "She calls again."
+    events = await runtime.journal.read()
+    change = next(e for e in events if e.type == "inject.edited")
+    assert set(change.data["changes"]) == {"title", "body"}  # only what changed
+    history = await control.get(path)
+    assert "inject.edited" in history.text and "version 2" in history.text
+    same = await control.post(f"{path}/edit", form)
+    assert same.status_code == 409 and "Nothing was changed." in same.text
+
+
+async def test_the_preview_is_the_team_fragment_without_anything_of_control(
+    control: Control,
+) -> None:
+    runtime = await started(control)
+    preview = await control.get(f"/exercises/{runtime.id}/injects/S-01/preview?team=police")
+    assert preview.status_code == 200
+    assert 'class="card inject-card"' in preview.text  # fragments/team_inject.html
+    assert "EXERCISE EXERCISE EXERCISE" in preview.text
+    assert "A woman says workers sleep on the site" in preview.text
+    start = preview.text.index('id="preview"')
+    shown = preview.text[start : preview.text.index("</main>")]
+    assert "hangs up" not in shown  # controller notes
+    assert "Record the call" not in shown  # expected actions
+    assert " inert" in preview.text[start - 200 : start + 200]
+    russian = await control.get(f"/exercises/{runtime.id}/injects/S-01/preview?team=police&lang=ru")
+    assert "Женщина говорит" in russian.text
+    elsewhere = await control.get(f"/exercises/{runtime.id}/injects/S-01/preview?team=labour")
+    assert elsewhere.status_code == 404
+
+
+async def test_unknown_injects_and_exercises_are_404(control: Control) -> None:
+    runtime = await control.exercise()
+    assert (await control.get(f"/exercises/{runtime.id}/injects/NOPE")).status_code == 404
+    assert (await control.get("/exercises/no-such-exercise")).status_code == 404
+    assert (await control.get("/exercises/..%2F..%2Fetc")).status_code == 404
+    refused = await control.post(f"/exercises/{runtime.id}/injects/NOPE/release")
+    assert refused.status_code == 409 and "No inject NOPE." in refused.text

@@ -1,0 +1,62 @@
+"""The controller log (notes into the journal) and observers' observations."""
+
+from __future__ import annotations
+
+from controlroom.exercise.events import EventType
+from tests.support.console import Control
+
+
+async def test_a_note_goes_into_the_journal_with_its_author_and_time(control: Control) -> None:
+    runtime = await control.exercise()
+    control.use("controller")
+    added = await control.post(
+        f"/exercises/{runtime.id}/log/notes",
+        {"text": "Police team asked twice for the interpreter", "team": "police", "inject": ""},
+        htmx=True,
+    )
+    assert added.status_code == 200 and "Note added to the log." in added.text
+    events = await runtime.journal.read()
+    note = events[-1]
+    assert note.type == EventType.NOTE_ADDED
+    assert note.data["by"] == "carl" and note.data["team"] == "police"
+    assert note.data["inject"] is None and note.at > 0
+    page = await control.get(f"/exercises/{runtime.id}/log")
+    assert "Police team asked twice for the interpreter" in page.text
+    assert 'id="timeline"' in page.text and "note.added" in page.text
+
+
+async def test_empty_notes_and_unknown_teams_are_refused(control: Control) -> None:
+    runtime = await control.exercise()
+    empty = await control.post(f"/exercises/{runtime.id}/log/notes", {"text": "  "})
+    assert empty.status_code == 409 and "The note is empty." in empty.text
+    stranger = await control.post(
+        f"/exercises/{runtime.id}/log/notes", {"text": "x", "team": "navy"}
+    )
+    assert stranger.status_code == 409
+
+
+async def test_observers_record_observations_but_write_no_control_note(control: Control) -> None:
+    runtime = await control.exercise()
+    control.use("observer")
+    page = await control.get(f"/exercises/{runtime.id}/log")
+    assert "/log/notes" not in page.text and "/log/observations" in page.text
+    refused = await control.post(f"/exercises/{runtime.id}/log/notes", {"text": "sneaky"})
+    assert refused.status_code == 403
+    recorded = await control.post(
+        f"/exercises/{runtime.id}/log/observations",
+        {
+            "objective": "identify",
+            "task": "interview",
+            "rating": "S",
+            "team": "police",
+            "text": "Interview started before the interpreter came.",
+        },
+    )
+    assert recorded.status_code == 303
+    observation = runtime.state.notes[-1]
+    assert observation.kind == "observation" and observation.by == "olga"
+    assert observation.rating == "S" and observation.task == "interview"
+    bad = await control.post(
+        f"/exercises/{runtime.id}/log/observations", {"objective": "nope", "text": "x"}
+    )
+    assert bad.status_code == 409 and "Unknown objective." in bad.text

@@ -1,0 +1,187 @@
+// The console's clock-driven marks: the ticking scenario clock, the "now" line, the next
+// 15 minutes, overdue acknowledgements; and a "refresh" for the panels derived from many
+// events (alerts, boards). Everything else arrives as fragments over the socket (socket.js).
+// Without JavaScript the console still works: the server renders all of this at each load.
+(() => {
+  "use strict";
+  const SOON = 15 * 60;
+  let offset = 0; // server wall clock minus this browser's, in seconds
+
+  function wallNow() {
+    return Date.now() / 1000 + offset;
+  }
+
+  function pad(n) {
+    return String(Math.floor(n)).padStart(2, "0");
+  }
+
+  function formatTime(seconds) {
+    const total = Math.max(0, Math.floor(seconds));
+    const day = Math.floor(total / 86400);
+    const rest = total % 86400;
+    return `D${day + 1} ${pad(rest / 3600)}:${pad((rest % 3600) / 60)}:${pad(rest % 60)}`;
+  }
+
+  function scenarioNow() {
+    const clock = document.getElementById("clock");
+    if (!clock) return null;
+    const phase = clock.dataset.phase;
+    const base = parseFloat(clock.dataset.scenarioTime || "0");
+    if (phase !== "running") return { phase, now: base };
+    const anchor = parseFloat(clock.dataset.anchorWall || "0");
+    const speed = parseFloat(clock.dataset.speed || "1");
+    return { phase, now: base + Math.max(0, wallNow() - anchor) * speed };
+  }
+
+  function tickClock(clock) {
+    const time = document.querySelector("#clock .clock-time");
+    if (time && clock.phase === "running") time.textContent = formatTime(clock.now);
+  }
+
+  function markRows(clock) {
+    const rows = document.querySelectorAll("#control-injects > .inject-row");
+    const started = clock.phase !== "planned";
+    let firstAhead = null;
+    for (const row of rows) {
+      const due = row.dataset.due === undefined ? null : parseFloat(row.dataset.due);
+      const open = row.hasAttribute("data-open");
+      row.classList.toggle("soon", started && open && due !== null && due >= clock.now && due <= clock.now + SOON);
+      row.classList.toggle("past-due", started && open && due !== null && due < clock.now);
+      if (firstAhead === null && (due === null || due > clock.now)) firstAhead = row;
+    }
+    const line = document.getElementById("now-line");
+    if (!line) return;
+    line.hidden = !started;
+    const label = line.querySelector(".now-time");
+    if (label) label.textContent = formatTime(clock.now);
+    const list = document.getElementById("control-injects");
+    if (firstAhead && line.nextElementSibling !== firstAhead) list.insertBefore(line, firstAhead);
+    else if (!firstAhead && list.lastElementChild !== line) list.appendChild(line);
+  }
+
+  function markOverdue() {
+    const bar = document.querySelector("[data-alert-after]");
+    if (!bar) return;
+    const after = parseFloat(bar.dataset.alertAfter);
+    const now = wallNow();
+    for (const cell of document.querySelectorAll("[data-released-at]")) {
+      cell.classList.toggle("overdue", now - parseFloat(cell.dataset.releasedAt) >= after);
+    }
+  }
+
+  function sortInserted(row) {
+    // A row the hub inserts (an ad-hoc inject, a SimCell answer) goes where its time says.
+    const list = row.parentElement;
+    if (!list || row.dataset.due === undefined) return;
+    const due = parseFloat(row.dataset.due);
+    for (const other of list.querySelectorAll(":scope > .inject-row")) {
+      if (other === row) continue;
+      if (other.dataset.due === undefined || parseFloat(other.dataset.due) > due) {
+        list.insertBefore(row, other);
+        return;
+      }
+    }
+  }
+
+  let lastPhase = null;
+  function tick() {
+    const clock = scenarioNow();
+    if (clock && lastPhase === "planned" && clock.phase !== lastPhase) {
+      // STARTEX (and ENDEX) change every inject's status at once: fetch the rows again
+      document.body.dispatchEvent(new CustomEvent("cr:phase"));
+    }
+    if (clock) lastPhase = clock.phase;
+    if (clock) {
+      tickClock(clock);
+      markRows(clock);
+    }
+    markOverdue();
+  }
+
+  const pending = {};
+  function later(name) {
+    clearTimeout(pending[name]);
+    pending[name] = setTimeout(() => document.body.dispatchEvent(new CustomEvent(name)), 100);
+  }
+
+  let refreshTimer = null;
+  function refreshSoon() {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => document.body.dispatchEvent(new CustomEvent("cr:refresh")), 250);
+  }
+
+  let lastSeq = 0; // the last journal event this page has had a frame of
+  function onMessage(event) {
+    const data = event.detail && event.detail.message && event.detail.message.data;
+    if (typeof data !== "string" || data.indexOf('"content"') === -1) return; // pings, hello...
+    try {
+      const frame = JSON.parse(data);
+      if (typeof frame.seq === "number") lastSeq = Math.max(lastSeq, frame.seq);
+    } catch (error) {
+      return;
+    }
+    refreshSoon();
+  }
+
+  function checkFresh(node) {
+    // A part fetched again is as of its data-seq: if frames came after it, the swap may have
+    // undone their changes, so fetch it once more (until it is at least as new).
+    if (node.dataset && node.dataset.seq && node.dataset.refresh && Number(node.dataset.seq) < lastSeq) {
+      later(node.dataset.refresh);
+    }
+  }
+
+  function setupLargeType() {
+    const toggle = document.querySelector("[data-large-type]");
+    if (!toggle) return;
+    toggle.hidden = false;
+    const sync = () => toggle.setAttribute("aria-pressed", String(document.body.classList.contains("large-type")));
+    sync();
+    toggle.addEventListener("click", () => {
+      const on = document.body.classList.toggle("large-type");
+      document.cookie = `cr_large=${on ? 1 : 0}; path=/; max-age=31536000; SameSite=Lax`;
+      sync();
+    });
+  }
+
+  function start() {
+    const bar = document.querySelector("[data-server-now]");
+    if (bar) offset = parseFloat(bar.dataset.serverNow) - Date.now() / 1000;
+    setupLargeType();
+    document.addEventListener("htmx:ws:after:message:incoming", onMessage);
+    document.addEventListener("htmx:after:request", (event) => {
+      const source = event.target;
+      const details = source && source.closest && source.closest("details.hold-details, details.more-details");
+      const status = event.detail && event.detail.ctx && event.detail.ctx.response && event.detail.ctx.response.status;
+      if (details && status && status < 400) details.open = false;
+    });
+    const main = document.getElementById("main");
+    if (main) {
+      // Rows pushed or swapped in (whatever put them there) get their marks at once. A row or
+      // request rendered by another template than the console's (no .cell-time, no
+      // .request-head) makes the console fetch its own rendering of the list again.
+      new MutationObserver((records) => {
+        let rows = false;
+        for (const record of records) {
+          for (const node of record.addedNodes) {
+            if (node.nodeType !== 1) continue;
+            checkFresh(node);
+            if (node.classList.contains("simcell-request") && !node.querySelector(".request-head")) {
+              later("cr:requests");
+            }
+            if (!node.classList.contains("inject-row")) continue;
+            rows = true;
+            if (!node.querySelector(".cell-time")) later("cr:rows");
+            else if (!node.nextElementSibling && node.parentElement && node.parentElement.id === "control-injects") sortInserted(node);
+          }
+        }
+        if (rows) tick();
+      }).observe(main, { childList: true, subtree: true });
+    }
+    tick();
+    setInterval(tick, 1000);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,222 @@
+/*
+ * The team dashboard's and the actor tablet's behaviour around the live cards.
+ * Design: docs/devices.md. Everything here works on what is in the DOM; nothing is stored.
+ *
+ *   - team: the unread badge (and the tab title) counts injects not yet acknowledged;
+ *     attachments open in a viewer dialog;
+ *   - actor: cue groups are ordered by time, the card to act on is marked (in scene, else
+ *     ready, else the first not done), and a countdown runs to the next cue (on the
+ *     server's clock, in wall time);
+ *   - a revoked device (socket close 4403) wipes the page at once and replaces its history
+ *     entry, and a page restored from the back/forward cache is reloaded, so the back
+ *     button never shows exercise content after a revocation or a sign-out; htmx history
+ *     is off on these pages.
+ */
+(() => {
+  "use strict";
+
+  const REVOKED = 4403;
+  const TICK_MS = 1000;
+  const root = () => document.getElementById("device");
+
+  // No htmx history on a device: htmx 4 keeps no history cache, but with history on it
+  // stamps the entry and re-fetches it into the page on "back"; off, the browser reloads
+  // the page from the server (no-store), which refuses a revoked or signed-out device.
+  if (window.htmx) window.htmx.config.history = false;
+
+  // -- leaving: revoked, signed out, or back from the cache ------------------------------
+
+  function wipe(target) {
+    const main = document.getElementById("main");
+    if (main) main.replaceChildren();
+    document.title = "Control Room";
+    window.location.replace(target);
+  }
+
+  // Caught on the way down (capture on window), before socket.js's own handler, so the
+  // page makes one navigation only: to its device page, which the server answers for a
+  // revoked device by ending its session, clearing site data and showing /join/ended.
+  window.addEventListener("htmx:ws:close", (event) => {
+    if (event.detail && event.detail.code === REVOKED) {
+      event.stopImmediatePropagation();
+      const page = root();
+      wipe(page ? page.dataset.devicePath : "/");
+    }
+  }, true);
+
+  document.addEventListener("submit", (event) => {
+    if (event.target.matches && event.target.matches("form[data-leave]")) {
+      const main = document.getElementById("main");
+      if (main) main.replaceChildren(); // nothing left to show while the browser leaves
+    }
+  });
+
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) {
+      const main = document.getElementById("main");
+      if (main) main.replaceChildren();
+      window.location.reload();
+    }
+  });
+
+  // -- the team: unread badge, attachment viewer --------------------------------------------
+
+  function unread() {
+    const badge = document.getElementById("unread");
+    if (!badge) return;
+    const count = document.querySelectorAll(
+      '#team-injects .inject-card:not([data-status="acknowledged"])'
+    ).length;
+    badge.hidden = count === 0;
+    badge.textContent = (badge.dataset.label || "%d").replace("%d", String(count));
+    const base = document.title.replace(/^\(\d+\) /, "");
+    document.title = count ? `(${count}) ${base}` : base;
+  }
+
+  async function openAttachment(link) {
+    const dialog = document.getElementById("attachment-viewer");
+    if (!dialog || !dialog.showModal) return false;
+    let response;
+    try {
+      response = await fetch(link.href, {
+        headers: { "HX-Request": "true" },
+        credentials: "same-origin",
+        cache: "no-store",
+      });
+    } catch (error) {
+      return false;
+    }
+    if (!response.ok || response.redirected) return false;
+    dialog.querySelector(".viewer-body").innerHTML = await response.text();
+    dialog.querySelector(".viewer-title").textContent = link.textContent.trim();
+    dialog.querySelector(".viewer-open").href = link.href;
+    dialog.showModal();
+    return true;
+  }
+
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest(".inject-attachments a");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    event.preventDefault();
+    openAttachment(link).then((shown) => { if (!shown) window.location.assign(link.href); });
+  });
+
+  document.addEventListener("close", (event) => {
+    if (event.target.id === "attachment-viewer") {
+      event.target.querySelector(".viewer-body").replaceChildren();
+    }
+  }, true);
+
+  // -- the actor: order, current card, countdown -------------------------------------------
+
+  let skew = 0; // server seconds minus this device's seconds
+
+  function serverNow() {
+    return Date.now() / 1000 + skew;
+  }
+
+  function scenarioNow() {
+    const clock = document.getElementById("clock");
+    if (!clock) return null;
+    const base = Number(clock.dataset.scenarioTime);
+    if (clock.dataset.phase !== "running") return { time: base, running: false, phase: clock.dataset.phase };
+    const elapsed = (serverNow() - Number(clock.dataset.anchorWall)) * Number(clock.dataset.speed || 1);
+    return { time: base + elapsed, running: true, phase: clock.dataset.phase, speed: Number(clock.dataset.speed || 1) };
+  }
+
+  function orderCues() {
+    const groups = Array.from(document.querySelectorAll("#actor-cues .cue-group"));
+    const due = (group) => (group.dataset.due === undefined ? Infinity : Number(group.dataset.due));
+    groups.sort((a, b) => due(a) - due(b));
+    groups.forEach((group, index) => { group.style.order = String(index); });
+    // the card to act on: one the actor is in, else one they are ready for, else the first
+    // card not done, in time order
+    const open = groups
+      .filter((group) => group.dataset.state !== "cancelled")
+      .flatMap((group) => Array.from(group.querySelectorAll(".cue-card")))
+      .filter((card) => card.dataset.status !== "done");
+    const current =
+      open.find((card) => card.dataset.status === "in-scene") ||
+      open.find((card) => card.dataset.status === "ready") ||
+      open[0] ||
+      null;
+    if (current) current.closest(".cue-group").style.order = "-1"; // the card to act on, first
+    const page = root();
+    const now = scenarioNow();
+    for (const card of document.querySelectorAll("#actor-cues .cue-card")) {
+      card.classList.toggle("current", card === current);
+      if (card !== current || !page) continue;
+      // the card to act on: "now" once its time has come or the actor is on it, else "next"
+      const due = card.dataset.when === undefined ? null : Number(card.dataset.when);
+      const started = card.dataset.status === "ready" || card.dataset.status === "in-scene";
+      const isNow = started || (due !== null && now !== null && due <= now.time);
+      card.dataset.nowLabel = isNow ? page.dataset.nowLabel : page.dataset.nextLabel;
+    }
+  }
+
+  function two(n) {
+    return String(n).padStart(2, "0");
+  }
+
+  function countdown() {
+    const box = document.getElementById("countdown");
+    if (!box) return;
+    const now = scenarioNow();
+    const waiting = Array.from(document.querySelectorAll("#actor-cues .cue-card"))
+      .filter((card) => card.dataset.when !== undefined && card.dataset.status !== "done")
+      .filter((card) => card.closest(".cue-group").dataset.state !== "cancelled")
+      .map((card) => ({ card, when: Number(card.dataset.when) }))
+      .filter((item) => now && item.when > now.time)
+      .sort((a, b) => a.when - b.when);
+    const value = box.querySelector("strong");
+    const label = box.querySelector(".countdown-label");
+    const where = box.querySelector(".countdown-where");
+    if (!now || now.phase === "planned") {
+      label.textContent = box.dataset.notStarted;
+      value.textContent = "";
+      where.textContent = "";
+      return;
+    }
+    if (!waiting.length) {
+      label.textContent = box.dataset.none;
+      value.textContent = "";
+      where.textContent = "";
+      return;
+    }
+    const next = waiting[0];
+    const seconds = Math.max(0, Math.round((next.when - now.time) / (now.speed || 1)));
+    const hours = Math.floor(seconds / 3600);
+    const text = `${hours ? `${hours}:` : ""}${two(Math.floor((seconds % 3600) / 60))}:${two(seconds % 60)}`;
+    label.textContent = now.running ? box.dataset.next : box.dataset.held;
+    value.textContent = text;
+    const place = next.card.querySelectorAll(".cue-facts dd")[1];
+    where.textContent = place ? place.textContent.trim() : "";
+  }
+
+  // -- wiring -------------------------------------------------------------------------------
+
+  function refresh() {
+    unread();
+    orderCues();
+    countdown();
+  }
+
+  function tick() {
+    orderCues();
+    countdown();
+  }
+
+  function start() {
+    const page = root();
+    if (!page) return;
+    const serverAt = Number(page.dataset.serverNow || 0);
+    if (serverAt) skew = serverAt - Date.now() / 1000;
+    refresh();
+    document.addEventListener("cr:cards", refresh);
+    document.addEventListener("htmx:after:swap", refresh);
+    setInterval(tick, TICK_MS);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,145 @@
+/*
+ * Control Room's side of the exercise socket, on top of htmx's hx-ws extension.
+ * Protocol: docs/protocol.md.
+ *
+ * hx-ws opens the socket, reconnects with backoff and swaps frames that carry `content`.
+ * This script adds what the protocol needs around that:
+ *   - resume: on every (re)connect, send {type: "resume", epoch, last_seq}, starting from the
+ *     page's own `data-cr-epoch` / `data-cr-seq` (the view the page was rendered with);
+ *   - remember the epoch and seq of every event/snapshot frame shown;
+ *   - receipts: confirm frames marked `receipt` with {type: "seen", seq} once swapped;
+ *   - heartbeats: answer the server's pings, ping it too, and drop a silent socket;
+ *   - reload the page on {type: "reload"} (at most once every 10 s: otherwise the snapshot
+ *     frame that follows it is swapped in place);
+ *   - show #offline-banner (text from its data-text) while the socket is down.
+ */
+(() => {
+  "use strict";
+
+  const SEEN_DELAY_MS = 250;
+  const RELOAD_GUARD_MS = 10000;
+  const REVOKED = 4403;
+  const streams = new WeakMap();
+
+  function stream(element) {
+    let state = streams.get(element);
+    if (!state) {
+      state = {
+        epoch: element.dataset.crEpoch || null,
+        seq: Number(element.dataset.crSeq || 0),
+        heartbeat: Number(element.dataset.crHeartbeat || 15),
+        heard: Date.now(),
+        pinger: null,
+        seenTimer: null,
+        seenSeq: 0,
+      };
+      streams.set(element, state);
+    }
+    return state;
+  }
+
+  function send(connection, message) {
+    const socket = connection && connection.socket;
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify(message));
+    }
+  }
+
+  function banner(offline) {
+    const element = document.getElementById("offline-banner");
+    if (!element) return;
+    if (element.dataset.text) element.textContent = element.dataset.text;
+    element.hidden = !offline;
+  }
+
+  function jittered(seconds) {
+    return seconds * 1000 * (0.8 + Math.random() * 0.4);
+  }
+
+  function startHeartbeat(state, connection) {
+    stopHeartbeat(state);
+    const beat = () => {
+      const socket = connection.socket;
+      if (!socket || socket.readyState !== WebSocket.OPEN) return;
+      if (Date.now() - state.heard > state.heartbeat * 3000) {
+        socket.close(); // silent for three beats: hx-ws reconnects, and we resume
+        return;
+      }
+      send(connection, { type: "ping", t: Date.now() });
+      state.pinger = setTimeout(beat, jittered(state.heartbeat));
+    };
+    state.pinger = setTimeout(beat, jittered(state.heartbeat));
+  }
+
+  function stopHeartbeat(state) {
+    if (state.pinger) clearTimeout(state.pinger);
+    state.pinger = null;
+  }
+
+  function confirmSeen(state, connection, seq) {
+    state.seenSeq = Math.max(state.seenSeq, seq);
+    if (state.seenTimer) return;
+    state.seenTimer = setTimeout(() => {
+      state.seenTimer = null;
+      send(connection, { type: "seen", seq: state.seenSeq });
+    }, SEEN_DELAY_MS);
+  }
+
+  function reload() {
+    const last = Number(sessionStorage.getItem("cr-reloaded-at") || 0);
+    if (Date.now() - last < RELOAD_GUARD_MS) return; // the snapshot frame will do
+    sessionStorage.setItem("cr-reloaded-at", String(Date.now()));
+    window.location.reload();
+  }
+
+  document.addEventListener("htmx:ws:after:connection", (event) => {
+    const state = stream(event.target);
+    const connection = event.detail.connection;
+    state.heard = Date.now();
+    banner(false);
+    send(connection, { type: "resume", epoch: state.epoch, last_seq: state.seq });
+    startHeartbeat(state, connection);
+  });
+
+  document.addEventListener("htmx:ws:close", (event) => {
+    const state = stream(event.target);
+    stopHeartbeat(state);
+    if (event.detail.code === REVOKED) {
+      window.location.assign("/");
+      return;
+    }
+    banner(true);
+  });
+
+  document.addEventListener("htmx:ws:after:message:incoming", (event) => {
+    const state = stream(event.target);
+    const connection = event.detail.connection;
+    state.heard = Date.now();
+    let frame;
+    try {
+      frame = JSON.parse(event.detail.message.data);
+    } catch (error) {
+      return;
+    }
+    switch (frame.type) {
+      case "event":
+      case "snapshot":
+        state.epoch = frame.epoch;
+        state.seq = frame.seq;
+        if (frame.receipt) confirmSeen(state, connection, frame.seq);
+        break;
+      case "hello":
+        if (frame.heartbeat) state.heartbeat = frame.heartbeat;
+        break;
+      case "ping":
+        send(connection, { type: "pong", t: frame.t });
+        break;
+      case "reload":
+        reload();
+        break;
+      case "error":
+        console.warn("Control Room socket:", frame.code, frame.message);
+        break;
+    }
+  });
+})();
