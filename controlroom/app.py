@@ -19,6 +19,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from controlroom.accounts import AccountStore, open_accounts, setup_token
 from controlroom.delivery.hub import Delivery
+from controlroom.delivery.limits import RateLimit
 from controlroom.exercises import Exercises
 from controlroom.i18n import Catalogues
 from controlroom.journal import open_store
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, *, time: TimeSource | None = No
                     scenarios=scenarios,
                     accounts=accounts,
                     pages=pages,
+                    join_attempts=RateLimit(settings.join_attempts_per_minute, clock_source.now),
                 )
             )
         finally:

@@ -79,7 +79,7 @@ class Settings:
         300.0, "Alert control when a released inject is not acknowledged within this time."
     )
     join_attempts_per_minute: int = _setting(
-        10, "Wrong join codes per exercise per minute before joining is paused."
+        30, "Wrong join codes a minute (per server, not per IP) before /join pauses briefly."
     )
     language: str = _setting("en", "Default interface language (en, ru).")
     secure_cookies: bool = _setting(False, "Mark cookies Secure (set when served over HTTPS).")

@@ -117,3 +117,15 @@ async def test_the_join_page_and_its_refusals_speak_russian(venue: Venue) -> Non
     assert "Команда полиции" in page.text
     joined = [e for e in await venue.runtime.journal.read() if e.type == EventType.DEVICE_JOINED]
     assert joined == []
+
+
+async def test_wrong_codes_are_rate_limited_for_the_whole_server(venue: Venue) -> None:
+    venue.use("")
+    limit = venue.resources.settings.join_attempts_per_minute
+    for n in range(limit):
+        wrong = await venue.client.get(f"/join/{'x' * 26}{n % 10}")
+        assert wrong.status_code == 404
+    paused = await venue.client.get(venue.code("team:police").path)
+    assert paused.status_code == 429  # even a right code waits: no oracle while paused
+    assert paused.headers["retry-after"] == "60"
+    assert venue.state.devices == {}

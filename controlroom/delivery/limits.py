@@ -21,13 +21,18 @@ class RateLimit:
         self._stamp = now()
 
     def allow(self) -> bool:
-        now = self._now()
-        self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
-        self._stamp = now
-        if self._tokens < 1.0:
+        """Take one token if there is one."""
+        if not self.available():
             return False
         self._tokens -= 1.0
         return True
+
+    def available(self) -> bool:
+        """Whether a token is left, without taking it."""
+        now = self._now()
+        self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+        return self._tokens >= 1.0
 
 
 def jittered(seconds: float, rng: random.Random | None = None) -> float:

@@ -10,6 +10,7 @@ from starlette.requests import HTTPConnection
 if TYPE_CHECKING:
     from controlroom.accounts import AccountStore
     from controlroom.delivery.hub import Delivery
+    from controlroom.delivery.limits import RateLimit
     from controlroom.exercises import Exercises
     from controlroom.scenario.catalog import ScenarioCatalog
     from controlroom.sessions import SessionStore
@@ -29,6 +30,7 @@ class Resources:
     scenarios: ScenarioCatalog
     accounts: AccountStore
     pages: Pages
+    join_attempts: RateLimit  # wrong join codes, for the whole server
 
 
 class AppState(TypedDict):

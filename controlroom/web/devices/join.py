@@ -31,13 +31,18 @@ MAX_NAME = 80
 async def join(request: Request) -> Response:
     res = resources(request)
     viewer = await current_viewer(request)
+    language = _language(request, viewer)
+    if not res.join_attempts.available():  # too many wrong codes lately: pause all joining
+        response = _page(request, "join/invalid.html", {}, language, 429)
+        response.headers["Retry-After"] = "60"
+        return response
     found = join_codes.find(
         [r.state for r in await res.exercises.refresh()],
         res.secret,
         request.path_params["token"],
     )
-    language = _language(request, viewer)
     if found is None:
+        res.join_attempts.allow()  # a wrong code uses up one attempt
         return _page(request, "join/invalid.html", {}, language, 404)
     exercise_id, target = found
     runtime = await res.exercises.get(exercise_id)
