@@ -1,6 +1,6 @@
-"""What each audience was sent, kept for resume, and how a resume is answered.
+"""Per-stream history for resume, and how a resume is answered. Design: docs/delivery.md.
 
-Design: docs/delivery.md (resume: docs/protocol.md). A ``History`` holds the encoded frames
+The resume protocol is in docs/protocol.md. A ``History`` holds the encoded frames
 of one stream (an audience in a language) in seq order, at most ``limit`` of them. Its
 ``floor`` is the seq up to which frames may be missing (dropped to stay in bounds, or
 older than this process): a client that last saw ``seq >= floor`` can be replayed exactly.

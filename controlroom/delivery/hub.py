@@ -1,6 +1,6 @@
-"""The delivery hub: each exercise's events, rendered once per stream, fanned out to sockets.
+"""The delivery hub: events rendered once per stream, fanned out. Design: docs/delivery.md.
 
-Design: docs/delivery.md. ``Delivery.attach`` is the ``Exercises.on_open`` hook: it gives
+``Delivery.attach`` is the ``Exercises.on_open`` hook: it gives
 every exercise opened in this worker an ``ExerciseFeed`` that listens to the runtime. The
 runtime calls the feed after each folded event, whichever worker appended it, so every
 worker fans out every event to its own sockets. A stream is an audience in a language; each

@@ -1,6 +1,6 @@
-"""``/exercises/{exercise}/socket``: one device's live connection to one exercise.
+"""``/exercises/{exercise}/socket``: a device's live connection. Protocol: docs/protocol.md.
 
-Protocol: docs/protocol.md; design: docs/delivery.md. The handshake is checked before it
+Design: docs/delivery.md. The handshake is checked before it
 is accepted (Origin, exercise, identity); then the client resumes, and the socket carries
 its audience's frames out and its resume, heartbeats, acknowledgements, receipts and cue
 reports in. Every decision about what the socket may see is the feed's (the audience

@@ -1,9 +1,9 @@
-"""Test-only routes under ``/test/``: off unless ``CONTROLROOM_TEST_TOKENS`` is on.
+"""Test-only routes under ``/test/``, off unless test tokens are on. Design: docs/delivery.md.
 
-Design: docs/delivery.md. Server tests and the fan-out benchmark drive a real server with
-them before the exercise pages exist: create an exercise from a scenario, run exercise
-commands, read the journal and open a session. With ``test_tokens`` off (the default) every
-one of them answers 404, exactly like a route that does not exist.
+Server tests and the fan-out benchmark drive a real server with them before the exercise
+pages exist: create an exercise from a scenario, run exercise commands, read the journal
+and open a session. With ``CONTROLROOM_TEST_TOKENS`` off (the default) every one of them
+answers 404, exactly like a route that does not exist.
 """
 
 from __future__ import annotations
