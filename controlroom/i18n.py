@@ -1,4 +1,4 @@
-"""The translation layer: every user-facing string goes through ``gettext``. Design: docs/i18n.md.
+"""The translation layer: every user-facing string goes through ``gettext``. Design: docs/web.md.
 
 Catalogues are gettext ``.po`` files under ``web/locale/<lang>/LC_MESSAGES/*.po`` (one per
 part of the interface, edited with any PO editor, extracted with ``pybabel extract``), read

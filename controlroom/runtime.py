@@ -23,6 +23,8 @@ logger = logging.getLogger("controlroom.runtime")
 
 Listener = Callable[[Event, ExerciseState], None]
 MAX_ATTEMPTS = 50
+FOLLOW_BACKOFF = 0.1
+MAX_FOLLOW_BACKOFF = 5.0
 
 
 class ExerciseRuntime:
@@ -106,7 +108,18 @@ class ExerciseRuntime:
                 logger.exception("listener failed on event %s of %s", event.seq, self.id)
 
     async def _follow(self) -> None:
-        async for event in self.journal.follow(after=self.state.seq):
-            if event.seq > self.state.seq + 1:
-                await self._catch_up()  # never skip: read what lies between
-            self._apply(event)
+        """Fold what other workers append; on a journal error, wait and resume where we are."""
+        backoff = FOLLOW_BACKOFF
+        while True:
+            try:
+                async for event in self.journal.follow(after=self.state.seq):
+                    if event.seq > self.state.seq + 1:
+                        await self._catch_up()  # never skip: read what lies between
+                    self._apply(event)
+                    backoff = FOLLOW_BACKOFF
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("following the journal of %s failed; resuming", self.id)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_FOLLOW_BACKOFF)

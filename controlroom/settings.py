@@ -1,6 +1,6 @@
 """Every setting, read once from the environment with a type, a default and help text.
 
-Design: docs/settings.md (generated table in the README). Nothing is read at import time:
+Settings table: README.md (``controlroom settings`` prints it). Nothing is read at import time:
 ``Settings.from_environ()`` is called by the app factory or the CLI.
 """
 

@@ -105,3 +105,20 @@ def test_an_answered_request_becomes_a_simcell_inject_for_that_team_only() -> No
     assert request.answer_inject == "SIM-R001"
     assert state.status("SIM-R001", "alpha") is ReleaseStatus.RELEASED
     assert ("SIM-R001", "bravo") not in state.releases
+
+
+def test_an_edit_of_the_cues_replaces_the_cue_states_and_keeps_kept_ones() -> None:
+    cue = {
+        "role": "driver",
+        "where": {"en": "Bus"},
+        "knows": {"en": "k"},
+        "emotion": {"en": "calm"},
+    }
+    scenario = make_scenario(inject("A", at="D1 09:30", cues=[cue, {**cue, "id": "A.extra"}]))
+    history = events(
+        (EventType.CUE_STATUS, {"cue": "A.1", "role": "driver", "status": "ready"}, T0),
+        (EventType.INJECT_EDITED, {"inject": "A", "version": 2, "changes": {"cues": [cue]}}, T0),
+    )
+    state = ExerciseState.fold(scenario, history)
+    assert set(state.cues) == {"A.1"}  # the removed cue is gone: no status can be set on it
+    assert state.cues["A.1"].status == "ready"

@@ -52,6 +52,10 @@ class TeamRelease:
     delivered_at: float | None = None
     acknowledged_at: float | None = None
     acknowledged_by: str | None = None
+    # the scenario time of each step, as the exercise clock stood when it happened
+    released_scenario: float | None = None
+    delivered_scenario: float | None = None
+    acknowledged_scenario: float | None = None
 
     def status(self, clock_started: bool) -> ReleaseStatus:
         if self.acknowledged_at is not None:
@@ -208,6 +212,10 @@ class ExerciseState:
         dues = [r.due for r in self.releases.values() if self._scheduled(r) and r.due is not None]
         return None if not dues else self.clock.due_wall(min(dues))
 
+    def scenario_at(self, wall: float) -> float | None:
+        """Scenario time at ``wall`` on the clock as it stands (None before STARTEX)."""
+        return self.clock.scenario_now(wall) if self.started else None
+
     def is_late(self, release: TeamRelease, wall: float) -> bool:
         if release.due is None:
             return False
@@ -236,8 +244,19 @@ class ExerciseState:
             self.releases[inject.id, team] = TeamRelease(inject.id, team, due=inject.at_seconds)
         if isinstance(inject.trigger, AfterTrigger):
             self.dependents.setdefault(inject.trigger.after, []).append(inject.id)
+        self._set_cues(inject)
+
+    def _set_cues(self, inject: Inject) -> None:
+        """The inject's cues as they are now; a cue that keeps its id keeps its status."""
+        kept = {c.cue: c for c in self.cues.values() if c.inject == inject.id}
+        for cue_id in kept:
+            del self.cues[cue_id]
         for cue_id, cue in zip(inject.cue_ids(), inject.cues, strict=True):
-            self.cues[cue_id] = CueState(cue_id, cue.role, inject.id)
+            earlier = kept.get(cue_id)
+            if earlier is not None and earlier.role == cue.role:
+                self.cues[cue_id] = earlier
+            else:
+                self.cues[cue_id] = CueState(cue_id, cue.role, inject.id)
 
     def _reached(self, inject: str, team: str, wall: float) -> None:
         """An inject moved on for a team: schedule what was waiting for that (triggers)."""
@@ -297,6 +316,8 @@ def _inject_edited(state: ExerciseState, event: Event) -> None:
     current.update(event.data["changes"])
     state.injects[inject_id] = Inject.model_validate(current)
     state.versions[inject_id] = int(event.data["version"])
+    if "cues" in event.data["changes"]:
+        state._set_cues(state.injects[inject_id])
 
 
 def _released(state: ExerciseState, event: Event) -> None:
@@ -304,6 +325,7 @@ def _released(state: ExerciseState, event: Event) -> None:
     for team in state._teams(event):
         release = state.releases[inject, team]
         release.released_at, release.released_seq = event.at, event.seq
+        release.released_scenario = state.scenario_at(event.at)
         release.version = int(event.data.get("version", state.versions[inject]))
         release.late = bool(event.data.get("late", False))
         release.held = False
@@ -314,14 +336,17 @@ def _delivered(state: ExerciseState, event: Event) -> None:
     release = state.releases[event.data["inject"], event.data["team"]]
     if release.delivered_at is None:
         release.delivered_at = event.at
+        release.delivered_scenario = state.scenario_at(event.at)
         state._reached(release.inject, release.team, event.at)
 
 
 def _acknowledged(state: ExerciseState, event: Event) -> None:
     release = state.releases[event.data["inject"], event.data["team"]]
     if release.acknowledged_at is None:
-        release.delivered_at = release.delivered_at or event.at
-        release.acknowledged_at = event.at
+        now = state.scenario_at(event.at)
+        if release.delivered_at is None:
+            release.delivered_at, release.delivered_scenario = event.at, now
+        release.acknowledged_at, release.acknowledged_scenario = event.at, now
         release.acknowledged_by = event.data.get("device")
         state._reached(release.inject, release.team, event.at)
 
@@ -386,6 +411,7 @@ def _request_answered(state: ExerciseState, event: Event) -> None:
     request.answer_inject = inject_id
     release = state.releases[inject_id, request.team]
     release.released_at, release.released_seq, release.version = event.at, event.seq, 1
+    release.released_scenario = state.scenario_at(event.at)
 
 
 def _note(kind: str) -> Callable[[ExerciseState, Event], None]:
