@@ -3,6 +3,7 @@
 pytest_plugins: list[str] = [
     "tests.support.server",
     "tests.support.browser",
+    "tests.support.scenario_folders",
     "tests.support.redis_server",
     "tests.support.console",
 ]

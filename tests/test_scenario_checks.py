@@ -7,35 +7,11 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from controlroom.scenario import Problem, ScenarioInvalid, load_scenario
+from controlroom.scenario import Problem
 from controlroom.scenario.checks import format_loc, validation_problems
 from controlroom.scenario.model import Inject
 from controlroom.scenario.source import parse_source
-from tests.support.scenario_folders import copy_mini, edit, line_of
-
-
-@pytest.fixture
-def mini(tmp_path: Path) -> Path:
-    return copy_mini(tmp_path)
-
-
-def problems(folder: Path) -> list[Problem]:
-    with pytest.raises(ScenarioInvalid) as caught:
-        load_scenario(folder)
-    return caught.value.problems
-
-
-def only_problem(folder: Path) -> Problem:
-    [problem] = problems(folder)
-    return problem
-
-
-def day1(folder: Path) -> Path:
-    return folder / "injects" / "01-day1.yaml"
-
-
-def day2(folder: Path) -> Path:
-    return folder / "injects" / "02-day2.yaml"
+from tests.support.scenario_folders import day1, day2, edit, line_of, only_problem, problems
 
 
 def test_unknown_team_in_to(mini: Path) -> None:

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from controlroom.scenario import (
-    Problem,
     Scenario,
     ScenarioInvalid,
     load_scenario,
@@ -15,31 +14,16 @@ from controlroom.scenario import (
     load_scenarios,
     summary,
 )
-from tests.support.scenario_folders import MINI, copy_mini, edit, line_of
-
-
-@pytest.fixture
-def mini(tmp_path: Path) -> Path:
-    return copy_mini(tmp_path)
-
-
-def problems(folder: Path) -> list[Problem]:
-    with pytest.raises(ScenarioInvalid) as caught:
-        load_scenario(folder)
-    return caught.value.problems
-
-
-def only_problem(folder: Path) -> Problem:
-    [problem] = problems(folder)
-    return problem
-
-
-def day1(folder: Path) -> Path:
-    return folder / "injects" / "01-day1.yaml"
-
-
-def day2(folder: Path) -> Path:
-    return folder / "injects" / "02-day2.yaml"
+from tests.support.scenario_folders import (
+    MINI,
+    copy_mini,
+    day1,
+    day2,
+    edit,
+    line_of,
+    only_problem,
+    problems,
+)
 
 
 def test_mini_loads() -> None:

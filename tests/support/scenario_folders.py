@@ -9,6 +9,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
+from controlroom.scenario import Problem, ScenarioInvalid, load_scenario
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"
 MINI = FIXTURES / "mini"
 
@@ -36,3 +40,29 @@ def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
     ]
     assert len(found) >= occurrence, f"{needle!r} is not in {path} {occurrence} times"
     return found[occurrence - 1]
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> Path:
+    """A fresh, editable copy of the mini scenario."""
+    return copy_mini(tmp_path)
+
+
+def problems(folder: Path) -> list[Problem]:
+    """Every problem loading ``folder`` reports (it must report some)."""
+    with pytest.raises(ScenarioInvalid) as caught:
+        load_scenario(folder)
+    return caught.value.problems
+
+
+def only_problem(folder: Path) -> Problem:
+    [problem] = problems(folder)
+    return problem
+
+
+def day1(folder: Path) -> Path:
+    return folder / "injects" / "01-day1.yaml"
+
+
+def day2(folder: Path) -> Path:
+    return folder / "injects" / "02-day2.yaml"
