@@ -12,10 +12,13 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.routing import Match, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from controlroom.accounts import AccountStore, open_accounts, setup_token
 from controlroom.delivery.hub import Delivery
@@ -87,7 +90,50 @@ def create_app(settings: Settings | None = None, *, time: TimeSource | None = No
         Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
         Middleware(OriginMiddleware, allowed=settings.allowed_origins),
     ]
-    return Starlette(routes=build_routes(), middleware=middleware, lifespan=lifespan)
+    return ControlRoom(routes=build_routes(), middleware=middleware, lifespan=lifespan)
+
+
+class ControlRoom(Starlette):
+    """Starlette, with a short way in for the exercise socket (docs/performance.md).
+
+    Every request, and every other websocket, goes through Starlette's whole stack:
+    ``ServerErrorMiddleware``, the middleware list above, ``ExceptionMiddleware``, the
+    router. Each of them keeps a coroutine frame (and a ``send`` wrapper or two) alive for
+    as long as its request lasts: nothing for a page, about 3 KB for each of thousands of
+    device sockets that stay open for hours. So the exercise socket's route (the
+    ``WebSocketRoute`` named ``socket``) is dispatched here, through the SAME middleware list
+    (TrustedHost refuses a wrong Host exactly as for a page; a middleware added to the list
+    applies to the socket too), straight into the route's endpoint, which checks Origin,
+    exercise and identity before accepting (``controlroom.web.socket``). Left out for it:
+    ``ServerErrorMiddleware`` (HTTP only), ``ExceptionMiddleware`` (the endpoint raises no
+    ``HTTPException`` or ``WebSocketException``; anything else reaches the server either
+    way) and the router's search, done here with the route's own ``matches``.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        sockets = [r for r in self.router.routes if isinstance(r, WebSocketRoute)]
+        self._socket_route = next(r for r in sockets if r.name == "socket")
+        self._socket_stack: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            match, child = self._socket_route.matches(scope)
+            if match is Match.FULL:
+                scope["app"] = self
+                scope["router"] = self.router
+                scope.update(child)
+                if self._socket_stack is None:
+                    self._socket_stack = self._build_socket_stack()
+                await self._socket_stack(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+    def _build_socket_stack(self) -> ASGIApp:
+        app: ASGIApp = self._socket_route.app
+        for cls, args, kwargs in reversed(self.user_middleware):
+            app = cls(app, *args, **kwargs)
+        return app
 
 
 async def announce_setup(accounts: AccountStore, token: str) -> None:

@@ -131,7 +131,8 @@ def _serve(host: str, port: int, workers: int) -> None:
         host=host,
         port=port,
         workers=workers,
-        ws="websockets",
+        ws="websockets-sansio",  # docs/performance.md: the leanest per idle socket
+        ws_ping_interval=None,  # the protocol's own heartbeats (docs/protocol.md) do it
         ws_per_message_deflate=False,
         ws_max_size=65_536,
         proxy_headers=True,

@@ -1,7 +1,7 @@
 """Fan-out benchmark of the exercise socket; figures and the command: docs/performance.md.
 
 Run ``scripts/bench_fanout`` (it raises ``ulimit -n`` first). The driver starts the real
-server (uvicorn, ``--ws websockets``, deflate off, memory journal, test tokens) and client
+server (uvicorn, ``--ws websockets-sansio``, deflate off, memory journal, test tokens) and client
 processes that each hold many ``websockets`` connections, then measures:
 
 * per client count (100, 1000, 5000 by default, spread over 10 teams): server memory per
@@ -429,11 +429,14 @@ class Driver:
         # fmt: off
         command = [
             sys.executable, "-m", "uvicorn", "--factory", "controlroom.app:create_app",
-            "--host", "127.0.0.1", "--port", str(self.port), "--ws", "websockets",
+            "--host", "127.0.0.1", "--port", str(self.port), "--ws", self.args.ws,
             "--ws-per-message-deflate", "false", "--ws-max-size", "16384",
             "--log-level", "warning", "--no-access-log", "--backlog", "8192",
         ]
         # fmt: on
+        if self.args.ws != "websockets":  # the legacy one has no off switch on the command line
+            at = command.index("--ws-max-size")
+            command[at:at] = ["--ws-ping-interval", "0"]
         server = Server(command, env, self.port)
         server.wait_ready(f"{self.url}/healthz")
         print(f"server: pid {server.process.pid}, {' '.join(command[1:])}")
@@ -459,7 +462,12 @@ class Driver:
                 idle = (server.rss() - before) / 1024 / (size - connected)
                 self.results[size] = {"idle_kb_per_conn": idle, "rss_mb": server.rss() / 2**20}
                 connected = size
+                if self.args.idle_only:
+                    print(f"{size} clients: idle {idle:.1f} KB/connection")
+                    continue
                 frame_size = self.measure(pool, server, size)
+            if self.args.idle_only:
+                return
             self.resume_storm(pool)
         finally:
             pool.close()
@@ -724,6 +732,12 @@ def main() -> None:
     parser.add_argument("--missed", type=int, default=50, help="events missed before it")
     parser.add_argument("--per-process", type=int, default=1250, help="sockets per client process")
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument(
+        "--idle-only", action="store_true", help="only connect and measure idle memory"
+    )
+    parser.add_argument(
+        "--ws", default="websockets-sansio", help="uvicorn's --ws implementation, to compare"
+    )
     parser.add_argument("--json", default="/tmp/bench_fanout.json", help="raw figures file")
     parser.add_argument("--urls", help=argparse.SUPPRESS)
     parser.add_argument("--origin", help=argparse.SUPPRESS)

@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 import pytest
 
+from controlroom.delivery import connection as connection_module
 from controlroom.delivery.connection import (
     CloseCode,
     Connection,
@@ -195,6 +196,7 @@ class FakeTransport:
     def __init__(self) -> None:
         self.data: list[bytes] = []
         self.buffered = 0
+        self.aborted = False
 
     def write(self, data: bytes) -> None:
         self.data.append(data)
@@ -204,6 +206,12 @@ class FakeTransport:
 
     def get_write_buffer_limits(self) -> tuple[int, int]:
         return (16_384, 65_536)
+
+    def is_closing(self) -> bool:
+        return self.aborted
+
+    def abort(self) -> None:
+        self.aborted = True
 
 
 class FakeProtocol:
@@ -251,6 +259,84 @@ async def test_frames_are_written_straight_into_a_websockets_protocol() -> None:
     await settle()
     assert [from_wire(d) for d in protocol.transport.data[-2:]] == ["four", "five"]
     assert connection.queued == 0
+
+
+class FakeSansIOProtocol:
+    """Stands in for uvicorn's ``websockets-sansio`` protocol (the one the server runs)."""
+
+    def __init__(self) -> None:
+        self.transport = FakeTransport()
+        self.conn = type("ServerProtocol", (), {"extensions": []})()
+        self.writable = asyncio.Event()
+        self.writable.set()
+        self.close_sent = False
+        self.disconnected = False
+        self.messages: list[dict[str, Any]] = []
+
+    async def send(self, message: Any) -> None:
+        await self.writable.wait()  # as uvicorn's does, the close included
+        self.messages.append(dict(message))
+
+
+async def test_frames_are_written_straight_into_a_sansio_protocol() -> None:
+    protocol = FakeSansIOProtocol()
+    connection = Connection(protocol.send, audience="team:t1")
+    await connection.accept()
+    assert connection.direct
+    connection.go_live([])
+    frame = Frame.of(3, '{"type":"event"}', ("X",))
+    connection.push(frame)
+    assert protocol.transport.data[-1] is frame.wire
+    assert connection.take_receipts(3) == ["X"]
+    # over the high-water mark: queued; written while the transport drains (``writable``)
+    protocol.transport.buffered = 100_000
+    protocol.writable.clear()
+    connection.push(Frame.of(4, "four"))
+    connection.push(Frame.of(5, "five"))
+    assert connection.queued == 2
+    protocol.transport.buffered = 0
+    await settle()
+    assert [from_wire(d) for d in protocol.transport.data[-1:]] == ["four"]
+    protocol.writable.set()
+    await settle()
+    assert [from_wire(d) for d in protocol.transport.data[-2:]] == ["four", "five"]
+    # once the close is sent, nothing more is written into the transport
+    protocol.close_sent = True
+    written = len(protocol.transport.data)
+    connection.push(Frame.of(6, "six"))
+    await settle()
+    assert len(protocol.transport.data) == written
+    assert protocol.messages == [{"type": "websocket.accept"}]
+
+
+async def test_a_client_that_reads_nothing_is_cut_off_when_the_close_cannot_go(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(connection_module, "CLOSE_TIMEOUT", 0.05)
+    protocol = FakeSansIOProtocol()
+    connection = Connection(protocol.send, audience="team:t1", queue_frames=2)
+    await connection.accept()
+    connection.go_live([])
+    protocol.transport.buffered = 100_000  # the client stopped reading
+    protocol.writable.clear()
+    for seq in range(1, 5):
+        connection.push(Frame.of(seq, str(seq)))
+    assert connection.state is SocketState.CLOSING
+    assert connection.close_code == CloseCode.TRY_AGAIN
+    await asyncio.sleep(0.1)
+    assert protocol.transport.aborted
+    assert protocol.messages == [{"type": "websocket.accept"}]
+
+
+async def test_sansio_with_per_message_deflate_means_the_asgi_path() -> None:
+    protocol = FakeSansIOProtocol()
+    protocol.conn.extensions = [object()]
+    connection = Connection(protocol.send, audience="team:t1")
+    await connection.accept()
+    assert not connection.direct
+    connection.go_live([Frame.of(1, "one")])
+    await settle()
+    assert protocol.messages[-1] == {"type": "websocket.send", "text": "one"}
 
 
 async def test_per_message_deflate_means_the_asgi_path() -> None:

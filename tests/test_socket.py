@@ -1,6 +1,6 @@
 """The exercise socket on a real uvicorn server (controlroom.web.socket, .identify).
 
-Each test starts ``uvicorn --ws websockets --ws-per-message-deflate false`` in a subprocess
+Each test starts uvicorn as in production (``tests.support.server``) in a subprocess
 and talks to it with the ``websockets`` client library.
 """
 
@@ -57,6 +57,19 @@ async def test_hostile_origins_are_refused_before_accept(
         assert await status_of(url, origin) == 403, origin
     assert await status_of(url, f"http://127.0.0.1:{port}") == 101
     assert await status_of(url, "http://tablet.local:8000") == 101  # allowed_origins
+
+
+async def test_a_socket_for_another_host_name_is_refused_before_accept(
+    live_server: LiveServerFactory,
+) -> None:
+    """The socket route skips Starlette's router, not the app's middleware (TrustedHost)."""
+    server = live_server(journal_url="memory://", allowed_hosts="127.0.0.1")
+    exercise = server.create_exercise(marked_scenario())
+    query = f"exercises/{exercise}/socket?token={token('team:t1')}"
+    port = server.port
+    rebound = f"ws://localhost:{port}/{query}"  # DNS rebinding: the Host is not ours
+    assert await status_of(rebound, f"http://localhost:{port}") == 400
+    assert await status_of(f"ws://127.0.0.1:{port}/{query}", f"http://127.0.0.1:{port}") == 101
 
 
 async def test_identity_comes_only_from_the_server_side(

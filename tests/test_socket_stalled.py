@@ -27,13 +27,13 @@ async def test_a_stalled_client_is_closed_without_slowing_the_others(
         await reader.connect()
         await reader.until(lambda f: f["type"] == "live")
 
-    # The stalled tablet: a tiny receive buffer, and it never reads after resuming.
+    # The stalled tablet (team t1's): a tiny receive buffer, and it never reads after resuming.
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     sock.setblocking(False)
     await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", server.port))
     stalled = await ws_connect(
-        server.socket_url(exercise, token("control")),
+        server.socket_url(exercise, token("team:t1")),
         sock=sock,
         origin=Origin(server.origin),
         compression=None,
@@ -44,7 +44,8 @@ async def test_a_stalled_client_is_closed_without_slowing_the_others(
 
     latencies: list[float] = []
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
-        # Megabyte frames fill the stalled socket's kernel buffers (up to 4 MB on loopback)...
+        # Megabyte frames (a released inject's new versions) fill the stalled socket's kernel
+        # buffers (up to 4 MB on loopback)...
         big = {
             "id": "BIG",
             "trigger": "manual",
@@ -54,7 +55,10 @@ async def test_a_stalled_client_is_closed_without_slowing_the_others(
             "title": {"en": "A scanned file"},
             "body": {"en": "x" * 1_000_000},
         }
-        steps = [{"command": "create_inject", "args": {"by": "d", "data": big}}]
+        steps = [
+            {"command": "create_inject", "args": {"by": "d", "data": big}},
+            {"command": "release_now", "args": {"by": "d", "inject": "BIG"}},
+        ]
         for n in range(6):
             changes = {"body": {"en": str(n) * 1_000_000}}
             steps.append(

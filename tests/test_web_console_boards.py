@@ -77,7 +77,7 @@ async def test_actor_boards_show_cue_states_and_lateness(control: Control) -> No
         lambda s: commands.cue_status(s, "worker", "worker-at-site", "ready", "dev-9")
     )
     now = control.resources.time.now()
-    boards = {b.role.id: b for b in actor_boards(runtime.state, now, None)}
+    boards = {b.role.id: b for b in actor_boards(runtime.state, now, frozenset())}
     caller = boards["caller"].cues[0]
     assert caller.cue == "S-01.1" and caller.when == 9 * 3600 + 25 * 60
     assert caller.late is not None and caller.late >= 15 * 60  # due on set at 09:25

@@ -25,7 +25,7 @@ async def test_the_director_sees_every_target_its_link_and_its_devices(venue: Ve
     assert links[0] == "http://testserver" + venue.code("team:police").path
     assert f'id="device-{tablet.device}"' in page.text
     assert 'value="Police tablet"' in page.text
-    assert "1 device" in page.text
+    assert "0 devices online" in page.text  # no socket yet (docs/delivery.md, presence)
 
 
 async def test_only_the_director_manages_devices(venue: Venue) -> None:

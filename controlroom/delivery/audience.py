@@ -18,6 +18,7 @@ Both build only the view objects of ``controlroom.delivery.views``:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from typing import Literal
 
 from controlroom.delivery.views import (
@@ -29,11 +30,14 @@ from controlroom.delivery.views import (
     CueCardView,
     CueGroupView,
     CueStatusView,
+    DevicePresence,
     DeviceView,
     FullView,
     Patch,
+    PresenceView,
     ReleaseView,
     RevealView,
+    TargetPresence,
     TeamInjectView,
     TeamRequestView,
     TimelineView,
@@ -69,6 +73,11 @@ def team_audience(team: str) -> str:
 
 def actor_audience(role: str) -> str:
     return f"actor:{role}"
+
+
+def device_target(team: str | None, role: str | None) -> str:
+    """The audience (and join target) a device belongs to."""
+    return team_audience(team) if team is not None else actor_audience(role or "")
 
 
 def audiences_of(state: ExerciseState) -> list[str]:
@@ -114,6 +123,15 @@ class Audiences:
             out.add(team_audience(team), public)
         for role in state.scenario.roles:
             out.add(actor_audience(role.id), public)
+        # A cue group's state follows the clock (planned until STARTEX, then scheduled):
+        # actors get their groups again with every clock event.
+        for inject_id, cue_roles in self._cue_roles.items():
+            for cue_role in sorted(cue_roles):
+                group = cue_group_view(state, inject_id, cue_role)
+                out.add(actor_audience(cue_role), Patch("replace", group))
+        if event.type == EventType.STARTED:  # every release still to come is now scheduled
+            for inject_id in state.injects:
+                out.all_control(Patch("replace", control_inject_view(state, inject_id)))
 
     def _created(self, event: Event, state: ExerciseState, out: _Collector) -> None:
         out.all_control(Patch("replace", control_clock_view(state)))
@@ -186,10 +204,11 @@ class Audiences:
         request = state.requests[str(event.data["request"])]
         audience = team_audience(request.team)
         if event.type == EventType.REQUEST_SENT:
-            out.all_control(Patch("insert", control_request_view(request), "simcell-requests"))
+            item = control_request_view(state, request)
+            out.all_control(Patch("insert", item, "simcell-requests"))
             out.add(audience, Patch("insert", team_request_view(state, request), "team-requests"))
             return
-        out.all_control(Patch("replace", control_request_view(request)))
+        out.all_control(Patch("replace", control_request_view(state, request)))
         out.add(audience, Patch("replace", team_request_view(state, request)))
         if event.type == EventType.REQUEST_ANSWERED and request.answer_inject is not None:
             inject_id = request.answer_inject
@@ -270,7 +289,7 @@ def current_view(state: ExerciseState, audience: str) -> FullView:
             kind="control" if audience == CONTROL else "observer",
             clock=control_clock_view(state),
             injects=tuple(control_inject_view(state, i) for i in injects),
-            requests=tuple(control_request_view(r) for r in state.requests.values()),
+            requests=tuple(control_request_view(state, r) for r in state.requests.values()),
             devices=tuple(device_view(state, d) for d in state.devices),
         )
     if kind == "team" and name in state.scenario.team_ids:
@@ -354,6 +373,7 @@ def team_request_view(state: ExerciseState, request: Request) -> TeamRequestView
         sent_at=request.sent_at,
         status=status,
         answer_inject=request.answer_inject,
+        answer=request.answer_text or None,
     )
 
 
@@ -414,6 +434,9 @@ def control_inject_view(state: ExerciseState, inject_id: str) -> ControlInjectVi
             released_at=r.released_at,
             delivered_at=r.delivered_at,
             acknowledged_at=r.acknowledged_at,
+            released_scenario=r.released_scenario,
+            delivered_scenario=r.delivered_scenario,
+            acknowledged_scenario=r.acknowledged_scenario,
         )
         for r in state.releases_of(inject_id)
     )
@@ -429,22 +452,58 @@ def _cue_status(state: ExerciseState, cue_id: str) -> str:
     return (tracked.status if tracked is not None else CueStatus.WAITING).value
 
 
-def control_request_view(request: Request) -> ControlRequestView:
+def control_request_view(state: ExerciseState, request: Request) -> ControlRequestView:
+    scenario = state.scenario
+    team = next((t for t in scenario.teams if t.id == request.team), None)
+    kind = next((k for k in scenario.requests if k.id == request.kind), None)
     return ControlRequestView(
         request=request.id,
         team=request.team,
+        team_name=team.name if team is not None else {},
         kind=request.kind,
+        kind_title=kind.title if kind is not None else None,
         text=request.text,
         sent_at=request.sent_at,
         claimed_by=request.claimed_by,
+        claimed_at=request.claimed_at,
         answered_by=request.answered_by,
+        answered_at=request.answered_at,
         answer_inject=request.answer_inject,
     )
 
 
 def device_view(state: ExerciseState, device_id: str) -> DeviceView:
     device = state.devices[device_id]
-    return DeviceView(device.id, device.name, device.team, device.role, device.revoked)
+    scenario = state.scenario
+    if device.team is not None:
+        target_name = next((t.name for t in scenario.teams if t.id == device.team), {})
+    else:
+        target_name = next((r.character for r in scenario.roles if r.id == device.role), {})
+    return DeviceView(
+        device=device.id,
+        name=device.name,
+        team=device.team,
+        role=device.role,
+        revoked=device.revoked,
+        joined_at=device.joined_at,
+        target_name=target_name,
+    )
+
+
+def presence_view(state: ExerciseState, online: AbstractSet[str]) -> PresenceView:
+    """Every team's and role's count of devices online, and each joined device's state."""
+    live = [d for d in state.devices.values() if not d.revoked]
+    counts: dict[str, int] = {}
+    for device in live:
+        if device.id in online:
+            target = device_target(device.team, device.role)
+            counts[target] = counts.get(target, 0) + 1
+    targets = [team_audience(t) for t in state.scenario.team_ids]
+    targets += [actor_audience(r.id) for r in state.scenario.roles]
+    return PresenceView(
+        targets=tuple(TargetPresence(t, counts.get(t, 0)) for t in targets),
+        devices=tuple(DevicePresence(d.id, d.id in online) for d in live),
+    )
 
 
 def timeline_view(event: Event, state: ExerciseState) -> TimelineView:

@@ -12,10 +12,11 @@ reads. A client that stops reading lets the queue fill up; at ``queue_frames`` i
 with 1013 (it will resume) and nobody else waits for it. The frames of a resume's replay
 are queued ahead and do not count against that bound.
 
-Writing at once: under uvicorn's ``websockets`` implementation the ASGI ``send`` belongs to
-a websockets protocol object; as ``websockets.broadcast`` does, frames are then written
+Writing at once: under uvicorn's ``websockets-sansio`` implementation (the one the server
+runs) or its legacy ``websockets`` one, the ASGI ``send`` belongs to a protocol object
+built on the websockets library; as ``websockets.broadcast`` does, frames are then written
 straight into its transport (the same pre-encoded bytes for every socket of a stream, since
-a server's frames are not masked), and the sender awaits the protocol's ``drain()``. Any
+a server's frames are not masked), and the sender waits for the transport to drain. Any
 other server (or per-message deflate on) gets every frame through the ASGI ``send``.
 """
 
@@ -76,40 +77,74 @@ class InvalidTransition(RuntimeError):
 
 class _Transport(Protocol):
     def write(self, data: bytes) -> None: ...
+    def abort(self) -> None: ...
     def get_write_buffer_size(self) -> int: ...
     def get_write_buffer_limits(self) -> tuple[int, int]: ...
 
 
 class DirectSocket(Protocol):
-    """What the fast path needs of a ``websockets`` (legacy) protocol object."""
+    """What the fast path needs of the server's websocket protocol object."""
 
     transport: _Transport
-    extensions: list[Any]
 
     @property
     def open(self) -> bool: ...
     async def drain(self) -> None: ...
 
 
-def direct_socket(*channels: Callable[..., Any] | None) -> DirectSocket | None:
-    """The websockets protocol behind ASGI ``send``/``receive``, if frames may be written to it.
+class _SansIO:
+    """The fast path's view of uvicorn's ``websockets-sansio`` protocol object.
 
-    uvicorn hands the app bound methods of its protocol object; Starlette wraps ``send`` (to
-    track errors) but passes ``receive`` through, so either may lead to it.
+    Its ``ServerProtocol`` (``conn``) keeps no state about the data frames it sends, so
+    complete frames written into the transport between its own writes (pongs, the close)
+    are what ``conn.send_text`` would have written. ``writable`` is cleared while the
+    transport is over its high-water mark (``pause_writing``) and set again below the low.
     """
-    needed = ("write_frame_sync", "drain", "transport", "open", "extensions")
+
+    __slots__ = ("_protocol", "transport")
+
+    def __init__(self, protocol: Any) -> None:
+        self._protocol = protocol
+        self.transport: _Transport = protocol.transport
+
+    @property
+    def open(self) -> bool:
+        protocol = self._protocol
+        return not (protocol.close_sent or protocol.disconnected or protocol.transport.is_closing())
+
+    async def drain(self) -> None:
+        await self._protocol.writable.wait()
+
+
+def direct_socket(*channels: Callable[..., Any] | None) -> DirectSocket | None:
+    """The websocket protocol behind ASGI ``send``/``receive``, if frames may be written to it.
+
+    uvicorn hands the app bound methods of its protocol object (a wrapping middleware may
+    replace ``send`` but ``receive`` usually passes through, so either may lead to it). Two
+    are known: ``websockets-sansio`` (``conn``, a websockets ``ServerProtocol``, and a
+    ``writable`` event) and the legacy ``websockets`` one (``write_frame_sync``, ``drain``).
+    With per-message deflate each frame is compressed per socket: no fast path.
+    """
+    sansio = ("conn", "writable", "transport", "close_sent", "disconnected")
+    legacy = ("write_frame_sync", "drain", "transport", "open", "extensions")
     for channel in channels:
         protocol = getattr(channel, "__self__", None)
-        if protocol is None or not all(hasattr(protocol, name) for name in needed):
+        if protocol is None:
             continue
-        if protocol.extensions:  # per-message deflate: each frame compressed per socket
-            return None
-        return cast(DirectSocket, protocol)
+        if all(hasattr(protocol, name) for name in sansio):
+            if getattr(protocol.conn, "extensions", True):
+                return None
+            return _SansIO(protocol)
+        if all(hasattr(protocol, name) for name in legacy):
+            if protocol.extensions:
+                return None
+            return cast(DirectSocket, protocol)
     return None
 
 
 Item = Frame | bytes  # an event frame, or a data-only frame's wire bytes
 MAX_RECEIPTS = 64  # unconfirmed receipts kept per socket
+CLOSE_TIMEOUT = 10.0  # seconds a close may wait for a client that reads nothing
 
 
 class Connection:
@@ -399,9 +434,22 @@ class Connection:
         await self._send_close(code, reason)
 
     async def _send_close(self, code: int, reason: str) -> None:
+        """Send the close frame; a client that reads nothing for ``CLOSE_TIMEOUT`` is cut off.
+
+        uvicorn's ``websockets-sansio`` ``send`` waits until the transport's buffer drains
+        before it writes anything, the close included: a client that has stopped reading
+        would keep its socket, and its buffered frames, for ever.
+        """
         message: dict[str, Any] = {"type": "websocket.close", "code": code, "reason": reason}
-        with contextlib.suppress(Exception):  # already gone
-            await self._send(message)
+        try:
+            async with asyncio.timeout(CLOSE_TIMEOUT):
+                await self._send(message)
+        except TimeoutError:
+            logger.debug("a %s socket read nothing for %s s: aborted", self.audience, CLOSE_TIMEOUT)
+            if self._direct is not None:
+                self._direct.transport.abort()
+        except Exception as error:  # already gone
+            logger.debug("close of a %s socket: %r", self.audience, error)
 
     def gone(self) -> None:
         """The socket is over (the client left or the handler ends): stop everything."""

@@ -1,9 +1,9 @@
 """The frames of the wire protocol, encoded once with orjson. Specification: docs/protocol.md.
 
-Frames are JSON text messages. Those with a ``content`` field (``event``, ``snapshot``)
-carry HTML that htmx's hx-ws extension swaps out of band; the others are data only.
-``to_wire`` turns one into the bytes of a complete websocket text frame: a server's frames
-are not masked, so the same bytes go to every socket of a stream.
+Frames are JSON text messages. Those with a ``content`` field (``event``, ``snapshot``,
+``presence``) carry HTML that htmx's hx-ws extension swaps out of band; the others are
+data only. ``to_wire`` turns one into the bytes of a complete websocket text frame: a
+server's frames are not masked, so the same bytes go to every socket of a stream.
 """
 
 from __future__ import annotations
@@ -91,3 +91,8 @@ def from_wire(wire: bytes) -> str:
     size = wire[1] & 0x7F
     start = 2 if size < 126 else 4 if size == 126 else 10
     return wire[start:].decode()
+
+
+def presence_frame(content: str) -> str:
+    """Which devices are online (not a journal event: no seq, never replayed)."""
+    return _encode({"type": "presence", "content": content})

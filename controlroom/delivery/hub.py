@@ -16,10 +16,24 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from controlroom.delivery.audience import Audiences, audiences_of, current_view, split
+from controlroom.delivery.audience import (
+    SEES_ALL,
+    Audiences,
+    audiences_of,
+    current_view,
+    presence_view,
+    split,
+)
 from controlroom.delivery.connection import CloseCode, Connection, SocketState
-from controlroom.delivery.frames import event_frame, live_frame, reload_frame, snapshot_frame
+from controlroom.delivery.frames import (
+    event_frame,
+    live_frame,
+    presence_frame,
+    reload_frame,
+    snapshot_frame,
+)
 from controlroom.delivery.history import Frame, History, Reload, plan_resume
+from controlroom.delivery.presence import Presence
 from controlroom.delivery.render import FragmentRenderer, FrameRenderer
 from controlroom.delivery.views import Update
 from controlroom.exercise import commands
@@ -50,7 +64,11 @@ class ExerciseFeed:
         self.epoch = runtime.journal.epoch
         self.seq = runtime.state.seq  # the last event routed
         self.ready = asyncio.Event()  # set once the history before ``attach`` is rebuilt
-        self.render = FrameRenderer(renderer, runtime.id, runtime.scenario.original_language)
+        self.presence = Presence(self._presence_changed)
+        self.render = FrameRenderer(
+            renderer, runtime.id, runtime.scenario.original_language, self.presence.online
+        )
+        self._presence_frames: dict[StreamKey, tuple[tuple[int, int], str]] = {}
         self._audiences = Audiences(runtime.state)
         self._histories: dict[StreamKey, History] = {
             key: History(settings.history_events, floor=self.seq) for key in _streams(runtime.state)
@@ -154,7 +172,11 @@ class ExerciseFeed:
             self._devices.setdefault(connection.device, set()).add(connection)
 
     def leave(self, connection: Connection) -> None:
-        self._live.get(connection.key, set()).discard(connection)
+        live = self._live.get(connection.key, set())
+        if connection in live:
+            live.discard(connection)
+            if connection.device is not None:
+                self.presence.left(connection.device)
         if connection.device is not None:
             devices = self._devices.get(connection.device)
             if devices is not None:
@@ -188,6 +210,10 @@ class ExerciseFeed:
             replayed = len(plan.frames)
         connection.say(live_frame(self.seq, max(replayed, 0)))
         self._live[key].add(connection)
+        if connection.device is not None:
+            self.presence.arrived(connection.device)
+        if connection.audience in SEES_ALL:
+            connection.say(self._presence_frame(key))
         return replayed
 
     def snapshot(self, connection: Connection) -> Frame:
@@ -227,7 +253,31 @@ class ExerciseFeed:
     def connections(self) -> list[Connection]:
         return [c for live in self._live.values() for c in live]
 
+    # -- presence: which devices have a live socket here (presence.py) ----------------------
+
+    def online(self) -> frozenset[str]:
+        return self.presence.online()
+
+    def _presence_changed(self) -> None:
+        for key, live in self._live.items():
+            if live and key[0] in SEES_ALL:
+                text = self._presence_frame(key)
+                for connection in list(live):
+                    connection.say(text)
+
+    def _presence_frame(self, key: StreamKey) -> str:
+        """The ``presence`` frame of a control stream, rendered once per change."""
+        version = (self.presence.version, self.runtime.state.seq)
+        cached = self._presence_frames.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        view = presence_view(self.runtime.state, self.presence.online())
+        text = presence_frame(self.render.fragment(view, key[0], key[1], oob=True))
+        self._presence_frames[key] = (version, text)
+        return text
+
     async def close(self) -> None:
+        self.presence.close()
         if self._backfill is not None:
             self._backfill.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -274,6 +324,11 @@ class Delivery:
 
     def feed(self, exercise_id: str) -> ExerciseFeed:
         return self._feeds[exercise_id]
+
+    def online(self, exercise_id: str) -> frozenset[str]:
+        """The devices of an exercise with a live socket to this worker (docs/delivery.md)."""
+        feed = self._feeds.get(exercise_id)
+        return feed.online() if feed is not None else frozenset()
 
     async def close(self) -> None:
         for stop in self._stops:

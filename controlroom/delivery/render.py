@@ -3,20 +3,31 @@
 The HTML comes from ``web/templates/fragments/`` through the application's template
 environment (``controlroom.web.templating.Pages.fragment``), handed in as a
 ``FragmentRenderer`` so the delivery layer never imports the web layer.
+
+``fragment_context`` is the one definition of the names fragments use (``text``, ``stime``,
+``can_control``...): the hub renders frames with it and pages render their own parts with
+it, so a fragment looks the same whether it came with the page or over the socket.
+``FrameRenderer.fragment`` renders one view with it, for pages that show a single fragment
+(the console's preview of a team's inject card).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any, Protocol
 
-from controlroom.delivery.views import FullView, Update
+from markupsafe import Markup
+
+from controlroom.delivery.views import FullView, Update, View
 from controlroom.i18n import local
 from controlroom.scenario.time import format_time
 
 UPDATE_TEMPLATE = "fragments/update.html"
 VIEW_TEMPLATE = "fragments/view.html"
+
+Online = Callable[[], AbstractSet[str]]
 
 
 class FragmentRenderer(Protocol):
@@ -24,43 +35,109 @@ class FragmentRenderer(Protocol):
         """Render ``template`` with ``context`` in ``language``."""
 
 
+def nobody_online() -> AbstractSet[str]:
+    return frozenset()
+
+
+def fragment_context(
+    exercise: str,
+    audience: str,
+    language: str,
+    original: str,
+    online: Online = nobody_online,
+) -> dict[str, Any]:
+    """The names every fragment may use, for ``audience`` reading in ``language``.
+
+    ``text`` is scenario text in the reader's language (else the scenario's original);
+    ``marked`` is the same, wrapped in ``<span class="untranslated" lang="..">`` when it is
+    not in the reader's language (devices mark it); ``untranslated`` gives that language
+    (or ``""``) for blocks such as an inject's body. ``online()`` is the set of devices with
+    a live socket to this worker, as of the moment of rendering.
+    """
+
+    def text(value: Mapping[str, str] | None) -> str:
+        return "" if not value else local(value, language, original)[0]
+
+    def untranslated(value: Mapping[str, str] | None) -> str:
+        return "" if not value else shown_language(value, language, original)
+
+    def marked(value: Mapping[str, str] | None) -> str:
+        if not value:
+            return ""
+        shown, missing = local(value, language, original)
+        if not missing:
+            return shown
+        lang = shown_language(value, language, original)
+        return Markup('<span class="untranslated" lang="{}">{}</span>').format(lang, shown)
+
+    return {
+        "exercise": exercise,
+        "audience": audience,
+        "can_control": audience == "control",
+        "text": text,
+        "marked": marked,
+        "untranslated": untranslated,
+        "paragraphs": paragraphs,
+        "stime": format_time,
+        "sclock": scenario_clock,
+        "wall": wall_time,
+        "iso": iso_time,
+        "online": online,
+    }
+
+
+def shown_language(value: Mapping[str, str], language: str, original: str) -> str:
+    """The language ``local`` falls back to for ``value`` ("" when it is in ``language``)."""
+    if language in value:
+        return ""
+    if original in value:
+        return original if original != language else ""
+    return next(iter(value), "")
+
+
 class FrameRenderer:
     """Renders one exercise's updates and views for an audience in a language."""
 
-    def __init__(self, renderer: FragmentRenderer, exercise: str, original_language: str) -> None:
+    def __init__(
+        self,
+        renderer: FragmentRenderer,
+        exercise: str,
+        original_language: str,
+        online: Online = nobody_online,
+    ) -> None:
         self._renderer = renderer
         self.exercise = exercise
         self.original = original_language
+        self._online = online
+
+    def context(self, audience: str, language: str) -> dict[str, Any]:
+        """The hub's fragment context for ``audience`` in ``language``."""
+        return fragment_context(self.exercise, audience, language, self.original, self._online)
 
     def update(self, update: Update, audience: str, language: str) -> str:
-        context = {**self._context(audience, language), "patches": update.patches}
+        context = {**self.context(audience, language), "patches": update.patches}
         return self._renderer.fragment(UPDATE_TEMPLATE, context, language)
 
     def view(self, view: FullView, audience: str, language: str, *, oob: bool = True) -> str:
-        context = {**self._context(audience, language), "view": view, "oob": oob}
+        context = {**self.context(audience, language), "view": view, "oob": oob}
         return self._renderer.fragment(VIEW_TEMPLATE, context, language)
 
-    def _context(self, audience: str, language: str) -> dict[str, Any]:
-        original = self.original
-
-        def text(value: Mapping[str, str] | None) -> str:
-            return "" if not value else local(value, language, original)[0]
-
-        return {
-            "exercise": self.exercise,
-            "audience": audience,
-            "can_control": audience == "control",
-            "text": text,
-            "paragraphs": paragraphs,
-            "stime": format_time,
-            "wall": wall_time,
-            "iso": iso_time,
-        }
+    def fragment(self, view: View, audience: str, language: str, *, oob: bool = False) -> str:
+        """One view rendered by its own template, exactly as the hub renders it in a frame
+        (``oob``: as an out-of-band replacement of the element with its id)."""
+        context = {**self.context(audience, language), "view": view, "oob": oob}
+        return self._renderer.fragment(view.template, context, language)
 
 
 def paragraphs(text: str) -> list[str]:
     """Markdown-ish body text as plain paragraphs (blank lines separate them)."""
     return [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+
+def scenario_clock(seconds: float) -> str:
+    """Scenario seconds as the time of day only (``10:05``), for narrow cells."""
+    total = int(seconds) % 86400
+    return f"{total // 3600:02d}:{total % 3600 // 60:02d}"
 
 
 def wall_time(at: float) -> str:

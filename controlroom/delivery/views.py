@@ -4,7 +4,8 @@ A team's templates are handed ``TeamInjectView`` and ``TeamRequestView``, never 
 ``Inject`` or a ``Request``: a field that is not on the view (controller notes, expected
 actions, cues, objectives, other teams' injects) cannot reach a team's page by mistake.
 Actors get ``CueGroupView`` and ``ActorRoleView``. Control and observers get the full
-models. Every view names the template that renders it and the DOM id it renders to.
+models. Every view names the template that renders it and the DOM id it renders to; control's
+templates (``fragments/control/``) are the console's own, so a pushed row is a rendered row.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ class TeamRequestView:
     sent_at: float  # wall time
     status: Literal["sent", "in-progress", "answered"]
     answer_inject: str | None
+    answer: LocalText | None = None  # control's answer (the answer inject's text)
 
     @property
     def dom_id(self) -> str:
@@ -136,7 +138,7 @@ class ActorRoleView:
 
 @dataclass(frozen=True, slots=True)
 class ControlClockView:
-    template: ClassVar[str] = "fragments/control_clock.html"
+    template: ClassVar[str] = "fragments/control/clock.html"
     phase: str
     scenario_time: float
     anchor_wall: float
@@ -158,6 +160,9 @@ class ReleaseView:
     released_at: float | None  # wall time
     delivered_at: float | None
     acknowledged_at: float | None
+    released_scenario: float | None = None  # scenario time, as the clock stood then
+    delivered_scenario: float | None = None
+    acknowledged_scenario: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +176,7 @@ class CueStatusView:
 class ControlInjectView:
     """A row of the control room's MSEL: the whole inject and its status for every team."""
 
-    template: ClassVar[str] = "fragments/control_inject.html"
+    template: ClassVar[str] = "fragments/control/inject.html"
     inject: Inject
     version: int
     releases: tuple[ReleaseView, ...]
@@ -184,15 +189,27 @@ class ControlInjectView:
 
 @dataclass(frozen=True, slots=True)
 class ControlRequestView:
-    template: ClassVar[str] = "fragments/control_request.html"
+    """A team's request in the SimCell queue, with the names the queue shows."""
+
+    template: ClassVar[str] = "fragments/control/request.html"
     request: str
     team: str
+    team_name: LocalText
     kind: str | None
+    kind_title: LocalText | None
     text: str
     sent_at: float  # wall time
     claimed_by: str | None
+    claimed_at: float | None
     answered_by: str | None
+    answered_at: float | None
     answer_inject: str | None
+
+    @property
+    def state(self) -> Literal["waiting", "claimed", "answered"]:
+        if self.answered_at is not None:
+            return "answered"
+        return "claimed" if self.claimed_by else "waiting"
 
     @property
     def dom_id(self) -> str:
@@ -201,12 +218,21 @@ class ControlRequestView:
 
 @dataclass(frozen=True, slots=True)
 class DeviceView:
-    template: ClassVar[str] = "fragments/device.html"
+    """A joined tablet or phone: a row of the director's device list."""
+
+    template: ClassVar[str] = "fragments/control/device.html"
     device: str
     name: str
     team: str | None
     role: str | None
     revoked: bool
+    joined_at: float  # wall time
+    target_name: LocalText  # the team's name or the role's character
+
+    @property
+    def target(self) -> str:
+        """The join target: ``team:<id>`` or ``actor:<role>``."""
+        return f"team:{self.team}" if self.team else f"actor:{self.role}"
 
     @property
     def dom_id(self) -> str:
@@ -229,6 +255,41 @@ class TimelineView:
         return f"event-{self.seq}"
 
 
+@dataclass(frozen=True, slots=True)
+class TargetPresence:
+    """How many of a team's (or an actor role's) devices have a live socket."""
+
+    target: str  # team:<id> | actor:<role>
+    online: int
+
+    @property
+    def dom_id(self) -> str:
+        return "online-" + self.target.replace(":", "-")
+
+
+@dataclass(frozen=True, slots=True)
+class DevicePresence:
+    device: str
+    online: bool
+
+    @property
+    def dom_id(self) -> str:
+        return f"presence-{self.device}"
+
+
+@dataclass(frozen=True, slots=True)
+class PresenceView:
+    """Which devices are online (a live socket to this worker): not an event, not journaled.
+
+    Sent to control and observers in a ``presence`` frame when it changes and after every
+    resume; pages render the same elements (``fragments/control/_presence.html``).
+    """
+
+    template: ClassVar[str] = "fragments/control/presence.html"
+    targets: tuple[TargetPresence, ...]
+    devices: tuple[DevicePresence, ...]
+
+
 View = (
     ClockView
     | TeamInjectView
@@ -240,6 +301,7 @@ View = (
     | ControlRequestView
     | DeviceView
     | TimelineView
+    | PresenceView
 )
 
 

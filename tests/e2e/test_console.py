@@ -27,6 +27,7 @@ LAPTOP = {"width": 1366, "height": 768}
 TABLET = {"width": 800, "height": 1280}
 STEP_MS = 5000
 WITHIN_ONE_SECOND_MS = 1000
+PRESENCE_MS = 3000  # well under the boards' own 10 s refresh
 
 
 @dataclass
@@ -164,6 +165,11 @@ async def test_director_team_and_simcell_in_real_browsers(room: Room, browser: B
     await form.locator("button[type=submit]").click()
     request = controller.locator("#simcell-R001")
     await expect(request).to_contain_text("Dari interpreter for the girl")  # arrived live
+    # pushed by the hub, it shows what a rendered item shows: the team's name, the kind
+    await expect(request.locator(".request-team")).to_have_text("Team Valdoria")
+    await expect(request.locator(".request-kind")).to_have_text(re.compile(r"\S"))
+    kind = await request.locator(".request-kind").inner_text()
+    assert kind != "interpreter" and "Interpreter" in kind, kind
     await request.locator("button:text('Claim')").click()
     await expect(request).to_have_attribute("data-state", "claimed")
     await request.locator("a:text('Answer R001')").click()
@@ -173,6 +179,8 @@ async def test_director_team_and_simcell_in_real_browsers(room: Room, browser: B
     await expect(controller.locator("#simcell-R001")).to_have_attribute("data-state", "answered")
     await expect(team.locator("#inject-SIM-R001")).to_be_visible()
     await expect(team.locator("#request-R001")).to_have_attribute("data-status", "answered")
+    answer = await team.locator("#inject-SIM-R001 .inject-body").inner_text()
+    await expect(team.locator("#request-R001 .request-answer")).to_have_text(answer.strip())
 
     await screenshots(room, team)
     await controller.context.close()
@@ -205,7 +213,14 @@ async def screenshots(room: Room, team: Page) -> None:
     released = page.locator("#status-BB-04-valdoria:not([data-status='scheduled'])")
     await expect(released).to_have_count(1)
     await expect(page.locator("#inject-row-BB-04 .cell-time")).to_contain_text("D1 10:00")
+    await expect(page.locator("#inject-row-BB-04 .happened")).to_contain_text("10:")
+    # the team's tablet confirms it: delivered (then nothing changes until it acknowledges)
+    await expect(page.locator("#status-BB-04-valdoria")).to_have_attribute(
+        "data-status", "delivered"
+    )
+    pushed = await row_html(page, "BB-04")
     await page.goto(room.console)
+    assert await row_html(page, "BB-04") == pushed  # a pushed row is the rendered row
     await expect(page.locator("#inject-row-BR-01")).to_have_class(re.compile(r"\bsoon\b"))
     await page.locator("#inject-row-BB-04").scroll_into_view_if_needed()
     await page.screenshot(path=screenshot_path("console-timeline.png"))
@@ -219,6 +234,61 @@ async def screenshots(room: Room, team: Page) -> None:
     await page.screenshot(path=screenshot_path("console-simcell.png"))
     await page.goto(f"{room.console}/injects/BB-14")
     await page.screenshot(path=screenshot_path("console-inject.png"))
+
+
+async def row_html(page: Page, inject: str) -> str:
+    """A timeline row's HTML, without the session's CSRF field and the clock script's marks."""
+    html: str = await page.evaluate(
+        """inject => {
+          const row = document.getElementById("inject-row-" + inject).cloneNode(true);
+          row.querySelectorAll("input[name=csrf]").forEach((input) => input.remove());
+          row.classList.remove("soon", "past-due");
+          row.querySelectorAll(".overdue").forEach((cell) => cell.classList.remove("overdue"));
+          return row.outerHTML.replace(/>\\s+</g, "><");
+        }""",
+        inject,
+    )
+    return html
+
+
+async def test_presence_is_live_on_the_device_list_and_the_boards(
+    room: Room, browser: Browser
+) -> None:
+    """A tablet coming online or going away shows on the director's pages at once, without a
+    reload: the device list (its row arrives with device.joined) and the status boards."""
+    await start_sample_exercise(room)
+    page = room.director
+    await page.goto(f"{room.console}/devices")
+    badge = page.locator("#online-team-valdoria")
+    await expect(badge).to_have_text("0 devices online")
+    await expect(page.locator("#devices .device-row")).to_have_count(0)
+    await page.evaluate("window.stillThisPage = true")
+    link = await page.locator("[data-target='team:valdoria'] [data-join-link]").get_attribute(
+        "href"
+    )
+    assert link
+    context = await browser.new_context(viewport=TABLET)  # type: ignore[arg-type]
+    tablet = await context.new_page()
+    await tablet.goto(link)
+    await tablet.fill("input[name=name]", "Valdoria tablet 1")
+    await tablet.click("button[type=submit]")
+    await tablet.wait_for_selector("#device")
+    row = page.locator("#devices .device-row")
+    await expect(row).to_have_count(1)
+    await expect(row.locator("input[name=name]")).to_have_value("Valdoria tablet 1")
+    await expect(row.locator(".presence")).to_have_class(re.compile(r"\bonline\b"))
+    await expect(badge).to_have_text("1 device online")
+    assert await page.evaluate("window.stillThisPage === true")  # live: no reload
+    await page.screenshot(path=screenshot_path("console-devices.png"), full_page=True)
+
+    await page.goto(f"{room.console}/boards")
+    board = page.locator("#online-team-valdoria")
+    await expect(board).to_have_text("1 device online")
+    await context.close()  # the tablet goes away: no event, only presence
+    await expect(board).to_have_text("0 devices online", timeout=PRESENCE_MS)
+    await expect(page.locator("#board-team-valdoria .presence")).to_have_class(
+        re.compile(r"\boffline\b")
+    )
 
 
 async def test_the_console_works_without_javascript_and_by_keyboard(

@@ -21,6 +21,8 @@ __all__ = ["exercise"]  # the fixture, imported for pytest
 
 CUT_OFF_SECONDS = 1.0
 LIVE_MS = 5000
+OFFLINE_SECONDS = 4.0
+BACK_ONLINE_SECONDS = 1.5
 # the console's row of an inject shows its cue as ready (a status badge, or a coloured dot)
 CONSOLE_SHOWS_READY = """inject => {
   const row = document.getElementById("inject-row-" + inject);
@@ -102,6 +104,11 @@ async def test_a_team_joins_by_qr_link_receives_acknowledges_and_asks(
     await expect(request).to_have_attribute("data-status", "answered", timeout=LIVE_MS)
     answer = page.locator("#inject-SIM-R001")
     await expect(answer).to_contain_text("An interpreter arrives in one hour.")
+    # the thread shows control's answer in place, and still links the answer's card
+    await expect(request.locator(".request-answer")).to_have_text(
+        "An interpreter arrives in one hour."
+    )
+    await expect(request.locator("a[href='#inject-SIM-R001']")).to_be_visible()
     await expect(page.locator("#alert-banner")).to_contain_text("New inject: Interpreter")
     await page.screenshot(path=screenshot_path("team-dashboard.png"), full_page=True)
     await page.set_viewport_size({"width": 1920, "height": 1080})  # the team room's projector
@@ -116,10 +123,16 @@ async def test_an_actor_joins_gets_a_cue_marks_ready_and_the_console_sees_it(
     page = await join(context, await exercise.join_link("actor:caller"), "Caller tablet")
     assert page.url.endswith(f"/exercises/{exercise.id}/actor")
     await expect(page.locator("#cue-S-01\\.1")).to_be_visible()
+    group = page.locator("#cues-S-01")
+    await expect(group).to_have_attribute("data-state", "planned")
+    await expect(group.locator(".badge.status-planned")).to_have_text("Planned")
     console = await (await director(browser, exercise)).new_page()
     await console.goto(f"{exercise.server.url}/exercises/{exercise.id}")
 
     await exercise.run(("startex", {"by": "dina"}))
+    # the cue group's state follows the clock: after STARTEX it is scheduled, live
+    await expect(group).to_have_attribute("data-state", "scheduled", timeout=LIVE_MS)
+    await expect(group.locator(".badge.status-scheduled")).to_have_text("Scheduled")
     marker = "CUE-ADHOC"
     await exercise.run(
         ("create_inject", {"by": "dina", "data": adhoc("AD-1", ["police"], marker, "caller")})
@@ -173,21 +186,18 @@ async def test_a_revoked_tablet_is_cut_off_within_a_second_and_keeps_nothing(
 
 
 class Cable:
-    """Routes a tablet's websockets through the test so the test can pull the cable."""
+    """Routes a tablet's websockets through the test so the test can pull the cable: the
+    open sockets close, and (the context being offline) new ones fail to connect, so hx-ws
+    backs off as it would on a real network."""
 
     def __init__(self) -> None:
-        self.connected = True
         self.routes: list[WebSocketRoute] = []
 
     async def route(self, socket: WebSocketRoute) -> None:
-        if not self.connected:
-            await socket.close(code=1001, reason="no network")
-            return
         socket.connect_to_server()
         self.routes.append(socket)
 
     async def pull(self) -> None:
-        self.connected = False
         for socket in self.routes:
             await socket.close(code=1001, reason="no network")
         self.routes.clear()
@@ -207,13 +217,15 @@ async def test_a_tablet_that_loses_the_network_shows_a_banner_then_catches_up(
     await cable.pull()
     await expect(page.locator("#offline-banner")).to_be_visible(timeout=LIVE_MS)
     await start_and_release(exercise, "S-03", "S-04")  # released while the tablet is away
-    await asyncio.sleep(0.5)
     await expect(page.locator("#inject-S-01")).to_be_visible()  # the last cards stay
     await expect(page.locator("#inject-S-03")).to_have_count(0)
+    # away long enough for hx-ws's backoff to reach seconds between tries (0.5, 1, 2, 4 s...)
+    await asyncio.sleep(OFFLINE_SECONDS)
 
-    cable.connected = True
-    await context.set_offline(False)
+    back = time.monotonic()
+    await context.set_offline(False)  # the browser's "online" event: reconnect at once
     await expect(page.locator("#offline-banner")).to_be_hidden(timeout=LIVE_MS * 2)
+    assert time.monotonic() - back < BACK_ONLINE_SECONDS
     await expect(page.locator("#inject-S-04")).to_be_visible(timeout=LIVE_MS)
     order = await page.eval_on_selector_all(
         "#team-injects .inject-card", "cards => cards.map(c => c.dataset.inject)"

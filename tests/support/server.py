@@ -1,12 +1,13 @@
 """A real Control Room server for tests: uvicorn in a subprocess on a free port.
 
 ``live_server`` (a factory fixture) starts ``uvicorn --factory controlroom.app:create_app``
-with the production websocket settings (``--ws websockets``, per-message deflate off,
-``--ws-max-size`` from the settings) and a data folder of the test's own, waits for
-``/healthz``, and kills every server it started at teardown. ``kill()`` sends SIGKILL (the
-crash tests), ``restart()`` starts it again on the same port and data folder. Settings go
-in as keywords (``live_server(journal_url="memory://", heartbeat_seconds=1)``) or as
-``env``; the test-only routes and tokens are on (``/test/...``, ``?token=``).
+with the production websocket settings (``--ws websockets-sansio``, uvicorn's keepalive
+pings off, per-message deflate off, ``--ws-max-size`` from the settings) and a data folder
+of the test's own, waits for ``/healthz``, and kills every server it started at teardown.
+``kill()`` sends SIGKILL (the crash tests), ``restart()`` starts it again on the same port
+and data folder. Settings go in as keywords (``live_server(journal_url="memory://",
+heartbeat_seconds=1)``) or as ``env``; the test-only routes and tokens are on
+(``/test/...``, ``?token=``).
 
 Also here: ``marked_scenario()``, a scenario whose every secret is a unique marker string
 (controller notes, expected actions, cues, role notes, each inject's body) so leak tests
@@ -89,7 +90,8 @@ class LiveServer:
         return [
             sys.executable, "-m", "uvicorn", "--factory", "controlroom.app:create_app",
             "--host", "127.0.0.1", "--port", str(self.port),
-            "--ws", "websockets", "--ws-per-message-deflate", "false",
+            "--ws", "websockets-sansio", "--ws-ping-interval", "0",
+            "--ws-per-message-deflate", "false",
             "--ws-max-size", max_size, "--log-level", "warning", "--no-access-log",
         ]
         # fmt: on

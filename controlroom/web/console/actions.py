@@ -115,7 +115,7 @@ def changed_views(state: ExerciseState, event: Event | None) -> dict[str, Any]:
         changed["injects"] = [control_inject_view(state, inject)]
     request = data.get("request")
     if isinstance(request, str) and request in state.requests:
-        changed["requests"] = [control_request_view(state.requests[request])]
+        changed["requests"] = [control_request_view(state, state.requests[request])]
         answer = state.requests[request].answer_inject
         if event.type == EventType.REQUEST_ANSWERED and answer is not None:
             changed["injects"] = [control_inject_view(state, answer)]

@@ -1,7 +1,8 @@
 """Live status boards: teams (devices online, acknowledgements), actors (cues), alerts.
 
 Design: docs/console.md. Everything here is derived from the exercise state, plus which
-devices have a live socket (the delivery hub's connections in this worker). An alert is a
+devices have a live socket (``Delivery.online``: the hub's presence in this worker; its
+``presence`` frames keep the counts live between refreshes). An alert is a
 released inject a team has not acknowledged within ``settings.ack_alert_seconds``; the
 page marks it as soon as it is due (web/static/js/console.js), and every render does too.
 """
@@ -9,13 +10,14 @@ page marks it as soon as it is due (web/static/js/console.js), and every render 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from controlroom.delivery.hub import Delivery
+from controlroom.delivery.views import DevicePresence, TargetPresence
 from controlroom.exercise.state import CueStatus, Device, ExerciseState, TeamRelease
 from controlroom.scenario.model import Role, Team
 from controlroom.web.auth import requires
@@ -38,7 +40,11 @@ class Alert:
 @dataclass(frozen=True, slots=True)
 class DeviceLine:
     device: Device
-    online: bool | None  # None: this worker cannot tell
+    online: bool
+
+    @property
+    def presence(self) -> DevicePresence:
+        return DevicePresence(self.device.id, self.online)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +58,10 @@ class TeamBoard:
     @property
     def online(self) -> int:
         return sum(1 for line in self.devices if line.online)
+
+    @property
+    def presence(self) -> TargetPresence:
+        return TargetPresence(f"team:{self.team.id}", self.online)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +83,10 @@ class ActorBoard:
     def late(self) -> int:
         return sum(1 for cue in self.cues if cue.late)
 
+    @property
+    def presence(self) -> TargetPresence:
+        return TargetPresence(f"actor:{self.role.id}", sum(1 for d in self.devices if d.online))
+
 
 def alerts(state: ExerciseState, wall: float, after: float) -> list[Alert]:
     """Releases still unacknowledged ``after`` seconds after they went out, oldest first."""
@@ -91,24 +105,15 @@ def _waiting(releases: Iterable[TeamRelease], wall: float) -> list[Alert]:
     return found
 
 
-def online_devices(delivery: Delivery, exercise: str) -> set[str] | None:
-    """Devices with a live socket to this worker (None when the exercise has no feed here)."""
-    try:
-        feed = delivery.feed(exercise)
-    except KeyError:
-        return None
-    return {c.device for c in feed.connections() if c.device is not None}
-
-
-def _device_lines(devices: list[Device], online: set[str] | None) -> tuple[DeviceLine, ...]:
+def _device_lines(devices: list[Device], online: AbstractSet[str]) -> tuple[DeviceLine, ...]:
     return tuple(
-        DeviceLine(d, None if online is None else d.id in online)
+        DeviceLine(d, d.id in online)
         for d in sorted(devices, key=lambda d: d.joined_at)
         if not d.revoked
     )
 
 
-def team_boards(state: ExerciseState, wall: float, online: set[str] | None) -> list[TeamBoard]:
+def team_boards(state: ExerciseState, wall: float, online: AbstractSet[str]) -> list[TeamBoard]:
     boards = []
     for team in state.scenario.teams:
         mine = [r for r in state.releases.values() if r.team == team.id]
@@ -138,7 +143,7 @@ def cue_times(state: ExerciseState) -> Mapping[str, float | None]:
     return times
 
 
-def actor_boards(state: ExerciseState, wall: float, online: set[str] | None) -> list[ActorBoard]:
+def actor_boards(state: ExerciseState, wall: float, online: AbstractSet[str]) -> list[ActorBoard]:
     now = state.clock.scenario_now(wall)
     times = cue_times(state)
     boards = []
@@ -164,7 +169,7 @@ async def boards(request: Request) -> Response:
     state = runtime.state
     res = resources(request)
     wall = res.time.now()
-    online = online_devices(res.delivery, runtime.id)
+    online = res.delivery.online(runtime.id)
     context = {
         "teams": team_boards(state, wall, online),
         "actors": actor_boards(state, wall, online),

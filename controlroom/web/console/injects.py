@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from controlroom.delivery.audience import control_inject_view, team_inject_view
+from controlroom.delivery.render import FrameRenderer
 from controlroom.exercise import commands
 from controlroom.exercise.commands import CommandRefused
 from controlroom.exercise.state import ExerciseState
@@ -27,7 +28,7 @@ from controlroom.scenario.model import Channel, Inject
 from controlroom.web.auth import language_of, requires, viewer_of
 from controlroom.web.console.actions import Command, act, field, teams_field
 from controlroom.web.console.clock import scenario_time
-from controlroom.web.console.pages import exercise_of, fragment_context, render
+from controlroom.web.console.pages import exercise_of, render
 from controlroom.web.state import resources
 
 PREFIX = "/exercises/{exercise}/injects/{inject}"
@@ -59,25 +60,18 @@ def preview_html(
     inject: str,
     team: str,
     language: str,
-    render_fragment: Any,
+    renderer: FrameRenderer,
     wall: float,
 ) -> str:
-    """The inject exactly as ``team`` will see it: the team's own fragment, rendered now.
+    """The inject exactly as ``team`` will see it: the team's own fragment, rendered now by
+    the hub's renderer, in the team's audience.
 
     An inject not yet released is shown as if it were released now, in its current version.
     """
     release = state.releases[inject, team]
     if release.released_at is None:
         release = dataclasses.replace(release, released_at=wall, released_seq=0)
-    context = {
-        **fragment_context(
-            state.exercise_id, f"team:{team}", language, state.scenario.original_language
-        ),
-        "view": team_inject_view(state, release),
-        "oob": False,
-    }
-    html: str = render_fragment("fragments/team_inject.html", context, language)
-    return html
+    return renderer.fragment(team_inject_view(state, release), f"team:{team}", language)
 
 
 @requires("director", "controller", "observer")
@@ -91,7 +85,7 @@ async def detail(request: Request) -> Response:
     team = str(request.query_params.get("team") or recipients[0])
     if team not in recipients:
         team = recipients[0]
-    pages = resources(request).pages
+    res = resources(request)
     row = control_inject_view(state, inject.id)
     context = {
         "inject": inject,
@@ -102,7 +96,7 @@ async def detail(request: Request) -> Response:
         "recipients": recipients,
         "preview_team": team,
         "preview": preview_html(
-            state, inject.id, team, language, pages.fragment, resources(request).time.now()
+            state, inject.id, team, language, res.delivery.feed(runtime.id).render, res.time.now()
         ),
         "channels": [c.value for c in Channel if c is not Channel.SIMCELL_ANSWER],
     }
@@ -121,7 +115,8 @@ async def preview(request: Request) -> Response:
     viewer = await viewer_of(request)
     language = language_of(request, viewer)
     res = resources(request)
-    html = preview_html(state, inject.id, team, language, res.pages.fragment, res.time.now())
+    renderer = res.delivery.feed(runtime.id).render
+    html = preview_html(state, inject.id, team, language, renderer, res.time.now())
     context = {"inject": inject, "preview_team": team, "preview": html}
     return await render(request, "console/preview.html", context, runtime=runtime)
 

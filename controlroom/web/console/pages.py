@@ -1,13 +1,15 @@
 """What every console page shares: the exercise behind the URL, who is looking, rendering.
 
-Design: docs/console.md. Console pages are rendered with the same helper functions the
-delivery hub hands to its fragments (``text``, ``stime``, ``wall``...), so a fragment looks
-the same whether it came with the page or was pushed over the socket later.
+Design: docs/console.md. Console pages are rendered with the delivery hub's own fragment
+context (``controlroom.delivery.render.fragment_context``: ``text``, ``stime``, ``wall``,
+``online``...), so a fragment looks the same whether it came with the page or was pushed
+over the socket later.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -15,10 +17,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from controlroom.delivery.audience import control_clock_view, control_request_view
-from controlroom.delivery.render import iso_time, paragraphs, wall_time
-from controlroom.i18n import local
+from controlroom.delivery.render import fragment_context
 from controlroom.runtime import ExerciseRuntime
-from controlroom.scenario.time import format_time
 from controlroom.web.auth import Viewer, language_of, viewer_of
 from controlroom.web.state import resources
 
@@ -36,24 +36,6 @@ async def exercise_of(request: Request) -> ExerciseRuntime:
 
 def audience_of(viewer: Viewer) -> str:
     return CONTROL if viewer.can_control else OBSERVER
-
-
-def fragment_context(exercise: str, audience: str, language: str, original: str) -> dict[str, Any]:
-    """The names the hub's fragments use (``controlroom.delivery.render``), for pages."""
-
-    def text(value: Mapping[str, str] | None) -> str:
-        return "" if not value else local(value, language, original)[0]
-
-    return {
-        "exercise": exercise,
-        "audience": audience,
-        "can_control": audience == CONTROL,
-        "text": text,
-        "paragraphs": paragraphs,
-        "stime": format_time,
-        "wall": wall_time,
-        "iso": iso_time,
-    }
 
 
 async def render(
@@ -80,7 +62,11 @@ async def render(
     if runtime is not None:
         state = runtime.state
         full |= fragment_context(
-            runtime.id, audience_of(viewer), language, state.scenario.original_language
+            runtime.id,
+            audience_of(viewer),
+            language,
+            state.scenario.original_language,
+            partial(res.delivery.online, runtime.id),
         )
         text = full["text"]
         full |= {
@@ -92,7 +78,7 @@ async def render(
             "now": res.time.now(),
             "scenario_now": state.clock.scenario_now(res.time.now()),
             "control_clock": control_clock_view(state),
-            "control_request": control_request_view,
+            "control_request": partial(control_request_view, state),
             "live": _live(request, runtime),
         }
     full |= context

@@ -4,12 +4,16 @@ Design: docs/devices.md. Revoking appends ``device.revoked``: the hub closes tha
 sockets at once and every later request of the device is refused (``access.cut_off``).
 Re-issuing a code appends ``join.reissued``: the old QR code stops working, devices that
 already joined stay (revoke them one by one if the sheet was lost).
+
+The page is a console page (``console/layout.html``: clock bar, navigation, the control
+socket). Its device rows are the hub's ``DeviceView`` fragment and its online badges the
+hub's presence elements, so they change live.
 """
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -17,6 +21,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from controlroom import join as join_codes
+from controlroom.delivery.audience import device_view
+from controlroom.delivery.views import TargetPresence
 from controlroom.exercise import commands
 from controlroom.exercise.commands import CommandRefused, Decision
 from controlroom.exercise.state import Device, ExerciseState
@@ -24,15 +30,10 @@ from controlroom.i18n import local
 from controlroom.join import JoinCode
 from controlroom.runtime import ExerciseRuntime
 from controlroom.web.auth import Viewer, checked_form, language_of, requires
+from controlroom.web.console.pages import render
 from controlroom.web.devices.access import director_exercise, translated
 from controlroom.web.devices.sheet import is_local_only, join_base
 from controlroom.web.state import resources
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceRow:
-    device: Device
-    joined: str  # wall clock, HH:MM
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,31 +43,39 @@ class TargetGroup:
     code: JoinCode
     name: str
     url: str
-    devices: tuple[DeviceRow, ...]
+    devices: tuple[Device, ...]
+    online: int  # of those, with a live socket to this worker
 
     @property
     def live(self) -> int:
-        return sum(1 for row in self.devices if not row.device.revoked)
+        return sum(1 for device in self.devices if not device.revoked)
+
+    @property
+    def presence(self) -> TargetPresence:
+        return TargetPresence(self.code.target.key, self.online)
 
 
-def groups(state: ExerciseState, secret: str, base: str, language: str) -> list[TargetGroup]:
+def groups(
+    state: ExerciseState, secret: str, base: str, language: str, online: AbstractSet[str]
+) -> list[TargetGroup]:
     found = []
     for code in join_codes.codes(state, secret):
         target = code.target
-        rows = tuple(
-            DeviceRow(device, _clock(device.joined_at))
+        devices = tuple(
+            device
             for device in state.devices.values()
             if (device.team if target.kind == "team" else device.role) == target.id
         )
+        here = sum(1 for d in devices if not d.revoked and d.id in online)
         name = local(target.name, language, state.scenario.original_language)[0]
-        found.append(TargetGroup(code, name, base + code.path, rows))
+        found.append(TargetGroup(code, name, base + code.path, devices, here))
     return found
 
 
 @requires("director")
 async def device_list(request: Request) -> Response:
     viewer, runtime = await director_exercise(request)
-    return _render(request, viewer, runtime, "")
+    return await _render(request, viewer, runtime, "")
 
 
 @requires("director")
@@ -123,30 +132,26 @@ async def _run(
         await runtime.execute(decide)
     except CommandRefused as refused:
         message = translated(request, language_of(request, viewer), str(refused))
-        return _render(request, viewer, runtime, message, status=400)
+        return await _render(request, viewer, runtime, message, status=400)
     return RedirectResponse(f"/exercises/{runtime.id}/devices#{anchor}", status_code=303)
 
 
-def _render(
+async def _render(
     request: Request, viewer: Viewer, runtime: ExerciseRuntime, error: str, status: int = 200
 ) -> Response:
     res = resources(request)
-    language = language_of(request, viewer)
+    state = runtime.state
     base = join_base(request)
+    online = res.delivery.online(runtime.id)
+    joined = sorted(state.devices.values(), key=lambda d: (d.revoked, d.joined_at))
     context = {
-        "viewer": viewer,
-        "exercise": runtime.id,
-        "exercise_name": runtime.state.name,
-        "groups": groups(runtime.state, res.secret, base, language),
+        "groups": groups(state, res.secret, base, language_of(request, viewer), online),
+        "devices": [device_view(state, d.id) for d in joined],
         "local_only": is_local_only(base),
         "base": base,
         "error": error,
     }
-    return res.pages.render(request, "join/devices.html", context, language=language, status=status)
-
-
-def _clock(wall: float) -> str:
-    return datetime.datetime.fromtimestamp(wall).strftime("%H:%M")
+    return await render(request, "join/devices.html", context, runtime=runtime, status=status)
 
 
 routes: list[BaseRoute] = [

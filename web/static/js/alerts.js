@@ -24,12 +24,16 @@
   let bannerTimer = null;
   let scanTimer = null;
 
+  // STARTEX turns every planned cue group into a scheduled one: not news for the actor.
+  const SAME_STATE = { planned: "scheduled" };
+
   function signature(card) {
     if (card.classList.contains("inject-card")) return card.dataset.version || "";
     const group = card.closest(".cue-group");
     const facts = card.querySelector(".cue-facts");
+    const state = group ? group.dataset.state || "" : "";
     return [
-      group ? group.dataset.state : "",
+      SAME_STATE[state] || state,
       group ? group.dataset.due || "" : "",
       card.dataset.when || "",
       facts ? facts.textContent.replace(/\s+/g, " ").trim() : "",

@@ -1,6 +1,8 @@
 // The console's clock-driven marks: the ticking scenario clock, the "now" line, the next
 // 15 minutes, overdue acknowledgements; and a "refresh" for the panels derived from many
-// events (alerts, boards). Everything else arrives as fragments over the socket (socket.js).
+// events (alerts, boards). Everything else arrives as fragments over the socket (socket.js):
+// the hub renders control's rows, requests and clock with the console's own templates
+// (web/templates/fragments/control/), so a pushed row is exactly a rendered row.
 // Without JavaScript the console still works: the server renders all of this at each load.
 (() => {
   "use strict";
@@ -83,14 +85,8 @@
     }
   }
 
-  let lastPhase = null;
   function tick() {
     const clock = scenarioNow();
-    if (clock && lastPhase === "planned" && clock.phase !== lastPhase) {
-      // STARTEX (and ENDEX) change every inject's status at once: fetch the rows again
-      document.body.dispatchEvent(new CustomEvent("cr:phase"));
-    }
-    if (clock) lastPhase = clock.phase;
     if (clock) {
       tickClock(clock);
       markRows(clock);
@@ -114,13 +110,30 @@
   function onMessage(event) {
     const data = event.detail && event.detail.message && event.detail.message.data;
     if (typeof data !== "string" || data.indexOf('"content"') === -1) return; // pings, hello...
+    let frame;
     try {
-      const frame = JSON.parse(data);
-      if (typeof frame.seq === "number") lastSeq = Math.max(lastSeq, frame.seq);
+      frame = JSON.parse(data);
     } catch (error) {
       return;
     }
+    if (frame.type !== "event" && frame.type !== "snapshot") return; // presence: swapped, no more
+    if (typeof frame.seq === "number") lastSeq = Math.max(lastSeq, frame.seq);
     refreshSoon();
+  }
+
+  function addToken(event) {
+    // Frames are shared by every console, so a form the hub pushed carries no CSRF token:
+    // htmx requests send the page's token as a header; a plain post gets it added here.
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== "post") return;
+    if (form.elements.namedItem("csrf")) return;
+    const token = document.querySelector("input[name=csrf]");
+    if (!token) return;
+    const input = document.createElement("input");
+    input.type = "hidden";
+    input.name = "csrf";
+    input.value = token.value;
+    form.appendChild(input);
   }
 
   function checkFresh(node) {
@@ -148,6 +161,7 @@
     const bar = document.querySelector("[data-server-now]");
     if (bar) offset = parseFloat(bar.dataset.serverNow) - Date.now() / 1000;
     setupLargeType();
+    document.addEventListener("submit", addToken, true);
     document.addEventListener("htmx:ws:after:message:incoming", onMessage);
     document.addEventListener("htmx:after:request", (event) => {
       const source = event.target;
@@ -157,22 +171,17 @@
     });
     const main = document.getElementById("main");
     if (main) {
-      // Rows pushed or swapped in (whatever put them there) get their marks at once. A row or
-      // request rendered by another template than the console's (no .cell-time, no
-      // .request-head) makes the console fetch its own rendering of the list again.
+      // Rows pushed or swapped in (whatever put them there) get their marks at once; a row
+      // the hub inserts at the end goes where its time says.
       new MutationObserver((records) => {
         let rows = false;
         for (const record of records) {
           for (const node of record.addedNodes) {
             if (node.nodeType !== 1) continue;
             checkFresh(node);
-            if (node.classList.contains("simcell-request") && !node.querySelector(".request-head")) {
-              later("cr:requests");
-            }
             if (!node.classList.contains("inject-row")) continue;
             rows = true;
-            if (!node.querySelector(".cell-time")) later("cr:rows");
-            else if (!node.nextElementSibling && node.parentElement && node.parentElement.id === "control-injects") sortInserted(node);
+            if (!node.nextElementSibling && node.parentElement && node.parentElement.id === "control-injects") sortInserted(node);
           }
         }
         if (rows) tick();

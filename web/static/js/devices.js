@@ -7,15 +7,15 @@
  *   - actor: cue groups are ordered by time, the card to act on is marked (in scene, else
  *     ready, else the first not done), and a countdown runs to the next cue (on the
  *     server's clock, in wall time);
- *   - a revoked device (socket close 4403) wipes the page at once and replaces its history
- *     entry, and a page restored from the back/forward cache is reloaded, so the back
- *     button never shows exercise content after a revocation or a sign-out; htmx history
- *     is off on these pages.
+ *   - a page restored from the back/forward cache is reloaded, and htmx history is off on
+ *     these pages, so the back button never shows exercise content after a revocation or a
+ *     sign-out. (A revoked device, socket close 4403, is handled by socket.js: it empties
+ *     the page and replaces it by the device page, data-cr-revoked, which the server
+ *     answers for a revoked device by ending its session and showing /join/ended.)
  */
 (() => {
   "use strict";
 
-  const REVOKED = 4403;
   const TICK_MS = 1000;
   const root = () => document.getElementById("device");
 
@@ -24,25 +24,7 @@
   // the page from the server (no-store), which refuses a revoked or signed-out device.
   if (window.htmx) window.htmx.config.history = false;
 
-  // -- leaving: revoked, signed out, or back from the cache ------------------------------
-
-  function wipe(target) {
-    const main = document.getElementById("main");
-    if (main) main.replaceChildren();
-    document.title = "Control Room";
-    window.location.replace(target);
-  }
-
-  // Caught on the way down (capture on window), before socket.js's own handler, so the
-  // page makes one navigation only: to its device page, which the server answers for a
-  // revoked device by ending its session, clearing site data and showing /join/ended.
-  window.addEventListener("htmx:ws:close", (event) => {
-    if (event.detail && event.detail.code === REVOKED) {
-      event.stopImmediatePropagation();
-      const page = root();
-      wipe(page ? page.dataset.devicePath : "/");
-    }
-  }, true);
+  // -- leaving: signed out, or back from the cache ----------------------------------------
 
   document.addEventListener("submit", (event) => {
     if (event.target.matches && event.target.matches("form[data-leave]")) {

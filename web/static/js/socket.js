@@ -11,15 +11,26 @@
  *   - heartbeats: answer the server's pings, ping it too, and drop a silent socket;
  *   - reload the page on {type: "reload"} (at most once every 10 s: otherwise the snapshot
  *     frame that follows it is swapped in place);
- *   - show #offline-banner (text from its data-text) while the socket is down.
+ *   - show #offline-banner (text from its data-text) while the socket is down;
+ *   - reconnect within 5 s at most (hx-ws backs off up to a minute by default), and at once
+ *     when the browser says it is back online;
+ *   - on close 4403 (the device was revoked): empty the page and replace it (no history
+ *     entry) by the socket element's data-cr-revoked address, or "/".
  */
 (() => {
   "use strict";
 
   const SEEN_DELAY_MS = 250;
   const RELOAD_GUARD_MS = 10000;
+  const RECONNECT_MAX_DELAY_MS = 5000;
   const REVOKED = 4403;
   const streams = new WeakMap();
+  const connections = new Set(); // hx-ws connections of this page
+
+  // A tablet back on the wifi should not wait for a long backoff: at most 5 s between tries.
+  if (window.htmx) {
+    window.htmx.config.ws = { ...(window.htmx.config.ws || {}), reconnectMaxDelay: RECONNECT_MAX_DELAY_MS };
+  }
 
   function stream(element) {
     let state = streams.get(element);
@@ -92,9 +103,34 @@
     window.location.reload();
   }
 
+  function revoked(element) {
+    const main = document.getElementById("main");
+    if (main) main.replaceChildren(); // nothing of the exercise stays on screen
+    document.title = "Control Room";
+    window.location.replace(element.dataset.crRevoked || "/");
+  }
+
+  function reconnectNow() {
+    // The browser is back online: do not wait for the backoff. hx-ws reconnects a closed
+    // socket when the page becomes visible again; that is the one way in without its
+    // private functions, so cancel the pending tries and tell it the page is visible.
+    let waiting = false;
+    for (const connection of connections) {
+      const socket = connection.socket;
+      if (socket && socket.readyState !== WebSocket.CLOSED) continue;
+      if (connection.timer) clearTimeout(connection.timer);
+      connection.attempt = 0;
+      waiting = true;
+    }
+    if (waiting && !document.hidden) document.dispatchEvent(new Event("visibilitychange"));
+  }
+
+  window.addEventListener("online", reconnectNow);
+
   document.addEventListener("htmx:ws:after:connection", (event) => {
     const state = stream(event.target);
     const connection = event.detail.connection;
+    connections.add(connection);
     state.heard = Date.now();
     banner(false);
     send(connection, { type: "resume", epoch: state.epoch, last_seq: state.seq });
@@ -105,9 +141,11 @@
     const state = stream(event.target);
     stopHeartbeat(state);
     if (event.detail.code === REVOKED) {
-      window.location.assign("/");
+      connections.delete(event.detail.connection);
+      revoked(event.target);
       return;
     }
+    if (event.detail.reason === "removed") connections.delete(event.detail.connection);
     banner(true);
   });
 

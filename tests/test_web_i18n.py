@@ -1,4 +1,6 @@
-"""The console is fully English and Russian: every string it shows has a Russian translation."""
+"""The whole interface is English and Russian: every string a template or a web module shows
+has a Russian translation in ``web/locale/ru/LC_MESSAGES/*.po`` (console, devices, the hub's
+fragments, sign-in...)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_file
+from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
 from controlroom.i18n import Catalogues
@@ -13,12 +16,10 @@ from controlroom.web.console import refusals
 from controlroom.web.routes import WEB_DIR
 
 ROOT = WEB_DIR.parent
-TEMPLATES = [
-    *sorted((WEB_DIR / "templates" / "console").glob("*.html")),
-    *sorted((WEB_DIR / "templates" / "fragments" / "control").glob("*.html")),
-]
-MODULES = sorted((ROOT / "controlroom" / "web" / "console").glob("*.py"))
+TEMPLATES = sorted((WEB_DIR / "templates").rglob("*.html"))
+MODULES = sorted((ROOT / "controlroom" / "web").rglob("*.py"))
 JINJA_OPTIONS = {"trim_blocks": "true", "lstrip_blocks": "true"}
+CATALOGUE = WEB_DIR / "locale" / "ru" / "LC_MESSAGES"
 
 
 def template_messages(path: Path) -> list[str | tuple[str, ...]]:
@@ -48,18 +49,47 @@ def every_message() -> list[str | tuple[str, ...]]:
     return sorted(set(found), key=str)
 
 
-def test_the_console_has_many_strings_to_translate() -> None:
-    assert len(every_message()) > 250
+def test_the_interface_has_many_strings_to_translate() -> None:
+    assert len(every_message()) > 400
+    fragments = {
+        m
+        for p in (WEB_DIR / "templates" / "fragments").rglob("*.html")
+        for m in template_messages(p)
+    }
+    assert {"Acknowledge", "Knows", "On the director's signal", "Requests"} <= fragments
 
 
 @pytest.mark.parametrize("message", every_message(), ids=str)
-def test_every_console_string_has_russian(message: str | tuple[str, ...]) -> None:
+def test_every_string_has_russian(message: str | tuple[str, ...]) -> None:
     russian = Catalogues(WEB_DIR / "locale").get("ru")
     if isinstance(message, tuple):
         forms = russian.plurals.get(message[0])
         assert forms and len(forms) == 3 and all(forms), message
     else:
         assert russian.messages.get(message), f"no Russian for {message!r}"
+
+
+def catalogue_ids(path: Path) -> set[str]:
+    with path.open("rb") as file:
+        return {m.id if isinstance(m.id, str) else str(m.id[0]) for m in read_po(file) if m.id}
+
+
+def test_the_fragments_strings_are_in_their_own_catalogue() -> None:
+    """``delivery.po`` holds the hub's fragments' strings (web/templates/fragments)."""
+    ids = catalogue_ids(CATALOGUE / "delivery.po")
+    for path in (WEB_DIR / "templates" / "fragments").rglob("*.html"):
+        for message in template_messages(path):
+            key = message if isinstance(message, str) else message[0]
+            assert key in ids, f"{path.name}: {key!r} is not in delivery.po"
+
+
+def test_no_string_is_translated_twice() -> None:
+    """Catalogues are merged: a string in two of them could get two translations."""
+    where: dict[str, str] = {}
+    for path in sorted(CATALOGUE.glob("*.po")):
+        for key in catalogue_ids(path):
+            assert key not in where, f"{key!r} is in {where.get(key)} and {path.name}"
+            where[key] = path.name
 
 
 def test_core_refusals_are_translated_with_their_values() -> None:
