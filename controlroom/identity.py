@@ -14,6 +14,19 @@ Role = Literal["director", "controller", "observer", "team", "actor"]
 CONTROL_ROLES = frozenset({"director", "controller"})
 
 
+def team_audience(team: str) -> str:
+    return f"team:{team}"
+
+
+def actor_audience(role: str) -> str:
+    return f"actor:{role}"
+
+
+def device_target(team: str | None, role: str | None) -> str:
+    """The audience (and join target) a device belongs to."""
+    return team_audience(team) if team is not None else actor_audience(role or "")
+
+
 @dataclass(frozen=True, slots=True)
 class Identity:
     exercise: str
@@ -32,8 +45,8 @@ class Identity:
         if self.role == "observer":
             return "observer"
         if self.role == "team":
-            return f"team:{self.team}"
-        return f"actor:{self.actor_role}"
+            return team_audience(self.team or "")
+        return actor_audience(self.actor_role or "")
 
     @property
     def can_control(self) -> bool:

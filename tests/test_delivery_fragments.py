@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from controlroom.delivery.audience import (
+from controlroom.delivery.audience import current_view
+from controlroom.delivery.projections import (
     control_inject_view,
     control_request_view,
-    current_view,
     team_request_view,
 )
 from controlroom.delivery.views import (

@@ -6,8 +6,8 @@ import asyncio
 from functools import partial
 from typing import Any
 
-from controlroom.delivery.audience import presence_view
 from controlroom.delivery.presence import COALESCE_SECONDS
+from controlroom.delivery.projections import presence_view
 from controlroom.exercise import commands
 from controlroom.exercise.state import ExerciseState
 from tests.test_delivery_hub import Rig, Wire, rig, settle

@@ -12,7 +12,7 @@ import dataclasses
 import datetime
 import re
 
-from controlroom.delivery.audience import (
+from controlroom.delivery.projections import (
     control_inject_view,
     control_request_view,
     device_view,

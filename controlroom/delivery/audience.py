@@ -3,7 +3,8 @@
 Audiences are ``control`` (director and controllers), ``observer``, ``team:<id>`` and
 ``actor:<role>``. ``Audiences.route`` turns one folded event (and the state after it) into
 an ``Update`` for each audience concerned; ``current_view`` is an audience's whole view.
-Both build only the view objects of ``controlroom.delivery.views``:
+Both build only the view objects of ``controlroom.delivery.views``, with the builders of
+``controlroom.delivery.projections``:
 
 * a team gets its own released injects (current version: channel, sender, title, body,
   attachments) with their delivery and acknowledgement status, its own requests and
@@ -18,33 +19,28 @@ Both build only the view objects of ``controlroom.delivery.views``:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from collections.abc import Set as AbstractSet
-from typing import Literal
 
+from controlroom.delivery.projections import (
+    clock_view,
+    control_clock_view,
+    control_inject_view,
+    control_request_view,
+    cue_group_view,
+    device_view,
+    sort_due,
+    team_inject_view,
+    team_request_view,
+    timeline_view,
+)
 from controlroom.delivery.views import (
     ActorRoleView,
-    ClockView,
-    ControlClockView,
-    ControlInjectView,
-    ControlRequestView,
-    CueCardView,
-    CueGroupView,
-    CueStatusView,
-    DevicePresence,
-    DeviceView,
     FullView,
     Patch,
-    PresenceView,
-    ReleaseView,
-    RevealView,
-    TargetPresence,
-    TeamInjectView,
-    TeamRequestView,
-    TimelineView,
     Update,
 )
 from controlroom.exercise.events import CLOCK_EVENTS, EventType
-from controlroom.exercise.state import CueStatus, ExerciseState, Request, TeamRelease
+from controlroom.exercise.state import ExerciseState
+from controlroom.identity import actor_audience, team_audience
 from controlroom.journal import Event
 from controlroom.scenario.model import Inject
 
@@ -65,19 +61,6 @@ SCHEDULE_CHANGES = frozenset(
 DEVICE_EVENTS = frozenset(
     {EventType.DEVICE_JOINED, EventType.DEVICE_RENAMED, EventType.DEVICE_REVOKED}
 )
-
-
-def team_audience(team: str) -> str:
-    return f"team:{team}"
-
-
-def actor_audience(role: str) -> str:
-    return f"actor:{role}"
-
-
-def device_target(team: str | None, role: str | None) -> str:
-    """The audience (and join target) a device belongs to."""
-    return team_audience(team) if team is not None else actor_audience(role or "")
 
 
 def audiences_of(state: ExerciseState) -> list[str]:
@@ -284,7 +267,7 @@ def current_view(state: ExerciseState, audience: str) -> FullView:
     """Everything ``audience`` may see now: what a page renders, and the ``snapshot`` frame."""
     kind, name = split(audience)
     if audience in (CONTROL, OBSERVER):
-        injects = sorted(state.injects, key=lambda i: (_sort_due(state, i), i))
+        injects = sorted(state.injects, key=lambda i: (sort_due(state, i), i))
         return FullView(
             kind="control" if audience == CONTROL else "observer",
             clock=control_clock_view(state),
@@ -306,7 +289,7 @@ def current_view(state: ExerciseState, audience: str) -> FullView:
     role = next((r for r in state.scenario.roles if r.id == name), None)
     if kind == "actor" and role is not None:
         mine = [i for i, inject in state.injects.items() if name in _cue_roles(inject)]
-        mine.sort(key=lambda i: (_sort_due(state, i), i))
+        mine.sort(key=lambda i: (sort_due(state, i), i))
         return FullView(
             kind="actor",
             clock=clock_view(state),
@@ -314,203 +297,3 @@ def current_view(state: ExerciseState, audience: str) -> FullView:
             cues=tuple(cue_group_view(state, i, name) for i in mine),
         )
     raise KeyError(audience)
-
-
-def _sort_due(state: ExerciseState, inject_id: str) -> float:
-    dues = [r.due for r in state.releases_of(inject_id) if r.due is not None]
-    return min(dues) if dues else float("inf")
-
-
-# -- view builders -------------------------------------------------------------------------
-
-
-def clock_view(state: ExerciseState) -> ClockView:
-    clock = state.clock
-    return ClockView(clock.phase.value, clock.anchor_scenario, clock.anchor_wall, clock.speed)
-
-
-def control_clock_view(state: ExerciseState) -> ControlClockView:
-    clock = state.clock
-    return ControlClockView(
-        clock.phase.value,
-        clock.anchor_scenario,
-        clock.anchor_wall,
-        clock.speed,
-        clock.releases_paused,
-        clock.hold_reason,
-    )
-
-
-def team_inject_view(state: ExerciseState, release: TeamRelease) -> TeamInjectView:
-    """A released inject as its team sees it (raises if it was not released to that team)."""
-    if release.released_at is None:
-        raise ValueError(f"inject {release.inject} is not released to {release.team}")
-    inject = state.injects[release.inject]
-    return TeamInjectView(
-        inject=inject.id,
-        version=state.versions[inject.id],
-        channel=inject.channel.value,
-        sender=inject.sender,
-        title=inject.title,
-        body=inject.body,
-        attachments=tuple(inject.attachments),
-        released_at=release.released_at,
-        status=release.status(state.started).value,
-    )
-
-
-def team_request_view(state: ExerciseState, request: Request) -> TeamRequestView:
-    kind = next((k for k in state.scenario.requests if k.id == request.kind), None)
-    status: Literal["sent", "in-progress", "answered"] = "sent"
-    if request.answered_at is not None:
-        status = "answered"
-    elif request.claimed_by is not None:
-        status = "in-progress"
-    return TeamRequestView(
-        request=request.id,
-        kind_title=kind.title if kind is not None else None,
-        text=request.text,
-        sent_at=request.sent_at,
-        status=status,
-        answer_inject=request.answer_inject,
-        answer=request.answer_text or None,
-    )
-
-
-def cue_group_view(state: ExerciseState, inject_id: str, role: str) -> CueGroupView:
-    """``role``'s cues on one inject, with the inject's timing (never its content)."""
-    inject = state.injects[inject_id]
-    releases = state.releases_of(inject_id)
-    inject_state, due = _inject_timing(state, releases)
-    character = next((r.character for r in state.scenario.roles if r.id == role), {})
-    cards = []
-    for cue_id, cue in zip(inject.cue_ids(), inject.cues, strict=True):
-        if cue.role != role:
-            continue
-        tracked = state.cues.get(cue_id)
-        status = tracked.status if tracked is not None and tracked.role == role else None
-        cards.append(
-            CueCardView(
-                cue=cue_id,
-                character=character,
-                where=cue.where,
-                when=None if due is None else due + cue.offset_seconds,
-                offset=cue.offset,
-                knows=cue.knows,
-                reveals=tuple(RevealView(r.what, r.condition) for r in cue.reveals),
-                emotion=cue.emotion,
-                props=tuple(cue.props),
-                status=(status or CueStatus.WAITING).value,
-            )
-        )
-    return CueGroupView(inject_id, inject_state, due, tuple(cards))
-
-
-def _inject_timing(state: ExerciseState, releases: list[TeamRelease]) -> tuple[str, float | None]:
-    released = [r for r in releases if r.released_at is not None]
-    if released:
-        dues = [r.due for r in released if r.due is not None]
-        return "released", min(dues) if dues else None
-    live = [r for r in releases if not r.cancelled]
-    if not live:
-        return "cancelled", None
-    dues = [r.due for r in live if r.due is not None]
-    due = min(dues) if dues else None
-    if any(r.held for r in live):
-        return "held", due
-    if due is not None and state.started:
-        return "scheduled", due
-    return "planned", due
-
-
-def control_inject_view(state: ExerciseState, inject_id: str) -> ControlInjectView:
-    inject = state.injects[inject_id]
-    releases = tuple(
-        ReleaseView(
-            team=r.team,
-            status=r.status(state.started).value,
-            due=r.due,
-            late=r.late,
-            released_at=r.released_at,
-            delivered_at=r.delivered_at,
-            acknowledged_at=r.acknowledged_at,
-            released_scenario=r.released_scenario,
-            delivered_scenario=r.delivered_scenario,
-            acknowledged_scenario=r.acknowledged_scenario,
-        )
-        for r in state.releases_of(inject_id)
-    )
-    cues = tuple(
-        CueStatusView(cue_id, cue.role, _cue_status(state, cue_id))
-        for cue_id, cue in zip(inject.cue_ids(), inject.cues, strict=True)
-    )
-    return ControlInjectView(inject, state.versions[inject_id], releases, cues)
-
-
-def _cue_status(state: ExerciseState, cue_id: str) -> str:
-    tracked = state.cues.get(cue_id)
-    return (tracked.status if tracked is not None else CueStatus.WAITING).value
-
-
-def control_request_view(state: ExerciseState, request: Request) -> ControlRequestView:
-    scenario = state.scenario
-    team = next((t for t in scenario.teams if t.id == request.team), None)
-    kind = next((k for k in scenario.requests if k.id == request.kind), None)
-    return ControlRequestView(
-        request=request.id,
-        team=request.team,
-        team_name=team.name if team is not None else {},
-        kind=request.kind,
-        kind_title=kind.title if kind is not None else None,
-        text=request.text,
-        sent_at=request.sent_at,
-        claimed_by=request.claimed_by,
-        claimed_at=request.claimed_at,
-        answered_by=request.answered_by,
-        answered_at=request.answered_at,
-        answer_inject=request.answer_inject,
-    )
-
-
-def device_view(state: ExerciseState, device_id: str) -> DeviceView:
-    device = state.devices[device_id]
-    scenario = state.scenario
-    if device.team is not None:
-        target_name = next((t.name for t in scenario.teams if t.id == device.team), {})
-    else:
-        target_name = next((r.character for r in scenario.roles if r.id == device.role), {})
-    return DeviceView(
-        device=device.id,
-        name=device.name,
-        team=device.team,
-        role=device.role,
-        revoked=device.revoked,
-        joined_at=device.joined_at,
-        target_name=target_name,
-    )
-
-
-def presence_view(state: ExerciseState, online: AbstractSet[str]) -> PresenceView:
-    """Every team's and role's count of devices online, and each joined device's state."""
-    live = [d for d in state.devices.values() if not d.revoked]
-    counts: dict[str, int] = {}
-    for device in live:
-        if device.id in online:
-            target = device_target(device.team, device.role)
-            counts[target] = counts.get(target, 0) + 1
-    targets = [team_audience(t) for t in state.scenario.team_ids]
-    targets += [actor_audience(r.id) for r in state.scenario.roles]
-    return PresenceView(
-        targets=tuple(TargetPresence(t, counts.get(t, 0)) for t in targets),
-        devices=tuple(DevicePresence(d.id, d.id in online) for d in live),
-    )
-
-
-def timeline_view(event: Event, state: ExerciseState) -> TimelineView:
-    return TimelineView(
-        seq=event.seq,
-        type=event.type,
-        at=event.at,
-        scenario_time=state.clock.scenario_now(event.at),
-        data=event.data,
-    )

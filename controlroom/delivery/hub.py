@@ -16,14 +16,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from controlroom.delivery.audience import (
-    SEES_ALL,
-    Audiences,
-    audiences_of,
-    current_view,
-    presence_view,
-    split,
-)
+from controlroom.delivery.audience import SEES_ALL, Audiences, audiences_of, current_view, split
 from controlroom.delivery.connection import CloseCode, Connection, SocketState
 from controlroom.delivery.frames import (
     event_frame,
@@ -34,6 +27,7 @@ from controlroom.delivery.frames import (
 )
 from controlroom.delivery.history import Frame, History, Reload, plan_resume
 from controlroom.delivery.presence import Presence
+from controlroom.delivery.projections import presence_view
 from controlroom.delivery.render import FragmentRenderer, FrameRenderer
 from controlroom.delivery.views import Update
 from controlroom.exercise import commands

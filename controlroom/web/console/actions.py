@@ -22,7 +22,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from controlroom.delivery.audience import (
+from controlroom.delivery.projections import (
     control_clock_view,
     control_inject_view,
     control_request_view,

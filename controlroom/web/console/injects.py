@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from controlroom.delivery.audience import control_inject_view, team_inject_view
+from controlroom.delivery.projections import control_inject_view, team_inject_view
 from controlroom.delivery.render import FrameRenderer
 from controlroom.exercise import commands
 from controlroom.exercise.commands import CommandRefused

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from controlroom.delivery.audience import timeline_view
+from controlroom.delivery.projections import timeline_view
 from controlroom.delivery.views import TimelineView
 from controlroom.exercise import commands
 from controlroom.exercise.commands import CommandRefused

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from controlroom.delivery.audience import control_clock_view, control_request_view
+from controlroom.delivery.projections import control_clock_view, control_request_view
 from controlroom.delivery.render import fragment_context
 from controlroom.runtime import ExerciseRuntime
 from controlroom.web.auth import Viewer, language_of, viewer_of

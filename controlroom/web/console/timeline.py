@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from controlroom.delivery.audience import control_inject_view
+from controlroom.delivery.projections import control_inject_view
 from controlroom.delivery.views import ControlInjectView
 from controlroom.exercise.state import ExerciseState, ReleaseStatus
 from controlroom.scenario.model import Channel, Scenario

@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from controlroom import join as join_codes
-from controlroom.delivery.audience import device_view
+from controlroom.delivery.projections import device_view
 from controlroom.delivery.views import TargetPresence
 from controlroom.exercise import commands
 from controlroom.exercise.commands import CommandRefused, Decision

@@ -1,0 +1,230 @@
+"""Projections: each view object built from the folded state. Design: docs/delivery.md.
+
+``audience.py`` decides who gets what on each event; this module decides what each view
+carries. A team's and an actor's views are built here from only the fields they may read,
+so a template that renders them cannot reach anything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set as AbstractSet
+from typing import Literal
+
+from controlroom.delivery.views import (
+    ClockView,
+    ControlClockView,
+    ControlInjectView,
+    ControlRequestView,
+    CueCardView,
+    CueGroupView,
+    CueStatusView,
+    DevicePresence,
+    DeviceView,
+    PresenceView,
+    ReleaseView,
+    RevealView,
+    TargetPresence,
+    TeamInjectView,
+    TeamRequestView,
+    TimelineView,
+)
+from controlroom.exercise.state import CueStatus, ExerciseState, Request, TeamRelease
+from controlroom.identity import actor_audience, device_target, team_audience
+from controlroom.journal import Event
+
+
+def sort_due(state: ExerciseState, inject_id: str) -> float:
+    dues = [r.due for r in state.releases_of(inject_id) if r.due is not None]
+    return min(dues) if dues else float("inf")
+
+
+def clock_view(state: ExerciseState) -> ClockView:
+    clock = state.clock
+    return ClockView(clock.phase.value, clock.anchor_scenario, clock.anchor_wall, clock.speed)
+
+
+def control_clock_view(state: ExerciseState) -> ControlClockView:
+    clock = state.clock
+    return ControlClockView(
+        clock.phase.value,
+        clock.anchor_scenario,
+        clock.anchor_wall,
+        clock.speed,
+        clock.releases_paused,
+        clock.hold_reason,
+    )
+
+
+def team_inject_view(state: ExerciseState, release: TeamRelease) -> TeamInjectView:
+    """A released inject as its team sees it (raises if it was not released to that team)."""
+    if release.released_at is None:
+        raise ValueError(f"inject {release.inject} is not released to {release.team}")
+    inject = state.injects[release.inject]
+    return TeamInjectView(
+        inject=inject.id,
+        version=state.versions[inject.id],
+        channel=inject.channel.value,
+        sender=inject.sender,
+        title=inject.title,
+        body=inject.body,
+        attachments=tuple(inject.attachments),
+        released_at=release.released_at,
+        status=release.status(state.started).value,
+    )
+
+
+def team_request_view(state: ExerciseState, request: Request) -> TeamRequestView:
+    kind = next((k for k in state.scenario.requests if k.id == request.kind), None)
+    status: Literal["sent", "in-progress", "answered"] = "sent"
+    if request.answered_at is not None:
+        status = "answered"
+    elif request.claimed_by is not None:
+        status = "in-progress"
+    return TeamRequestView(
+        request=request.id,
+        kind_title=kind.title if kind is not None else None,
+        text=request.text,
+        sent_at=request.sent_at,
+        status=status,
+        answer_inject=request.answer_inject,
+        answer=request.answer_text or None,
+    )
+
+
+def cue_group_view(state: ExerciseState, inject_id: str, role: str) -> CueGroupView:
+    """``role``'s cues on one inject, with the inject's timing (never its content)."""
+    inject = state.injects[inject_id]
+    releases = state.releases_of(inject_id)
+    inject_state, due = _inject_timing(state, releases)
+    character = next((r.character for r in state.scenario.roles if r.id == role), {})
+    cards = []
+    for cue_id, cue in zip(inject.cue_ids(), inject.cues, strict=True):
+        if cue.role != role:
+            continue
+        tracked = state.cues.get(cue_id)
+        status = tracked.status if tracked is not None and tracked.role == role else None
+        cards.append(
+            CueCardView(
+                cue=cue_id,
+                character=character,
+                where=cue.where,
+                when=None if due is None else due + cue.offset_seconds,
+                offset=cue.offset,
+                knows=cue.knows,
+                reveals=tuple(RevealView(r.what, r.condition) for r in cue.reveals),
+                emotion=cue.emotion,
+                props=tuple(cue.props),
+                status=(status or CueStatus.WAITING).value,
+            )
+        )
+    return CueGroupView(inject_id, inject_state, due, tuple(cards))
+
+
+def _inject_timing(state: ExerciseState, releases: list[TeamRelease]) -> tuple[str, float | None]:
+    released = [r for r in releases if r.released_at is not None]
+    if released:
+        dues = [r.due for r in released if r.due is not None]
+        return "released", min(dues) if dues else None
+    live = [r for r in releases if not r.cancelled]
+    if not live:
+        return "cancelled", None
+    dues = [r.due for r in live if r.due is not None]
+    due = min(dues) if dues else None
+    if any(r.held for r in live):
+        return "held", due
+    if due is not None and state.started:
+        return "scheduled", due
+    return "planned", due
+
+
+def control_inject_view(state: ExerciseState, inject_id: str) -> ControlInjectView:
+    inject = state.injects[inject_id]
+    releases = tuple(
+        ReleaseView(
+            team=r.team,
+            status=r.status(state.started).value,
+            due=r.due,
+            late=r.late,
+            released_at=r.released_at,
+            delivered_at=r.delivered_at,
+            acknowledged_at=r.acknowledged_at,
+            released_scenario=r.released_scenario,
+            delivered_scenario=r.delivered_scenario,
+            acknowledged_scenario=r.acknowledged_scenario,
+        )
+        for r in state.releases_of(inject_id)
+    )
+    cues = tuple(
+        CueStatusView(cue_id, cue.role, _cue_status(state, cue_id))
+        for cue_id, cue in zip(inject.cue_ids(), inject.cues, strict=True)
+    )
+    return ControlInjectView(inject, state.versions[inject_id], releases, cues)
+
+
+def _cue_status(state: ExerciseState, cue_id: str) -> str:
+    tracked = state.cues.get(cue_id)
+    return (tracked.status if tracked is not None else CueStatus.WAITING).value
+
+
+def control_request_view(state: ExerciseState, request: Request) -> ControlRequestView:
+    scenario = state.scenario
+    team = next((t for t in scenario.teams if t.id == request.team), None)
+    kind = next((k for k in scenario.requests if k.id == request.kind), None)
+    return ControlRequestView(
+        request=request.id,
+        team=request.team,
+        team_name=team.name if team is not None else {},
+        kind=request.kind,
+        kind_title=kind.title if kind is not None else None,
+        text=request.text,
+        sent_at=request.sent_at,
+        claimed_by=request.claimed_by,
+        claimed_at=request.claimed_at,
+        answered_by=request.answered_by,
+        answered_at=request.answered_at,
+        answer_inject=request.answer_inject,
+    )
+
+
+def device_view(state: ExerciseState, device_id: str) -> DeviceView:
+    device = state.devices[device_id]
+    scenario = state.scenario
+    if device.team is not None:
+        target_name = next((t.name for t in scenario.teams if t.id == device.team), {})
+    else:
+        target_name = next((r.character for r in scenario.roles if r.id == device.role), {})
+    return DeviceView(
+        device=device.id,
+        name=device.name,
+        team=device.team,
+        role=device.role,
+        revoked=device.revoked,
+        joined_at=device.joined_at,
+        target_name=target_name,
+    )
+
+
+def presence_view(state: ExerciseState, online: AbstractSet[str]) -> PresenceView:
+    """Every team's and role's count of devices online, and each joined device's state."""
+    live = [d for d in state.devices.values() if not d.revoked]
+    counts: dict[str, int] = {}
+    for device in live:
+        if device.id in online:
+            target = device_target(device.team, device.role)
+            counts[target] = counts.get(target, 0) + 1
+    targets = [team_audience(t) for t in state.scenario.team_ids]
+    targets += [actor_audience(r.id) for r in state.scenario.roles]
+    return PresenceView(
+        targets=tuple(TargetPresence(t, counts.get(t, 0)) for t in targets),
+        devices=tuple(DevicePresence(d.id, d.id in online) for d in live),
+    )
+
+
+def timeline_view(event: Event, state: ExerciseState) -> TimelineView:
+    return TimelineView(
+        seq=event.seq,
+        type=event.type,
+        at=event.at,
+        scenario_time=state.clock.scenario_now(event.at),
+        data=event.data,
+    )
