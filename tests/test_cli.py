@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -165,3 +166,24 @@ def test_msel_import_bad_map(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(main, args)
     assert result.exit_code == 2
     assert "bad column mapping 'A=b'" in result.output
+
+
+def test_the_sample_exercise_validates_with_its_counts() -> None:
+    """The sample scenario in injects/ is valid and as big as the brief asks."""
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "controlroom"), "validate", "injects/trafficking-week"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout
+    counts = re.match(
+        r"trafficking-week: (\d+) teams, (\d+) roles, (\d+) cases, (\d+) injects, (\d+) cues, "
+        r"languages en, ru$",
+        done.stdout.strip(),
+    )
+    assert counts, done.stdout
+    teams, roles, cases, injects, _cues = (int(n) for n in counts.groups())
+    assert teams >= 6 and roles >= 10 and cases == 4 and injects >= 60

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,8 @@ from controlroom.msel import (
 from controlroom.scenario import Inject, InjectFile, load_scenario, load_scenario_file
 from controlroom.scenario.model import Channel
 from tests.support.scenario_folders import MINI
+
+SAMPLE = Path(__file__).resolve().parents[1] / "injects" / "trafficking-week"
 
 HEADER = ",".join(column.capitalize() for column in COLUMNS)
 
@@ -46,9 +49,10 @@ def rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+@pytest.mark.parametrize("folder", [MINI, SAMPLE], ids=["mini", "trafficking-week"])
 @pytest.mark.parametrize("lang", ["en", "ru"])
-def test_round_trip(lang: str) -> None:
-    scenario = load_scenario(MINI)
+def test_round_trip(lang: str, folder: Path) -> None:
+    scenario = load_scenario(folder)
     result = import_msel(export_msel(scenario, lang), lang)
     assert result.problems == []
     imported = InjectFile.model_validate(yaml.safe_load(result.yaml())).injects
