@@ -14,22 +14,17 @@ from starlette.routing import BaseRoute, Route
 
 from controlroom.i18n import local
 from controlroom.web.devices.access import DeviceAccess, device_page
-from controlroom.web.devices.live import live_view
+from controlroom.web.devices.live import page_context
 from controlroom.web.state import resources
 
 
 @device_page("actor")
 async def cue_cards(request: Request, access: DeviceAccess) -> Response:
-    live = await live_view(request, access)
     state = access.state
     role = next(r for r in state.scenario.roles if r.id == access.viewer.actor_role)
     context = {
-        "viewer": None,  # a device leaves with its own button (it is revoked on leaving)
-        "device": access.device,
-        "exercise": access.runtime.id,
-        "exercise_name": state.name,
+        **await page_context(request, access),
         "character": local(role.character, access.language, state.scenario.original_language)[0],
-        "live": live,
     }
     return resources(request).pages.render(
         request, "actor/cards.html", context, language=access.language

@@ -62,5 +62,16 @@ async def _delivered(access: DeviceAccess, team: str, injects: tuple[str, ...]) 
             continue  # cancelled or changed meanwhile: the view built next tells the truth
 
 
+async def page_context(request: Request, access: DeviceAccess) -> dict[str, object]:
+    """What every device page (team dashboard, actor cards) renders around its live view."""
+    return {
+        "viewer": None,  # a device leaves with its own button (it is revoked on leaving)
+        "device": access.device,
+        "exercise": access.runtime.id,
+        "exercise_name": access.state.name,
+        "live": await live_view(request, access),
+    }
+
+
 def _delivery(inject: str, team: str, device: str) -> Callable[[ExerciseState], Decision | None]:
     return lambda state: commands.delivered(state, inject, team, device)

@@ -21,7 +21,7 @@ from controlroom.i18n import local
 from controlroom.scenario.model import Scenario
 from controlroom.web.auth import checked_form
 from controlroom.web.devices.access import DeviceAccess, device_page, translated
-from controlroom.web.devices.live import live_view
+from controlroom.web.devices.live import page_context
 from controlroom.web.state import resources
 from controlroom.web.templating import is_htmx
 
@@ -83,17 +83,12 @@ async def ask(request: Request, access: DeviceAccess) -> Response:
 async def _render(
     request: Request, access: DeviceAccess, form: RequestForm, status: int = 200
 ) -> Response:
-    live = await live_view(request, access)
     layout = request.query_params.get("view", LAYOUTS[0])
     state = access.state
     team = next(t for t in state.scenario.teams if t.id == access.viewer.team)
     context = {
-        "viewer": None,  # a device leaves with its own button (it is revoked on leaving)
-        "device": access.device,
-        "exercise": access.runtime.id,
-        "exercise_name": state.name,
+        **await page_context(request, access),
         "team_name": local(team.name, access.language, state.scenario.original_language)[0],
-        "live": live,
         "layout": layout if layout in LAYOUTS else LAYOUTS[0],
         "choices": request_choices(state.scenario, access.language),
         "form": form,
