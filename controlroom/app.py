@@ -3,7 +3,7 @@
 Design: docs/overview.md. ``create_app`` reads nothing at import time; uvicorn calls it
 (``uvicorn --factory controlroom.app:create_app``). The lifespan creates every resource
 (journal store, sessions, exercises and their clocks, the delivery hub, the scenario
-catalogue) and hands them to requests as typed state (``controlroom.web.state``).
+catalogue) and hands them to requests as typed state (``controlroom.web.resources``).
 """
 
 from __future__ import annotations
@@ -20,20 +20,20 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Match, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from controlroom.accounts import AccountStore, open_accounts, setup_token
+from controlroom.access.accounts import AccountStore, open_accounts, setup_token
+from controlroom.access.secret import load_secret
+from controlroom.access.sessions import open_sessions
 from controlroom.delivery.hub import Delivery
 from controlroom.delivery.limits import RateLimit
-from controlroom.exercises import Exercises
 from controlroom.i18n import Catalogues
 from controlroom.journal import open_store
+from controlroom.live.registry import Exercises
+from controlroom.live.timesource import SystemTime, TimeSource
 from controlroom.scenario.catalog import ScenarioCatalog
-from controlroom.secret import load_secret
-from controlroom.sessions import open_sessions
 from controlroom.settings import Settings
-from controlroom.timesource import SystemTime, TimeSource
 from controlroom.web.origin import OriginMiddleware
+from controlroom.web.resources import AppState, Resources
 from controlroom.web.routes import WEB_DIR, build_routes
-from controlroom.web.state import AppState, Resources
 from controlroom.web.templating import Pages
 
 logger = logging.getLogger("controlroom")

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import click
 
-from controlroom import msel as msel_csv
 from controlroom.scenario import (
     Scenario,
     ScenarioInvalid,
@@ -18,6 +17,7 @@ from controlroom.scenario import (
     load_scenario_file,
     summary,
 )
+from controlroom.scenario import msel as msel_csv
 from controlroom.scenario.loader import is_scenario, load_scenarios
 
 FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)

@@ -9,12 +9,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from controlroom.accounts import CONTROL_ROLES, new_account, open_accounts
-from controlroom.exercises import Exercises
+from controlroom.access.accounts import CONTROL_ROLES, new_account, open_accounts
 from controlroom.journal import open_store
+from controlroom.live.registry import Exercises
+from controlroom.live.timesource import SystemTime
 from controlroom.scenario.loader import load_scenario
 from controlroom.settings import Settings
-from controlroom.timesource import SystemTime
 
 DEMO_SCENARIO = "trafficking-week"
 

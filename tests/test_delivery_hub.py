@@ -12,13 +12,13 @@ import pytest
 from controlroom.delivery.connection import CloseCode, Connection
 from controlroom.delivery.hub import Delivery, ExerciseFeed
 from controlroom.exercise import commands
-from controlroom.exercises import Exercises
 from controlroom.i18n import Catalogues
 from controlroom.journal.memory import MemoryJournalStore
-from controlroom.runtime import ExerciseRuntime
+from controlroom.live.registry import Exercises
+from controlroom.live.runtime import ExerciseRuntime
+from controlroom.live.timesource import ManualTime
 from controlroom.scenario.model import Scenario
 from controlroom.settings import Settings
-from controlroom.timesource import ManualTime
 from controlroom.web.routes import WEB_DIR
 from controlroom.web.templating import Pages
 from tests.support.server import marked_scenario

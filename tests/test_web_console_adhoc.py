@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from controlroom.runtime import ExerciseRuntime
+from controlroom.live.runtime import ExerciseRuntime
 from tests.support.console import Control
 
 

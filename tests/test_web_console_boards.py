@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from controlroom.exercise import commands
-from controlroom.runtime import ExerciseRuntime
+from controlroom.live.runtime import ExerciseRuntime
 from controlroom.web.console.boards import actor_boards, alerts, team_boards
 from tests.support.console import Control
 

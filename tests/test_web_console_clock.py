@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from controlroom.exercise.scenario_clock import ClockPhase
-from controlroom.runtime import ExerciseRuntime
+from controlroom.live.runtime import ExerciseRuntime
 from tests.support.console import Control
 
 

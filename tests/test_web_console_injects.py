@@ -3,7 +3,7 @@ and the preview that is the team's own fragment."""
 
 from __future__ import annotations
 
-from controlroom.runtime import ExerciseRuntime
+from controlroom.live.runtime import ExerciseRuntime
 from tests.support.console import Control
 
 

@@ -19,7 +19,7 @@ from controlroom.delivery.projections import (
     team_inject_view,
 )
 from controlroom.exercise import commands
-from controlroom.runtime import ExerciseRuntime
+from controlroom.live.runtime import ExerciseRuntime
 from tests.support.console import Control
 
 CSRF_FIELD = re.compile(r'<input type="hidden" name="csrf" value="[^"]*">')

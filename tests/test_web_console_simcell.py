@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from controlroom.exercise import commands
-from controlroom.runtime import ExerciseRuntime
+from controlroom.live.runtime import ExerciseRuntime
 from controlroom.web.console.simcell import ResponseTimes, queue
 from tests.support.console import Control
 

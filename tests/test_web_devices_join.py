@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from controlroom.access.sessions import SESSION_COOKIE
 from controlroom.exercise import commands
 from controlroom.exercise.events import EventType
-from controlroom.sessions import SESSION_COOKIE
 from tests.support.devices import Venue, venue
 
 __all__ = ["venue"]

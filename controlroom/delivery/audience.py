@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from controlroom.access.identity import actor_audience, team_audience
 from controlroom.delivery.projections import (
     clock_view,
     control_clock_view,
@@ -40,7 +41,6 @@ from controlroom.delivery.views import (
 )
 from controlroom.exercise.events import CLOCK_EVENTS, EventType
 from controlroom.exercise.state import ExerciseState
-from controlroom.identity import actor_audience, team_audience
 from controlroom.journal import Event
 from controlroom.scenario.model import Inject
 

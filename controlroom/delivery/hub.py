@@ -35,10 +35,10 @@ from controlroom.exercise.events import EventType
 from controlroom.exercise.state import ExerciseState
 from controlroom.i18n import LANGUAGES
 from controlroom.journal import Event, JournalError
-from controlroom.runtime import ExerciseRuntime
+from controlroom.live.runtime import ExerciseRuntime
+from controlroom.live.timesource import TimeSource
 from controlroom.scenario.model import Scenario
 from controlroom.settings import Settings
-from controlroom.timesource import TimeSource
 
 logger = logging.getLogger("controlroom.delivery")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 from typing import Literal
 
+from controlroom.access.identity import actor_audience, device_target, team_audience
 from controlroom.delivery.views import (
     ClockView,
     ControlClockView,
@@ -29,7 +30,6 @@ from controlroom.delivery.views import (
     TimelineView,
 )
 from controlroom.exercise.state import CueStatus, ExerciseState, Request, TeamRelease
-from controlroom.identity import actor_audience, device_target, team_audience
 from controlroom.journal import Event
 
 

@@ -19,10 +19,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import RedirectResponse, Response
 
+from controlroom.access.identity import Identity, Role
+from controlroom.access.sessions import DEFAULT_TTL, SESSION_COOKIE
 from controlroom.i18n import LANGUAGES, negotiate
-from controlroom.identity import Identity, Role
-from controlroom.sessions import DEFAULT_TTL, SESSION_COOKIE
-from controlroom.web.state import resources
+from controlroom.web.resources import resources
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 

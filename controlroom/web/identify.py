@@ -14,11 +14,11 @@ from typing import Any, cast
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import HTTPConnection
 
+from controlroom.access.identity import Identity, Role
 from controlroom.exercise.state import ExerciseState
 from controlroom.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from controlroom.identity import Identity, Role
 from controlroom.web.auth import current_viewer
-from controlroom.web.state import resources
+from controlroom.web.resources import resources
 
 TOKEN_SALT = "controlroom-test-token"
 ROLES = frozenset({"director", "controller", "observer", "team", "actor"})

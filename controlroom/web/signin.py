@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from controlroom.accounts import new_account, setup_token
+from controlroom.access.accounts import new_account, setup_token
 from controlroom.web.auth import (
     checked_form,
     current_viewer,
@@ -17,7 +17,7 @@ from controlroom.web.auth import (
     language_of,
     start_session,
 )
-from controlroom.web.state import resources
+from controlroom.web.resources import resources
 
 
 def _next(request: Request, fallback: str = "/exercises") -> str:

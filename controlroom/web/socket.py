@@ -17,6 +17,7 @@ from starlette.datastructures import Headers
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from controlroom.access.identity import Identity
 from controlroom.delivery.connection import CloseCode, Connection, SocketState
 from controlroom.delivery.frames import error_frame, hello_frame, pong_frame
 from controlroom.delivery.hub import ExerciseFeed
@@ -31,13 +32,12 @@ from controlroom.delivery.messages import (
     parse,
 )
 from controlroom.exercise import commands
-from controlroom.identity import Identity
 from controlroom.journal import JournalError
-from controlroom.runtime import ExerciseRuntime
+from controlroom.live.runtime import ExerciseRuntime
 from controlroom.settings import Settings
 from controlroom.web.identify import identify
 from controlroom.web.origin import origin_allowed
-from controlroom.web.state import resources
+from controlroom.web.resources import resources
 
 logger = logging.getLogger("controlroom.delivery")
 

@@ -23,7 +23,7 @@ from controlroom.exercise import commands
 from controlroom.exercise.state import ExerciseState
 from controlroom.journal import JournalError
 from controlroom.scenario.model import Scenario
-from controlroom.web.state import resources
+from controlroom.web.resources import resources
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 

@@ -17,8 +17,8 @@ import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, ViewportSize
 
+from controlroom.access.sessions import SESSION_COOKIE
 from controlroom.scenario.loader import load_scenario
-from controlroom.sessions import SESSION_COOKIE
 from tests.support.server import LiveServer, LiveServerFactory
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -21,12 +21,12 @@ from argon2 import PasswordHasher
 from starlette.applications import Starlette
 from starlette.types import Receive, Scope, Send
 
-from controlroom import accounts
+from controlroom.access import accounts
+from controlroom.access.sessions import SESSION_COOKIE
 from controlroom.app import create_app
-from controlroom.runtime import ExerciseRuntime
-from controlroom.sessions import SESSION_COOKIE
+from controlroom.live.runtime import ExerciseRuntime
 from controlroom.settings import Settings
-from controlroom.web.state import Resources
+from controlroom.web.resources import Resources
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "tests" / "fixtures" / "scenarios"

@@ -17,14 +17,14 @@ from typing import Any
 import httpx
 import pytest
 
-from controlroom import join
-from controlroom.accounts import new_account
+from controlroom.access import join_tokens as join
+from controlroom.access.accounts import new_account
+from controlroom.access.sessions import SESSION_COOKIE
 from controlroom.app import create_app
 from controlroom.exercise.commands import Decision
 from controlroom.exercise.state import ExerciseState
-from controlroom.runtime import ExerciseRuntime
-from controlroom.sessions import SESSION_COOKIE
-from controlroom.web.state import Resources
+from controlroom.live.runtime import ExerciseRuntime
+from controlroom.web.resources import Resources
 from tests.support.console import ADMIN_TOKEN, PASSWORD, serving, settings
 
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')

@@ -8,7 +8,6 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from controlroom.web.console import (
-    accounts,
     adhoc,
     boards,
     clock,
@@ -16,12 +15,13 @@ from controlroom.web.console import (
     injects,
     log,
     simcell,
+    staff,
     timeline,
 )
 
 routes: list[BaseRoute] = [
     *exercises.routes,
-    *accounts.routes,
+    *staff.routes,
     *timeline.routes,
     *clock.routes,
     *adhoc.routes,

@@ -31,11 +31,11 @@ from controlroom.exercise.commands import CommandRefused, Decision
 from controlroom.exercise.events import CLOCK_EVENTS, EventType
 from controlroom.exercise.state import ExerciseState
 from controlroom.journal import Event
-from controlroom.runtime import ExerciseRuntime
+from controlroom.live.runtime import ExerciseRuntime
 from controlroom.web.auth import checked_form, language_of, viewer_of
 from controlroom.web.console.pages import exercise_of, render, safe_next
 from controlroom.web.console.refusals import translate
-from controlroom.web.state import resources
+from controlroom.web.resources import resources
 from controlroom.web.templating import is_htmx
 
 Command = Callable[[ExerciseState], Decision | None]

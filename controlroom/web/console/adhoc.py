@@ -25,7 +25,7 @@ from controlroom.web.auth import checked_form, language_of, requires, viewer_of
 from controlroom.web.console.actions import field, refused
 from controlroom.web.console.pages import exercise_of, render, safe_next
 from controlroom.web.console.refusals import translate
-from controlroom.web.state import resources
+from controlroom.web.resources import resources
 from controlroom.web.templating import is_htmx
 
 PATH = "/exercises/{exercise}/adhoc"

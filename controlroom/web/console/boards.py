@@ -22,7 +22,7 @@ from controlroom.exercise.state import CueStatus, Device, ExerciseState, TeamRel
 from controlroom.scenario.model import Role, Team
 from controlroom.web.auth import requires
 from controlroom.web.console.pages import exercise_of, render
-from controlroom.web.state import resources
+from controlroom.web.resources import resources
 
 PATH = "/exercises/{exercise}/boards"
 

@@ -15,13 +15,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from controlroom.exercise.state import ExerciseState
-from controlroom.runtime import ExerciseRuntime
+from controlroom.live.runtime import ExerciseRuntime
 from controlroom.scenario.loader import ScenarioInvalid
 from controlroom.scenario.model import Scenario
 from controlroom.web.auth import checked_form, language_of, requires, viewer_of
 from controlroom.web.console.actions import field
 from controlroom.web.console.pages import render
-from controlroom.web.state import resources
+from controlroom.web.resources import resources
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from controlroom.web.auth import language_of, requires, viewer_of
 from controlroom.web.console.actions import Command, act, field, teams_field
 from controlroom.web.console.clock import scenario_time
 from controlroom.web.console.pages import exercise_of, render
-from controlroom.web.state import resources
+from controlroom.web.resources import resources
 
 PREFIX = "/exercises/{exercise}/injects/{inject}"
 EDITABLE_TEXTS = ("title", "from", "body", "notes")

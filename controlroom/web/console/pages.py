@@ -18,9 +18,9 @@ from starlette.responses import HTMLResponse
 
 from controlroom.delivery.projections import control_clock_view, control_request_view
 from controlroom.delivery.render import fragment_context
-from controlroom.runtime import ExerciseRuntime
+from controlroom.live.runtime import ExerciseRuntime
 from controlroom.web.auth import Viewer, language_of, viewer_of
-from controlroom.web.state import resources
+from controlroom.web.resources import resources
 
 CONTROL = "control"
 OBSERVER = "observer"

@@ -28,7 +28,7 @@ from controlroom.web.auth import requires
 from controlroom.web.console.boards import alerts
 from controlroom.web.console.pages import exercise_of, render
 from controlroom.web.console.simcell import queue
-from controlroom.web.state import resources
+from controlroom.web.resources import resources
 
 SOON_SECONDS = 15 * 60
 NO_CASE = "none"

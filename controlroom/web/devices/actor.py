@@ -13,9 +13,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from controlroom.i18n import local
-from controlroom.web.devices.access import DeviceAccess, device_page
+from controlroom.web.devices.guard import DeviceAccess, device_page
 from controlroom.web.devices.live import page_context
-from controlroom.web.state import resources
+from controlroom.web.resources import resources
 
 
 @device_page("actor")

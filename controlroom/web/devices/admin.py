@@ -20,20 +20,20 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from controlroom import join as join_codes
+from controlroom.access import join_tokens as join_codes
+from controlroom.access.join_tokens import JoinCode
 from controlroom.delivery.projections import device_view
 from controlroom.delivery.views import TargetPresence
 from controlroom.exercise import commands
 from controlroom.exercise.commands import CommandRefused, Decision
 from controlroom.exercise.state import Device, ExerciseState
 from controlroom.i18n import local
-from controlroom.join import JoinCode
-from controlroom.runtime import ExerciseRuntime
+from controlroom.live.runtime import ExerciseRuntime
 from controlroom.web.auth import Viewer, checked_form, language_of, requires
 from controlroom.web.console.pages import render
-from controlroom.web.devices.access import director_exercise, translated
+from controlroom.web.devices.guard import director_exercise, translated
 from controlroom.web.devices.sheet import is_local_only, join_base
-from controlroom.web.state import resources
+from controlroom.web.resources import resources
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,13 +20,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from controlroom.access.identity import CONTROL_ROLES
 from controlroom.delivery.audience import current_view
 from controlroom.delivery.views import TeamInjectView
-from controlroom.identity import CONTROL_ROLES
-from controlroom.runtime import ExerciseRuntime
+from controlroom.live.runtime import ExerciseRuntime
 from controlroom.web.auth import Viewer, current_viewer, language_of
-from controlroom.web.devices.access import cut_off
-from controlroom.web.state import resources
+from controlroom.web.devices.guard import cut_off
+from controlroom.web.resources import resources
 from controlroom.web.templating import NO_STORE
 
 TEXT_SUFFIXES = frozenset({".md", ".txt", ".csv"})

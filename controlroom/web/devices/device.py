@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Route
 
 from controlroom.exercise import commands
 from controlroom.web.auth import checked_form
-from controlroom.web.devices.access import DeviceAccess, cut_off, device_page
+from controlroom.web.devices.guard import DeviceAccess, cut_off, device_page
 
 
 @device_page()

@@ -14,16 +14,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from controlroom import join as join_codes
+from controlroom.access import join_tokens as join_codes
+from controlroom.access.join_tokens import JoinTarget
 from controlroom.exercise import commands
 from controlroom.exercise.commands import CommandRefused
 from controlroom.exercise.scenario_clock import ClockPhase
 from controlroom.i18n import LANGUAGES, local
-from controlroom.join import JoinTarget
-from controlroom.runtime import ExerciseRuntime
+from controlroom.live.runtime import ExerciseRuntime
 from controlroom.web.auth import Viewer, current_viewer, language_of, start_session
-from controlroom.web.devices.access import CLEAR_SITE_DATA, translated
-from controlroom.web.state import resources
+from controlroom.web.devices.guard import CLEAR_SITE_DATA, translated
+from controlroom.web.resources import resources
 
 MAX_NAME = 80
 

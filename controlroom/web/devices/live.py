@@ -22,8 +22,8 @@ from controlroom.delivery.views import FullView
 from controlroom.exercise import commands
 from controlroom.exercise.commands import Decision
 from controlroom.exercise.state import ExerciseState
-from controlroom.web.devices.access import DeviceAccess
-from controlroom.web.state import resources
+from controlroom.web.devices.guard import DeviceAccess
+from controlroom.web.resources import resources
 
 
 @dataclass(frozen=True, slots=True)

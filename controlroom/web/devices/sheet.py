@@ -18,12 +18,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from controlroom import join as join_codes
+from controlroom.access import join_tokens as join_codes
+from controlroom.access.join_tokens import JoinCode
 from controlroom.i18n import local
-from controlroom.join import JoinCode
 from controlroom.web.auth import language_of, requires
-from controlroom.web.devices.access import director_exercise
-from controlroom.web.state import resources
+from controlroom.web.devices.guard import director_exercise
+from controlroom.web.resources import resources
 
 
 @dataclass(frozen=True, slots=True)

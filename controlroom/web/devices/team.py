@@ -20,9 +20,9 @@ from controlroom.exercise.commands import CommandRefused
 from controlroom.i18n import local
 from controlroom.scenario.model import Scenario
 from controlroom.web.auth import checked_form
-from controlroom.web.devices.access import DeviceAccess, device_page, translated
+from controlroom.web.devices.guard import DeviceAccess, device_page, translated
 from controlroom.web.devices.live import page_context
-from controlroom.web.state import resources
+from controlroom.web.resources import resources
 from controlroom.web.templating import is_htmx
 
 LAYOUTS = ("latest", "case-file")

@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from controlroom.clock import ReleaseClock
 from controlroom.exercise import commands
 from controlroom.exercise.events import EventType
 from controlroom.exercise.state import ExerciseState
 from controlroom.journal import Event, Journal
 from controlroom.journal.file import FileJournalStore
 from controlroom.journal.memory import MemoryJournalStore
-from controlroom.runtime import ExerciseRuntime
+from controlroom.live.release_clock import ReleaseClock
+from controlroom.live.runtime import ExerciseRuntime
+from controlroom.live.timesource import ManualTime
 from controlroom.scenario.model import Scenario
-from controlroom.timesource import ManualTime
 from tests.support.scenarios import inject, make_scenario
 from tests.support.waiting import until
 

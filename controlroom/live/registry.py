@@ -13,16 +13,16 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from controlroom.clock import ReleaseClock
 from controlroom.exercise.commands import Decision
 from controlroom.exercise.events import EventType
 from controlroom.exercise.state import ExerciseState
 from controlroom.journal import JournalStore
-from controlroom.runtime import ExerciseRuntime
+from controlroom.live.release_clock import ReleaseClock
+from controlroom.live.runtime import ExerciseRuntime
+from controlroom.live.timesource import TimeSource
 from controlroom.scenario.model import Scenario
-from controlroom.timesource import TimeSource
 
-logger = logging.getLogger("controlroom.exercises")
+logger = logging.getLogger("controlroom.live.registry")
 
 OpenHook = Callable[[ExerciseRuntime], None]
 

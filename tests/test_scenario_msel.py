@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-from controlroom.msel import (
+from controlroom.scenario import Inject, InjectFile, load_scenario, load_scenario_file
+from controlroom.scenario.model import Channel
+from controlroom.scenario.msel import (
     COLUMNS,
     MselError,
     channel_of,
@@ -18,8 +20,6 @@ from controlroom.msel import (
     import_msel,
     parse_mapping,
 )
-from controlroom.scenario import Inject, InjectFile, load_scenario, load_scenario_file
-from controlroom.scenario.model import Channel
 from tests.support.scenario_folders import MINI
 
 SAMPLE = Path(__file__).resolve().parents[1] / "injects" / "trafficking-week"

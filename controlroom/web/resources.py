@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, TypedDict, cast
 from starlette.requests import HTTPConnection
 
 if TYPE_CHECKING:
-    from controlroom.accounts import AccountStore
+    from controlroom.access.accounts import AccountStore
+    from controlroom.access.sessions import SessionStore
     from controlroom.delivery.hub import Delivery
     from controlroom.delivery.limits import RateLimit
-    from controlroom.exercises import Exercises
+    from controlroom.live.registry import Exercises
+    from controlroom.live.timesource import TimeSource
     from controlroom.scenario.catalog import ScenarioCatalog
-    from controlroom.sessions import SessionStore
     from controlroom.settings import Settings
-    from controlroom.timesource import TimeSource
     from controlroom.web.templating import Pages
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from controlroom import join
+from controlroom.access import join_tokens as join
 from controlroom.exercise import commands
 from controlroom.exercise.commands import CommandRefused
 from controlroom.exercise.events import EventType

@@ -9,8 +9,8 @@ from controlroom.exercise import commands
 from controlroom.exercise.events import EventType
 from controlroom.journal import Event, Journal
 from controlroom.journal.memory import MemoryJournalStore
-from controlroom.runtime import ExerciseRuntime
-from controlroom.timesource import ManualTime
+from controlroom.live.runtime import ExerciseRuntime
+from controlroom.live.timesource import ManualTime
 from tests.support.scenarios import inject, make_scenario
 from tests.support.waiting import until
 

@@ -18,12 +18,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from controlroom.access.sessions import SESSION_COOKIE
 from controlroom.exercise.state import Device, ExerciseState
 from controlroom.i18n import LANGUAGES
-from controlroom.runtime import ExerciseRuntime
-from controlroom.sessions import SESSION_COOKIE
+from controlroom.live.runtime import ExerciseRuntime
 from controlroom.web.auth import Viewer, current_viewer, end_session, start_session
-from controlroom.web.state import resources
+from controlroom.web.resources import resources
 
 DeviceKind = Literal["team", "actor"]
 ENDED_PATH = "/join/ended"

@@ -1,7 +1,7 @@
 """The director manages the accounts of exercise control. Design: docs/console.md.
 
 Directors, controllers and observers sign in with a name and a password (Argon2-hashed by
-``controlroom.accounts``). Only a director sees this page, creates an account or sets a
+``controlroom.access.accounts``). Only a director sees this page, creates an account or sets a
 new password for one; an existing name is never silently overwritten.
 """
 
@@ -14,11 +14,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from controlroom.accounts import CONTROL_ROLES, ControlRole, new_account
+from controlroom.access.accounts import CONTROL_ROLES, ControlRole, new_account
 from controlroom.web.auth import checked_form, language_of, requires, viewer_of
 from controlroom.web.console.actions import field
 from controlroom.web.console.pages import render
-from controlroom.web.state import resources
+from controlroom.web.resources import resources
 
 PATH = "/accounts"
 

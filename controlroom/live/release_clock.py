@@ -15,10 +15,10 @@ import contextlib
 import logging
 
 from controlroom.exercise.commands import release_due
-from controlroom.runtime import ExerciseRuntime
-from controlroom.timesource import TimeSource
+from controlroom.live.runtime import ExerciseRuntime
+from controlroom.live.timesource import TimeSource
 
-logger = logging.getLogger("controlroom.clock")
+logger = logging.getLogger("controlroom.live.release_clock")
 
 
 class ReleaseClock:

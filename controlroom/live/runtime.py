@@ -16,10 +16,10 @@ from controlroom.exercise.commands import Decision
 from controlroom.exercise.events import EventType
 from controlroom.exercise.state import ExerciseState
 from controlroom.journal import Event, Journal, JournalConflict
+from controlroom.live.timesource import TimeSource
 from controlroom.scenario.model import Scenario
-from controlroom.timesource import TimeSource
 
-logger = logging.getLogger("controlroom.runtime")
+logger = logging.getLogger("controlroom.live.runtime")
 
 Listener = Callable[[Event, ExerciseState], None]
 MAX_ATTEMPTS = 50
