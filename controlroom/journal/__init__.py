@@ -7,6 +7,7 @@ from controlroom.journal.base import (
     JournalCorrupt,
     JournalError,
     JournalStore,
+    JournalUnavailable,
     open_store,
 )
 
@@ -17,5 +18,6 @@ __all__ = [
     "JournalCorrupt",
     "JournalError",
     "JournalStore",
+    "JournalUnavailable",
     "open_store",
 ]

@@ -53,6 +53,14 @@ class JournalConflict(JournalError):
         self.actual = actual
 
 
+class JournalUnavailable(JournalError):
+    """The journal's backend cannot be reached right now (Redis down, disk gone): try again.
+
+    Pages answer 503 with a retry hint and sockets an ``unavailable`` error frame; nothing
+    was written.
+    """
+
+
 class JournalCorrupt(JournalError):
     """A journal could not be read back as written (names the place and what is wrong)."""
 
