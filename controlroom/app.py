@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.routing import Match, WebSocketRoute
@@ -31,6 +32,7 @@ from controlroom.live.registry import Exercises
 from controlroom.live.timesource import SystemTime, TimeSource
 from controlroom.scenario.catalog import ScenarioCatalog
 from controlroom.settings import Settings
+from controlroom.web.errors import Outage, Unavailability, http_error
 from controlroom.web.origin import OriginMiddleware
 from controlroom.web.resources import AppState, Resources
 from controlroom.web.routes import WEB_DIR, build_routes
@@ -42,6 +44,7 @@ logger = logging.getLogger("controlroom")
 def create_app(settings: Settings | None = None, *, time: TimeSource | None = None) -> Starlette:
     settings = settings or Settings.from_environ()
     clock_source: TimeSource = time or SystemTime()
+    outage = Outage()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
@@ -76,6 +79,7 @@ def create_app(settings: Settings | None = None, *, time: TimeSource | None = No
                     scenarios=scenarios,
                     accounts=accounts,
                     pages=pages,
+                    outage=outage,
                     join_attempts=RateLimit(settings.join_attempts_per_minute, clock_source.now),
                 )
             )
@@ -88,9 +92,15 @@ def create_app(settings: Settings | None = None, *, time: TimeSource | None = No
 
     middleware = [
         Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
+        Middleware(Unavailability, outage=outage),
         Middleware(OriginMiddleware, allowed=settings.allowed_origins),
     ]
-    return ControlRoom(routes=build_routes(), middleware=middleware, lifespan=lifespan)
+    return ControlRoom(
+        routes=build_routes(),
+        middleware=middleware,
+        exception_handlers={HTTPException: http_error},
+        lifespan=lifespan,
+    )
 
 
 class ControlRoom(Starlette):

@@ -44,7 +44,7 @@ from websockets.asyncio.server import ServerConnection, broadcast, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 TEAMS = 10
-SECRET = "bench-" + secrets.token_hex(8)
+SECRET = "bench-" + secrets.token_hex(16)
 BODY = (
     "A woman calls the police hotline from a phone booth near the construction site. She says "
     "that about twenty workers sleep in containers on the site, that they have not been paid "

@@ -13,6 +13,8 @@ import orjson
 
 MAX_ID = 64
 MAX_SEQ = 2**53  # JSON-safe integers
+CUE_STATUSES = frozenset({"ready", "in-scene", "done"})  # what an actor may report
+NO_EPOCH = ""  # stands for an epoch that cannot be this journal's (empty or too long)
 
 
 class BadMessage(ValueError):
@@ -69,10 +71,7 @@ def parse(text: str) -> ClientMessage:
         raise BadMessage("bad-message", "A message is a JSON object with a 'type'.")
     kind = data.get("type")
     if kind == "resume":
-        epoch = data.get("epoch")
-        if epoch is not None and not _is_id(epoch):
-            raise BadMessage("bad-message", "'epoch' must be a string or null.")
-        return Resume(epoch, _seq(data.get("last_seq", 0), "last_seq"))
+        return _resume(data)
     if kind == "ping":
         t = data.get("t")
         return Ping(t if isinstance(t, (int, float, str)) and not isinstance(t, bool) else None)
@@ -83,8 +82,26 @@ def parse(text: str) -> ClientMessage:
     if kind == "seen":
         return Seen(_seq(data.get("seq"), "seq"))
     if kind == "cue":
-        return CueReport(_id(data.get("cue"), "cue"), _id(data.get("status"), "status"))
+        status = data.get("status")
+        if status not in CUE_STATUSES:
+            raise BadMessage("bad-message", "'status' must be ready, in-scene or done.")
+        return CueReport(_id(data.get("cue"), "cue"), str(status))
     raise BadMessage("unknown-type", f"Unknown message type {str(kind)[:40]!r}.")
+
+
+def _resume(data: dict[str, Any]) -> Resume:
+    """``resume``: ``epoch`` defaults to null and ``last_seq`` to 0. A string epoch that is
+    empty or too long cannot be this journal's, and a ``last_seq`` beyond 2**53 beyond any
+    journal: both are answered with ``reload`` (by the resume plan), not refused."""
+    epoch = data.get("epoch")
+    if epoch is not None and not isinstance(epoch, str):
+        raise BadMessage("bad-message", "'epoch' must be a string or null.")
+    if isinstance(epoch, str) and not _is_id(epoch):
+        epoch = NO_EPOCH
+    last_seq = data.get("last_seq", 0)
+    if not isinstance(last_seq, int) or isinstance(last_seq, bool) or last_seq < 0:
+        raise BadMessage("bad-message", "'last_seq' must be a whole number from 0.")
+    return Resume(epoch, min(last_seq, MAX_SEQ + 1))
 
 
 def _is_id(value: object) -> bool:

@@ -287,6 +287,7 @@ def answer_request(
     current = _request(state, request)
     if current.answered_at is not None:
         raise CommandRefused(f"Request {request} has already been answered.")
+    _check_language(state, language)
     kind = next((r for r in state.scenario.requests if r.id == current.kind), None)
     if answer is not None:
         prepared = next((a for a in (kind.answers if kind else []) if a.id == answer), None)
@@ -461,3 +462,10 @@ def _first_error(error: ValidationError) -> str:
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"])
     return f"{where}: {first['msg']}"
+
+
+def _check_language(state: ExerciseState, language: str | None) -> None:
+    """Defence in depth (the edge refuses it first): only the scenario's languages are text
+    keys, so an event with another one is never written (the fold could not apply it)."""
+    if language is not None and language not in state.scenario.languages:
+        raise CommandRefused("That language is not one of the scenario's.")

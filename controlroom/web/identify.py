@@ -23,6 +23,7 @@ from controlroom.web.resources import resources
 TOKEN_SALT = "controlroom-test-token"
 ROLES = frozenset({"director", "controller", "observer", "team", "actor"})
 DEVICE_ROLES = frozenset({"team", "actor"})
+FIELDS = ("kind", "role", "name", "user", "exercise", "team", "actor_role", "device", "language")
 
 
 def token_serializer(secret: str) -> URLSafeSerializer:
@@ -66,7 +67,13 @@ async def identify(conn: HTTPConnection, exercise: str, state: ExerciseState) ->
 
 
 def identity_from(data: Mapping[str, Any], exercise: str, state: ExerciseState) -> Identity | None:
-    """Check a session's (or token's) fields against the exercise; None if they do not fit."""
+    """Check a session's (or token's) fields against the exercise; None if they do not fit.
+
+    Every field is a string or absent: anything else (a list, a number) is refused, not an
+    error.
+    """
+    if any(not isinstance(data.get(key), str | None) for key in FIELDS):
+        return None
     kind, role = data.get("kind"), data.get("role")
     if kind not in ("user", "device") or role not in ROLES:
         return None

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from controlroom.live.timesource import TimeSource
     from controlroom.scenario.catalog import ScenarioCatalog
     from controlroom.settings import Settings
+    from controlroom.web.errors import Outage
     from controlroom.web.templating import Pages
 
 
@@ -31,6 +32,7 @@ class Resources:
     accounts: AccountStore
     pages: Pages
     join_attempts: RateLimit  # wrong join codes, for the whole server
+    outage: Outage  # logs one line per outage of the journal or Redis
 
 
 class AppState(TypedDict):

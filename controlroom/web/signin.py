@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from controlroom.access.accounts import new_account, setup_token
+from controlroom.web import params
 from controlroom.web.auth import (
     checked_form,
     current_viewer,
@@ -42,8 +43,8 @@ async def signin(request: Request) -> Response:
     error = ""
     if request.method == "POST":
         form = await request.form()
-        account = await res.accounts.get(str(form.get("name", "")))
-        if account is not None and account.verify(str(form.get("password", ""))):
+        account = await res.accounts.get(params.text(form, "name", strip=False))
+        if account is not None and account.verify(params.text(form, "password", strip=False)):
             response = RedirectResponse(_next(request), status_code=303)
             await start_session(
                 response,
@@ -85,10 +86,10 @@ async def setup(request: Request) -> Response:
         form = await request.form()
         try:
             account = new_account(
-                str(form.get("name", "")),
+                params.text(form, "name", strip=False),
                 "director",
-                str(form.get("password", "")),
-                str(form.get("display", "")),
+                params.text(form, "password", strip=False),
+                params.text(form, "display", strip=False),
             )
         except ValueError as problem:
             error = _(str(problem))

@@ -14,6 +14,7 @@ from collections.abc import Generator
 from typing import Any
 
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
@@ -35,11 +36,14 @@ from controlroom.exercise import commands
 from controlroom.journal import JournalError
 from controlroom.live.runtime import ExerciseRuntime
 from controlroom.settings import Settings
+from controlroom.web import params
+from controlroom.web.errors import UNAVAILABLE, UNAVAILABLE_FRAME, Outage
 from controlroom.web.identify import identify
 from controlroom.web.origin import origin_allowed
 from controlroom.web.resources import resources
 
 logger = logging.getLogger("controlroom.delivery")
+NOT_SAVED: tuple[type[BaseException], ...] = (*UNAVAILABLE, JournalError)
 
 
 class ExerciseSocket:
@@ -87,10 +91,10 @@ class ExerciseSocket:
         if not origin_allowed(headers.get("origin"), headers.get("host"), settings.allowed_origins):
             await connection.refuse(403, "Origin not allowed.", http_response=denial)
             return None
-        exercise_id = str(self.scope["path_params"]["exercise"])
-        try:
+        try:  # a journal that cannot be reached raises: Unavailability answers (errors.py)
+            exercise_id = params.exercise_id(socket)
             runtime = await res.exercises.get(exercise_id)
-        except (KeyError, ValueError, JournalError):
+        except (HTTPException, KeyError):
             await connection.refuse(404, "No such exercise.", http_response=denial)
             return None
         identity = await identify(socket, exercise_id, runtime.state)
@@ -100,13 +104,13 @@ class ExerciseSocket:
         feed = res.delivery.feed(exercise_id)
         connection.bind(identity.audience, identity.language, identity.device)
         feed.join(connection)  # no await since identify: a revocation cannot slip in between
-        return _Session(connection, feed, runtime, identity, settings)
+        return _Session(connection, feed, runtime, identity, settings, res.outage)
 
 
 class _Session:
     """The conversation on one accepted socket."""
 
-    __slots__ = ("connection", "device", "feed", "identity", "runtime", "settings")
+    __slots__ = ("connection", "device", "feed", "identity", "outage", "runtime", "settings")
 
     def __init__(
         self,
@@ -115,7 +119,9 @@ class _Session:
         runtime: ExerciseRuntime,
         identity: Identity,
         settings: Settings,
+        outage: Outage,
     ) -> None:
+        self.outage = outage
         self.connection = connection
         self.feed = feed
         self.runtime = runtime
@@ -191,8 +197,10 @@ class _Session:
             team, inject = identity.team, message.inject
             await self._execute(lambda s: commands.acknowledge(s, inject, team, self.device))
         elif isinstance(message, Seen):
-            if identity.team is not None:
-                self.feed.confirm(connection, message.seq, self.device)
+            if identity.team is None:
+                connection.say(error_frame("forbidden", "Only a team confirms receipts."))
+                return
+            self.feed.confirm(connection, message.seq, self.device)
         elif isinstance(message, CueReport):
             if identity.actor_role is None:
                 connection.say(error_frame("forbidden", "Only an actor reports on cues."))
@@ -205,6 +213,9 @@ class _Session:
             await self.runtime.execute(decide)
         except commands.CommandRefused as refused:
             self.connection.say(error_frame("refused", str(refused)))
-        except Exception:  # the journal is unreachable (JournalError, a lost Redis...)
-            logger.warning("command on a %s socket failed", self.identity.audience, exc_info=True)
-            self.connection.say(error_frame("unavailable", "Not saved: try again in a moment."))
+        except NOT_SAVED as error:  # the journal is unreachable: one log line per outage
+            self.outage.report(error, f"socket of {self.identity.audience}")
+            self.connection.say(error_frame("unavailable", UNAVAILABLE_FRAME))
+        except Exception:  # a bug: say so in the log, keep the socket
+            logger.exception("command on a %s socket failed", self.identity.audience)
+            self.connection.say(error_frame("unavailable", UNAVAILABLE_FRAME))

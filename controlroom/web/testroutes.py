@@ -23,6 +23,7 @@ from controlroom.exercise import commands
 from controlroom.exercise.state import ExerciseState
 from controlroom.journal import JournalError
 from controlroom.scenario.model import Scenario
+from controlroom.web import params
 from controlroom.web.resources import resources
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -66,7 +67,7 @@ async def create_exercise(request: Request) -> Response:
 @test_only
 async def run_commands(request: Request) -> Response:
     """Run ``[{"command": name, "args": {...}}, ...]`` in order; stops at the first refusal."""
-    runtime = await resources(request).exercises.get(request.path_params["exercise"])
+    runtime = await params.exercise(request)
     done: list[dict[str, Any] | None] = []
     for step in orjson.loads(await request.body()):
         function = COMMANDS.get(step.get("command", ""))
@@ -89,7 +90,7 @@ async def run_commands(request: Request) -> Response:
 
 @test_only
 async def journal(request: Request) -> Response:
-    runtime = await resources(request).exercises.get(request.path_params["exercise"])
+    runtime = await params.exercise(request)
     after = int(request.query_params.get("after", "0"))
     events = await runtime.journal.read(after=after)
     return _json(

@@ -116,7 +116,7 @@ def settings(tmp_path: Path, **changes: Any) -> Settings:
         "injects_dir": SCENARIOS,
         "journal_url": "memory://",
         "admin_token": ADMIN_TOKEN,
-        "secret_key": "console-test-secret",
+        "secret_key": "console-test-secret-of-32-characters",
         **changes,
     }
     return Settings(**values)

@@ -32,6 +32,7 @@ from controlroom.exercise.events import CLOCK_EVENTS, EventType
 from controlroom.exercise.state import ExerciseState
 from controlroom.journal import Event
 from controlroom.live.runtime import ExerciseRuntime
+from controlroom.web import params
 from controlroom.web.auth import checked_form, language_of, viewer_of
 from controlroom.web.console.pages import exercise_of, render, safe_next
 from controlroom.web.console.refusals import translate
@@ -60,7 +61,7 @@ async def act(
     form = await checked_form(request, viewer)
     runtime = await exercise_of(request)
     _ = resources(request).pages.translator(language_of(request, viewer)).gettext
-    back = safe_next(str(form.get("next") or ""), runtime.id)
+    back = safe_next(params.text(form, "next"), runtime.id)
     if confirm is not None and form.get("confirmed") != CONFIRMED:
         return await _confirmation(request, runtime, form, confirm(form, _), back)
     try:
@@ -124,7 +125,7 @@ def changed_views(state: ExerciseState, event: Event | None) -> dict[str, Any]:
 
 def field(form: FormData, name: str) -> str:
     """A form field as stripped text ('' when absent)."""
-    return str(form.get(name) or "").strip()
+    return params.text(form, name)
 
 
 def teams_field(form: FormData, state: ExerciseState) -> list[str] | None:

@@ -18,6 +18,7 @@ from controlroom.exercise.state import ExerciseState
 from controlroom.live.runtime import ExerciseRuntime
 from controlroom.scenario.loader import ScenarioInvalid
 from controlroom.scenario.model import Scenario
+from controlroom.web import params
 from controlroom.web.auth import checked_form, language_of, requires, viewer_of
 from controlroom.web.console.actions import field
 from controlroom.web.console.pages import render
@@ -93,7 +94,7 @@ async def create(request: Request) -> Response:
 @requires("director", "controller", "observer")
 async def report(request: Request) -> Response:
     """A scenario's validation report: what it holds, or every problem with file and line."""
-    scenario_id = str(request.path_params["scenario"])
+    scenario_id = params.item_id(request, "scenario")
     entry = next((e for e in scenario_entries(request) if e.id == scenario_id), None)
     if entry is None:
         raise HTTPException(404, "No such scenario.")

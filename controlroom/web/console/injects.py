@@ -25,6 +25,7 @@ from controlroom.exercise.commands import CommandRefused
 from controlroom.exercise.state import ExerciseState
 from controlroom.journal import Event
 from controlroom.scenario.model import Channel, Inject
+from controlroom.web import params
 from controlroom.web.auth import language_of, requires, viewer_of
 from controlroom.web.console.actions import Command, act, field, teams_field
 from controlroom.web.console.clock import scenario_time
@@ -37,7 +38,7 @@ Say = Callable[..., str]
 
 
 def inject_of(state: ExerciseState, request: Request) -> Inject:
-    inject = state.injects.get(str(request.path_params["inject"]))
+    inject = state.injects.get(params.item_id(request, "inject"))
     if inject is None:
         raise HTTPException(404, "No such inject.")
     return inject
@@ -127,7 +128,7 @@ def _teams(form: FormData, _: Say) -> str:
 
 @requires("director", "controller")
 async def release(request: Request) -> Response:
-    inject = str(request.path_params["inject"])
+    inject = params.item_id(request, "inject")
     return await act(
         request,
         lambda form, by: lambda s: commands.release_now(s, by, inject, teams_field(form, s)),
@@ -139,7 +140,7 @@ async def release(request: Request) -> Response:
 
 @requires("director")
 async def hold(request: Request) -> Response:
-    inject = str(request.path_params["inject"])
+    inject = params.item_id(request, "inject")
     return await act(
         request,
         lambda form, by: lambda s: commands.hold_inject(s, by, inject, teams_field(form, s)),
@@ -149,7 +150,7 @@ async def hold(request: Request) -> Response:
 
 @requires("director")
 async def unhold(request: Request) -> Response:
-    inject = str(request.path_params["inject"])
+    inject = params.item_id(request, "inject")
     return await act(
         request,
         lambda form, by: lambda s: commands.unhold_inject(s, by, inject, teams_field(form, s)),
@@ -167,7 +168,7 @@ def _reschedule(inject: str) -> Any:
 
 @requires("director")
 async def reschedule(request: Request) -> Response:
-    inject = str(request.path_params["inject"])
+    inject = params.item_id(request, "inject")
     return await act(
         request,
         _reschedule(inject),
@@ -177,7 +178,7 @@ async def reschedule(request: Request) -> Response:
 
 @requires("director")
 async def cancel(request: Request) -> Response:
-    inject = str(request.path_params["inject"])
+    inject = params.item_id(request, "inject")
     return await act(
         request,
         lambda form, by: lambda s: commands.cancel(s, by, inject, teams_field(form, s)),
@@ -230,7 +231,7 @@ def _edit(inject_id: str) -> Any:
 
 @requires("director")
 async def edit(request: Request) -> Response:
-    inject = str(request.path_params["inject"])
+    inject = params.item_id(request, "inject")
     return await act(
         request,
         _edit(inject),

@@ -12,13 +12,13 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from controlroom.delivery.projections import control_clock_view, control_request_view
 from controlroom.delivery.render import fragment_context
 from controlroom.live.runtime import ExerciseRuntime
+from controlroom.web import params
 from controlroom.web.auth import Viewer, language_of, viewer_of
 from controlroom.web.resources import resources
 
@@ -28,10 +28,7 @@ OBSERVER = "observer"
 
 async def exercise_of(request: Request) -> ExerciseRuntime:
     """The exercise named in the URL (404 when there is none)."""
-    try:
-        return await resources(request).exercises.get(str(request.path_params["exercise"]))
-    except (KeyError, FileNotFoundError, ValueError):
-        raise HTTPException(404, "No such exercise.") from None
+    return await params.exercise(request)
 
 
 def audience_of(viewer: Viewer) -> str:

@@ -21,6 +21,7 @@ from controlroom.exercise import commands
 from controlroom.exercise.state import ExerciseState
 from controlroom.exercise.state import Request as TeamRequest
 from controlroom.scenario.model import RequestKind
+from controlroom.web import params
 from controlroom.web.auth import requires
 from controlroom.web.console.actions import Command, act, field
 from controlroom.web.console.pages import exercise_of, render
@@ -61,7 +62,7 @@ def queue(state: ExerciseState) -> list[TeamRequest]:
 
 
 def request_of(state: ExerciseState, request: Request) -> TeamRequest:
-    found = state.requests.get(str(request.path_params["request"]))
+    found = state.requests.get(params.item_id(request, "request"))
     if found is None:
         raise HTTPException(404, "No such request.")
     return found
@@ -86,7 +87,7 @@ async def answer_form(request: Request) -> Response:
 
 @requires("director", "controller")
 async def claim(request: Request) -> Response:
-    request_id = str(request.path_params["request"])
+    request_id = params.item_id(request, "request")
     return await act(
         request,
         lambda form, by: lambda s: commands.claim_request(s, by, request_id),
@@ -94,10 +95,10 @@ async def claim(request: Request) -> Response:
     )
 
 
-def _answer(request_id: str, form: FormData, by: str) -> Command:
+def _answer(request_id: str, form: FormData, by: str, languages: list[str]) -> Command:
     prepared = field(form, "answer") or None
     text = None if prepared else field(form, "text")
-    language = field(form, "language") or None
+    language = params.language(form, "language", languages)
     return lambda s: commands.answer_request(
         s, by, request_id, answer=prepared, text=text, language=language
     )
@@ -105,10 +106,11 @@ def _answer(request_id: str, form: FormData, by: str) -> Command:
 
 @requires("director", "controller")
 async def answer(request: Request) -> Response:
-    request_id = str(request.path_params["request"])
+    request_id = params.item_id(request, "request")
+    languages = (await exercise_of(request)).state.scenario.languages
     return await act(
         request,
-        lambda form, by: _answer(request_id, form, by),
+        lambda form, by: _answer(request_id, form, by, languages),
         lambda form, _: _("Request %(request)s answered.", request=request_id),
     )
 

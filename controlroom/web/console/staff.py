@@ -15,6 +15,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from controlroom.access.accounts import CONTROL_ROLES, ControlRole, new_account
+from controlroom.web import params
 from controlroom.web.auth import checked_form, language_of, requires, viewer_of
 from controlroom.web.console.actions import field
 from controlroom.web.console.pages import render
@@ -58,7 +59,7 @@ async def create(request: Request) -> Response:
         account = new_account(
             name,
             _role(field(form, "role")),
-            str(form.get("password") or ""),
+            params.text(form, "password", strip=False),
             field(form, "display"),
         )
     except ValueError as problem:
@@ -76,12 +77,12 @@ async def set_password(request: Request) -> Response:
     form = await checked_form(request, viewer)
     res = resources(request)
     _ = res.pages.translator(language_of(request, viewer)).gettext
-    current = await res.accounts.get(str(request.path_params["name"]))
+    current = await res.accounts.get(params.item_id(request, "name"))
     if current is None:
         raise HTTPException(404, "No such account.")
     try:
         renewed = new_account(
-            current.name, current.role, str(form.get("password") or ""), current.display
+            current.name, current.role, params.text(form, "password", strip=False), current.display
         )
     except ValueError as problem:
         return await _page(request, error=_(str(problem)), status=422)

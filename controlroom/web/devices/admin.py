@@ -29,6 +29,7 @@ from controlroom.exercise.commands import CommandRefused, Decision
 from controlroom.exercise.state import Device, ExerciseState
 from controlroom.i18n import local
 from controlroom.live.runtime import ExerciseRuntime
+from controlroom.web import params
 from controlroom.web.auth import Viewer, checked_form, language_of, requires
 from controlroom.web.console.pages import render
 from controlroom.web.devices.guard import director_exercise, translated
@@ -82,8 +83,8 @@ async def device_list(request: Request) -> Response:
 async def rename(request: Request) -> Response:
     viewer, runtime = await director_exercise(request)
     form = await checked_form(request, viewer)
-    device = request.path_params["device"]
-    name = str(form.get("name", ""))
+    device = params.item_id(request, "device")
+    name = params.text(form, "name")
     return await _run(
         request,
         viewer,
@@ -97,7 +98,7 @@ async def rename(request: Request) -> Response:
 async def revoke(request: Request) -> Response:
     viewer, runtime = await director_exercise(request)
     await checked_form(request, viewer)
-    device = request.path_params["device"]
+    device = params.item_id(request, "device")
     return await _run(
         request,
         viewer,
@@ -111,7 +112,7 @@ async def revoke(request: Request) -> Response:
 async def reissue(request: Request) -> Response:
     viewer, runtime = await director_exercise(request)
     form = await checked_form(request, viewer)
-    target = str(form.get("target", ""))
+    target = params.text(form, "target")
     return await _run(
         request,
         viewer,

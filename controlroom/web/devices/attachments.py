@@ -24,6 +24,7 @@ from controlroom.access.identity import CONTROL_ROLES
 from controlroom.delivery.audience import current_view
 from controlroom.delivery.views import TeamInjectView
 from controlroom.live.runtime import ExerciseRuntime
+from controlroom.web import params
 from controlroom.web.auth import Viewer, current_viewer, language_of
 from controlroom.web.devices.guard import cut_off
 from controlroom.web.resources import resources
@@ -60,7 +61,7 @@ class Attachment:
 
 async def attachment(request: Request) -> Response:
     viewer = await current_viewer(request)
-    exercise_id = request.path_params["exercise"]
+    exercise_id = params.exercise_id(request)
     if viewer is None:
         raise HTTPException(404)
     try:
@@ -87,8 +88,8 @@ async def attachment(request: Request) -> Response:
 
 
 def _allowed(request: Request, viewer: Viewer, runtime: ExerciseRuntime) -> Attachment:
-    inject_id = request.path_params["inject"]
-    name = request.path_params["name"]
+    inject_id = params.item_id(request, "inject")
+    name = params.file_name(request, "name")
     state = runtime.state
     if viewer.role in SEES_EVERY_INJECT and viewer.kind == "user":
         inject = state.injects.get(inject_id)

@@ -22,6 +22,7 @@ from controlroom.access.sessions import SESSION_COOKIE
 from controlroom.exercise.state import Device, ExerciseState
 from controlroom.i18n import LANGUAGES
 from controlroom.live.runtime import ExerciseRuntime
+from controlroom.web import params
 from controlroom.web.auth import Viewer, current_viewer, end_session, start_session
 from controlroom.web.resources import resources
 
@@ -63,7 +64,7 @@ def device_page(kind: DeviceKind | None = None) -> Callable[[DeviceEndpoint], En
         @wraps(endpoint)
         async def guarded(request: Request) -> Response:
             viewer = await current_viewer(request)
-            exercise_id = request.path_params["exercise"]
+            exercise_id = params.exercise_id(request)
             if viewer is None or viewer.kind != "device" or viewer.exercise != exercise_id:
                 if request.method == "GET":
                     return RedirectResponse("/", status_code=303)
@@ -119,10 +120,7 @@ async def director_exercise(request: Request) -> tuple[Viewer, ExerciseRuntime]:
     viewer = await current_viewer(request)
     if viewer is None or viewer.role != "director":
         raise HTTPException(403, "Only the exercise director manages devices.")
-    try:
-        runtime = await resources(request).exercises.get(request.path_params["exercise"])
-    except KeyError:
-        raise HTTPException(404, "No such exercise.") from None
+    runtime = await params.exercise(request)
     return viewer, runtime
 
 

@@ -21,6 +21,7 @@ from controlroom.exercise.commands import CommandRefused
 from controlroom.exercise.scenario_clock import ClockPhase
 from controlroom.i18n import LANGUAGES, local
 from controlroom.live.runtime import ExerciseRuntime
+from controlroom.web import params
 from controlroom.web.auth import Viewer, current_viewer, language_of, start_session
 from controlroom.web.devices.guard import CLEAR_SITE_DATA, translated
 from controlroom.web.resources import resources
@@ -51,9 +52,8 @@ async def join(request: Request) -> Response:
     error = ""
     if request.method == "POST":
         form = await request.form()
-        language = str(form.get("language", language))
-        language = language if language in LANGUAGES else res.settings.language
-        name = str(form.get("name", "")).strip()[:MAX_NAME] or _suggested_name(runtime, target)
+        language = params.language(form, "language", LANGUAGES) or language
+        name = params.text(form, "name")[:MAX_NAME] or _suggested_name(runtime, target)
         try:
             return await _bind(request, viewer, runtime, target, name, language)
         except CommandRefused as refused:

@@ -19,6 +19,7 @@ from controlroom.exercise import commands
 from controlroom.exercise.commands import CommandRefused
 from controlroom.i18n import local
 from controlroom.scenario.model import Scenario
+from controlroom.web import params
 from controlroom.web.auth import checked_form
 from controlroom.web.devices.guard import DeviceAccess, device_page, translated
 from controlroom.web.devices.live import page_context
@@ -63,8 +64,8 @@ async def dashboard(request: Request, access: DeviceAccess) -> Response:
 async def ask(request: Request, access: DeviceAccess) -> Response:
     """A request to control (from the catalogue, or free text): ``request.sent``."""
     form = await checked_form(request, access.viewer)
-    kind = str(form.get("kind", "")).strip()
-    text = str(form.get("text", ""))
+    kind = params.text(form, "kind")
+    text = params.text(form, "text")
     team, device = access.viewer.team or "", access.device.id
     try:
         await access.runtime.execute(
