@@ -10,85 +10,56 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
-from starlette.routing import Match, WebSocketRoute
+from starlette.routing import BaseRoute, Match, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from controlroom.access.accounts import AccountStore, open_accounts, setup_token
 from controlroom.access.secret import load_secret
 from controlroom.access.sessions import open_sessions
+from controlroom.delivery.fastpath import FastPath
 from controlroom.delivery.hub import Delivery
 from controlroom.delivery.limits import RateLimit
 from controlroom.i18n import Catalogues
 from controlroom.journal import open_store
 from controlroom.live.registry import Exercises
 from controlroom.live.timesource import SystemTime, TimeSource
+from controlroom.package_data import web_dir
 from controlroom.scenario.catalog import ScenarioCatalog
 from controlroom.settings import Settings
 from controlroom.web.errors import Outage, Unavailability, http_error
 from controlroom.web.origin import OriginMiddleware
 from controlroom.web.resources import AppState, Resources
-from controlroom.web.routes import WEB_DIR, build_routes
+from controlroom.web.routes import build_routes
 from controlroom.web.templating import Pages
 
 logger = logging.getLogger("controlroom")
 
 
-def create_app(settings: Settings | None = None, *, time: TimeSource | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    time: TimeSource | None = None,
+    extra_routes: Sequence[BaseRoute] = (),
+) -> Starlette:
+    """The application. ``extra_routes`` is for the test factory only
+    (``controlroom.web.testroutes.create_test_app``); production adds none."""
     settings = settings or Settings.from_environ()
     clock_source: TimeSource = time or SystemTime()
     outage = Outage()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
-        secret = load_secret(settings)
-        store = open_store(settings.journal)
-        sessions = open_sessions(settings.sessions)
-        exercises = Exercises(store, clock_source, run_clock=settings.run_clock)
-        pages = Pages(WEB_DIR / "templates", Catalogues(WEB_DIR / "locale"))
-        delivery = Delivery(settings, clock_source, secret, renderer=pages)
-        exercises.on_open(delivery.attach)
-        scenarios = ScenarioCatalog(settings.injects_dir)
-        scenarios.reload()
-        accounts = open_accounts(settings.sessions, settings.data_dir)
-        await announce_setup(accounts, setup_token(secret, settings.admin_token))
-        await exercises.open_all()
-        gc.freeze()  # the start-up heap lives on: keep it out of full GC passes (performance.md)
-        logger.info(
-            "Control Room ready: %d scenarios, %d exercises, journal %s",
-            len(scenarios.valid()),
-            len(exercises.loaded()),
-            settings.journal,
-        )
-        try:
-            yield AppState(
-                resources=Resources(
-                    settings=settings,
-                    secret=secret,
-                    time=clock_source,
-                    exercises=exercises,
-                    sessions=sessions,
-                    delivery=delivery,
-                    scenarios=scenarios,
-                    accounts=accounts,
-                    pages=pages,
-                    outage=outage,
-                    join_attempts=RateLimit(settings.join_attempts_per_minute, clock_source.now),
-                )
-            )
-        finally:
-            await delivery.close()
-            await exercises.close()
-            await store.close()
-            await sessions.close()
-            await accounts.close()
+        # Everything opened is closed, in reverse order, even if start-up fails halfway.
+        async with AsyncExitStack() as opened:
+            yield await _start(settings, clock_source, outage, opened)
 
     middleware = [
         Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),
@@ -96,10 +67,61 @@ def create_app(settings: Settings | None = None, *, time: TimeSource | None = No
         Middleware(OriginMiddleware, allowed=settings.allowed_origins),
     ]
     return ControlRoom(
-        routes=build_routes(),
+        routes=build_routes(extra_routes),
         middleware=middleware,
         exception_handlers={HTTPException: http_error},
         lifespan=lifespan,
+    )
+
+
+async def _start(
+    settings: Settings, clock_source: TimeSource, outage: Outage, opened: AsyncExitStack
+) -> AppState:
+    """Create every resource; each one's close is pushed on ``opened`` as soon as it exists."""
+    secret = load_secret(settings)
+    fast_path = FastPath.decide(
+        wanted=settings.direct_writes,
+        implementation=settings.ws_implementation,
+        deflate=settings.ws_deflate,
+    )
+    store = open_store(settings.journal)
+    opened.push_async_callback(store.close)
+    sessions = open_sessions(settings.sessions)
+    opened.push_async_callback(sessions.close)
+    accounts = open_accounts(settings.sessions, settings.data_dir)
+    opened.push_async_callback(accounts.close)
+    exercises = Exercises(store, clock_source, run_clock=settings.run_clock)
+    opened.push_async_callback(exercises.close)
+    pages = Pages(web_dir() / "templates", Catalogues(web_dir() / "locale"))
+    delivery = Delivery(settings, clock_source, secret, renderer=pages)
+    opened.push_async_callback(delivery.close)
+    exercises.on_open(delivery.attach)
+    scenarios = ScenarioCatalog(settings.injects_dir)
+    scenarios.reload()
+    await announce_setup(accounts, setup_token(secret, settings.admin_token))
+    await exercises.open_all()
+    gc.freeze()  # the start-up heap lives on: keep it out of full GC passes (performance.md)
+    logger.info(
+        "Control Room ready: %d scenarios, %d exercises, journal %s",
+        len(scenarios.valid()),
+        len(exercises.loaded()),
+        settings.journal,
+    )
+    return AppState(
+        resources=Resources(
+            settings=settings,
+            secret=secret,
+            time=clock_source,
+            exercises=exercises,
+            sessions=sessions,
+            delivery=delivery,
+            scenarios=scenarios,
+            accounts=accounts,
+            pages=pages,
+            outage=outage,
+            fast_path=fast_path,
+            join_attempts=RateLimit(settings.join_attempts_per_minute, clock_source.now),
+        )
     )
 
 

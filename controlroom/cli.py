@@ -122,30 +122,29 @@ def msel_import(
     click.echo(f"{len(result.injects)} injects written to {out}")
 
 
-def _serve(host: str, port: int, workers: int) -> None:
-    import uvicorn
+def _serve(host: str, port: int, workers: int, app: str | None = None) -> None:
+    from controlroom.access.secret import SecretKeyError, load_secret
+    from controlroom.server import APP
+    from controlroom.server import serve as run_server
+    from controlroom.settings import Settings
 
-    uvicorn.run(
-        "controlroom.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        ws="websockets-sansio",  # docs/performance.md: the leanest per idle socket
-        ws_ping_interval=None,  # the protocol's own heartbeats (docs/protocol.md) do it
-        ws_per_message_deflate=False,
-        ws_max_size=65_536,
-        proxy_headers=True,
-    )
+    settings = Settings.from_environ()
+    try:  # refuse to start on a bad key here, with the reason and no traceback
+        load_secret(settings)
+    except SecretKeyError as error:
+        click.echo(f"controlroom: cannot start: {error}", err=True)
+        sys.exit(1)
+    run_server(settings, host=host, port=port, workers=workers, app=app or APP)
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
 @click.option("--port", default=8000, show_default=True, help="port to listen on")
 @click.option("--workers", default=1, show_default=True, help="worker processes (Redis mode)")
-def serve(host: str, port: int, workers: int) -> None:
+@click.option("--app", hidden=True, help="another app factory (tests: the test factory)")
+def serve(host: str, port: int, workers: int, app: str | None) -> None:
     """Serve every scenario in injects/ and every exercise in the data folder."""
-    _serve(host, port, workers)
+    _serve(host, port, workers, app)
 
 
 @main.command()
@@ -156,10 +155,13 @@ def demo(host: str, port: int) -> None:
     import asyncio
     import os
 
-    from controlroom.demo import prepare_demo
+    from controlroom.demo import DEMO_SCENARIO, prepare_demo
+    from controlroom.package_data import samples_dir
     from controlroom.settings import Settings
 
     os.environ.setdefault("CONTROLROOM_DATA_DIR", "data/demo")
+    if not Path("injects", DEMO_SCENARIO).is_dir():  # not in a checkout: the packaged samples
+        os.environ.setdefault("CONTROLROOM_INJECTS_DIR", str(samples_dir()))
     settings = Settings.from_environ()
     prepared = asyncio.run(prepare_demo(settings))
     base = f"http://{host}:{port}"

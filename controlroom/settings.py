@@ -86,6 +86,43 @@ class Settings:
     test_tokens: bool = _setting(
         False, "Accept signed test tokens on websockets (tests and benchmarks only)."
     )
+    # -- the server (uvicorn), built by controlroom.server for `controlroom serve` ----------
+    ws_implementation: str = _setting(
+        "websockets-sansio",
+        "uvicorn's websocket implementation (websockets-sansio: the leanest per idle socket).",
+    )
+    ws_max_bytes: int = _setting(
+        0,
+        "uvicorn's own limit on a websocket message; 0: four times the largest message "
+        "accepted, so that Control Room answers 'too-big' before uvicorn closes.",
+    )
+    ws_ping_seconds: float = _setting(
+        0.0, "uvicorn's own websocket pings; 0: off (the protocol's heartbeats do it)."
+    )
+    ws_deflate: bool = _setting(
+        False, "Per-message deflate on websockets (off: frames are small, CPU per socket)."
+    )
+    direct_writes: bool = _setting(
+        True,
+        "Write websocket frames straight into uvicorn's transport when its version is a "
+        "known one (controlroom.delivery.fastpath); false: always through ASGI send.",
+    )
+    backlog: int = _setting(2048, "Connections waiting to be accepted (listen backlog).")
+    limit_concurrency: int = _setting(
+        0, "Most connections and tasks at once before new ones get 503; 0: no limit."
+    )
+    keep_alive_seconds: int = _setting(5, "Close an idle HTTP keep-alive connection after this.")
+    graceful_shutdown_seconds: int = _setting(
+        10, "On SIGTERM, wait at most this long for connections to close."
+    )
+    proxy_headers: bool = _setting(
+        True, "Trust X-Forwarded-Proto/For from the addresses in forwarded_allow_ips."
+    )
+    forwarded_allow_ips: str = _setting(
+        "127.0.0.1", "Comma-separated proxy addresses whose X-Forwarded-* headers are trusted."
+    )
+    log_level: str = _setting("info", "Server log level (debug, info, warning, error).")
+    access_log: bool = _setting(True, "Log every HTTP request.")
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -426,17 +426,18 @@ class Driver:
             "CONTROLROOM_INJECTS_DIR": str(self.directory / "injects"),
             "CONTROLROOM_RUN_CLOCK": "false",
         }
+        env |= {
+            "CONTROLROOM_WS_IMPLEMENTATION": self.args.ws,
+            "CONTROLROOM_BACKLOG": "8192",
+            "CONTROLROOM_LOG_LEVEL": "warning",
+            "CONTROLROOM_ACCESS_LOG": "false",
+        }
         # fmt: off
-        command = [
-            sys.executable, "-m", "uvicorn", "--factory", "controlroom.app:create_app",
-            "--host", "127.0.0.1", "--port", str(self.port), "--ws", self.args.ws,
-            "--ws-per-message-deflate", "false", "--ws-max-size", "16384",
-            "--log-level", "warning", "--no-access-log", "--backlog", "8192",
+        command = [  # the production command (controlroom.server), with the test routes
+            sys.executable, "-m", "controlroom", "serve", "--host", "127.0.0.1",
+            "--port", str(self.port), "--app", "controlroom.web.testroutes:create_test_app",
         ]
         # fmt: on
-        if self.args.ws != "websockets":  # the legacy one has no off switch on the command line
-            at = command.index("--ws-max-size")
-            command[at:at] = ["--ws-ping-interval", "0"]
         server = Server(command, env, self.port)
         server.wait_ready(f"{self.url}/healthz")
         print(f"server: pid {server.process.pid}, {' '.join(command[1:])}")

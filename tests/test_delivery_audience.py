@@ -28,10 +28,12 @@ from controlroom.exercise.events import EventType
 from controlroom.exercise.state import ExerciseState
 from controlroom.i18n import LANGUAGES, Catalogues
 from controlroom.journal import Event
+from controlroom.package_data import web_dir
 from controlroom.scenario.model import Scenario
-from controlroom.web.routes import WEB_DIR
 from controlroom.web.templating import Pages
 from tests.support.server import Oracle, marked_scenario, marker, markers_in
+
+WEB_DIR = web_dir()
 
 Decide = Callable[[ExerciseState], commands.Decision | None]
 

@@ -17,11 +17,13 @@ from controlroom.journal.memory import MemoryJournalStore
 from controlroom.live.registry import Exercises
 from controlroom.live.runtime import ExerciseRuntime
 from controlroom.live.timesource import ManualTime
+from controlroom.package_data import web_dir
 from controlroom.scenario.model import Scenario
 from controlroom.settings import Settings
-from controlroom.web.routes import WEB_DIR
 from controlroom.web.templating import Pages
 from tests.support.server import marked_scenario
+
+WEB_DIR = web_dir()
 
 
 class Wire:

@@ -164,6 +164,7 @@ async def test_bad_messages_get_error_frames_not_a_crash(
     with pytest.raises(ConnectionClosed) as closed:
         await client.until(lambda f: False)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+    assert client.frames[-1]["code"] == "too-big"  # served as documented, ours answers first
 
 
 async def test_a_flooding_client_is_closed(

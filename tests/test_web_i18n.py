@@ -12,8 +12,10 @@ from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
 from controlroom.i18n import Catalogues
+from controlroom.package_data import web_dir
 from controlroom.web.console import refusals
-from controlroom.web.routes import WEB_DIR
+
+WEB_DIR = web_dir()
 
 ROOT = WEB_DIR.parent
 TEMPLATES = sorted((WEB_DIR / "templates").rglob("*.html"))

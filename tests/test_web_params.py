@@ -10,8 +10,10 @@ import pytest
 
 from controlroom.exercise import commands
 from controlroom.i18n import Catalogues
-from controlroom.web.routes import WEB_DIR
+from controlroom.package_data import web_dir
 from tests.support.console import Control
+
+WEB_DIR = web_dir()
 
 ROOT = Path(__file__).resolve().parents[1]
 

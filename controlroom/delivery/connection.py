@@ -13,11 +13,11 @@ with 1013 (it will resume) and nobody else waits for it. The frames of a resume'
 are queued ahead and do not count against that bound.
 
 Writing at once: under uvicorn's ``websockets-sansio`` implementation (the one the server
-runs) or its legacy ``websockets`` one, the ASGI ``send`` belongs to a protocol object
-built on the websockets library; as ``websockets.broadcast`` does, frames are then written
-straight into its transport (the same pre-encoded bytes for every socket of a stream, since
-a server's frames are not masked), and the sender waits for the transport to drain. Any
-other server (or per-message deflate on) gets every frame through the ASGI ``send``.
+runs) or its legacy ``websockets`` one, frames are written straight into the protocol's
+transport (the same pre-encoded bytes for every socket of a stream, since a server's frames
+are not masked), and the sender waits for the transport to drain. Whether and how is
+decided by ``controlroom.delivery.fastpath`` (the one adapter that knows uvicorn's
+insides); otherwise every frame goes through the ASGI ``send``.
 """
 
 from __future__ import annotations
@@ -29,10 +29,11 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol, cast
+from typing import Any
 
 from starlette.types import Send
 
+from controlroom.delivery.fastpath import ALWAYS, DirectSocket, FastPath
 from controlroom.delivery.frames import from_wire, ping_frame, to_wire
 from controlroom.delivery.history import Frame
 from controlroom.delivery.limits import RateLimit, jittered
@@ -75,73 +76,6 @@ class InvalidTransition(RuntimeError):
     """A connection was asked to do something its state does not allow."""
 
 
-class _Transport(Protocol):
-    def write(self, data: bytes) -> None: ...
-    def abort(self) -> None: ...
-    def get_write_buffer_size(self) -> int: ...
-    def get_write_buffer_limits(self) -> tuple[int, int]: ...
-
-
-class DirectSocket(Protocol):
-    """What the fast path needs of the server's websocket protocol object."""
-
-    transport: _Transport
-
-    @property
-    def open(self) -> bool: ...
-    async def drain(self) -> None: ...
-
-
-class _SansIO:
-    """The fast path's view of uvicorn's ``websockets-sansio`` protocol object.
-
-    Its ``ServerProtocol`` (``conn``) keeps no state about the data frames it sends, so
-    complete frames written into the transport between its own writes (pongs, the close)
-    are what ``conn.send_text`` would have written. ``writable`` is cleared while the
-    transport is over its high-water mark (``pause_writing``) and set again below the low.
-    """
-
-    __slots__ = ("_protocol", "transport")
-
-    def __init__(self, protocol: Any) -> None:
-        self._protocol = protocol
-        self.transport: _Transport = protocol.transport
-
-    @property
-    def open(self) -> bool:
-        protocol = self._protocol
-        return not (protocol.close_sent or protocol.disconnected or protocol.transport.is_closing())
-
-    async def drain(self) -> None:
-        await self._protocol.writable.wait()
-
-
-def direct_socket(*channels: Callable[..., Any] | None) -> DirectSocket | None:
-    """The websocket protocol behind ASGI ``send``/``receive``, if frames may be written to it.
-
-    uvicorn hands the app bound methods of its protocol object (a wrapping middleware may
-    replace ``send`` but ``receive`` usually passes through, so either may lead to it). Two
-    are known: ``websockets-sansio`` (``conn``, a websockets ``ServerProtocol``, and a
-    ``writable`` event) and the legacy ``websockets`` one (``write_frame_sync``, ``drain``).
-    With per-message deflate each frame is compressed per socket: no fast path.
-    """
-    sansio = ("conn", "writable", "transport", "close_sent", "disconnected")
-    legacy = ("write_frame_sync", "drain", "transport", "open", "extensions")
-    for channel in channels:
-        protocol = getattr(channel, "__self__", None)
-        if protocol is None:
-            continue
-        if all(hasattr(protocol, name) for name in sansio):
-            if getattr(protocol.conn, "extensions", True):
-                return None
-            return _SansIO(protocol)
-        if all(hasattr(protocol, name) for name in legacy):
-            if protocol.extensions:
-                return None
-            return cast(DirectSocket, protocol)
-    return None
-
-
 Item = Frame | bytes  # an event frame, or a data-only frame's wire bytes
 MAX_RECEIPTS = 64  # unconfirmed receipts kept per socket
 CLOSE_TIMEOUT = 10.0  # seconds a close may wait for a client that reads nothing
@@ -157,6 +91,7 @@ class Connection:
         "_closer",
         "_direct",
         "_doomed",
+        "_fast_path",
         "_heartbeat",
         "_heartbeat_timeout",
         "_high",
@@ -189,6 +124,7 @@ class Connection:
         heartbeat_timeout: float = 45.0,
         messages_per_minute: int = 240,
         now: Callable[[], float] = time.monotonic,
+        fast_path: FastPath = ALWAYS,
     ) -> None:
         self.audience = audience
         self.language = language
@@ -203,6 +139,7 @@ class Connection:
         self._heartbeat = heartbeat
         self._heartbeat_timeout = heartbeat_timeout
         self._last_heard = now()
+        self._fast_path = fast_path
         self._direct: DirectSocket | None = None
         self._high = 0
         self._queue: deque[Item] | None = None  # created when first needed
@@ -261,7 +198,7 @@ class Connection:
         """Accept the handshake; ``receive`` (the ASGI one) helps find the fast path."""
         self._move(SocketState.OPEN)
         await self._send({"type": "websocket.accept"})
-        self._direct = direct_socket(self._send, receive)
+        self._direct = self._fast_path.socket(self._send, receive)
         if self._direct is not None:
             self._high = self._direct.transport.get_write_buffer_limits()[1]
         self._last_heard = self._now()

@@ -10,6 +10,7 @@ from starlette.requests import HTTPConnection
 if TYPE_CHECKING:
     from controlroom.access.accounts import AccountStore
     from controlroom.access.sessions import SessionStore
+    from controlroom.delivery.fastpath import FastPath
     from controlroom.delivery.hub import Delivery
     from controlroom.delivery.limits import RateLimit
     from controlroom.live.registry import Exercises
@@ -33,6 +34,7 @@ class Resources:
     pages: Pages
     join_attempts: RateLimit  # wrong join codes, for the whole server
     outage: Outage  # logs one line per outage of the journal or Redis
+    fast_path: FastPath  # whether frames are written straight into uvicorn's transport
 
 
 class AppState(TypedDict):

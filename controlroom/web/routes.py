@@ -2,32 +2,31 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Sequence
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from controlroom.web import signin, testroutes
+from controlroom.package_data import web_dir
+from controlroom.web import signin
 from controlroom.web.console import routes as console_routes
 from controlroom.web.devices.routes import routes as device_routes
 from controlroom.web.socket import ExerciseSocket
-
-WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 
 
 async def healthz(request: Request) -> PlainTextResponse:
     return PlainTextResponse("ok")
 
 
-def build_routes() -> list[BaseRoute]:
+def build_routes(extra: Sequence[BaseRoute] = ()) -> list[BaseRoute]:
     return [
         Route("/healthz", healthz, name="healthz"),
         *signin.routes,
         *console_routes,
         *device_routes,
-        *testroutes.routes,  # test-only: 404 unless CONTROLROOM_TEST_TOKENS is on
+        *extra,  # only the test factory adds any (controlroom.web.testroutes)
         WebSocketRoute("/exercises/{exercise}/socket", ExerciseSocket, name="socket"),
-        Mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static"),
+        Mount("/static", StaticFiles(directory=web_dir() / "static"), name="static"),
     ]

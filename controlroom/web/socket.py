@@ -60,13 +60,15 @@ class ExerciseSocket:
         return self.run().__await__()
 
     async def run(self) -> None:
-        settings = resources(WebSocket(self.scope, self.receive, self.send)).settings
+        res = resources(WebSocket(self.scope, self.receive, self.send))
+        settings = res.settings
         connection = Connection(
             self.send,
             queue_frames=settings.send_queue_frames,
             heartbeat=settings.heartbeat_seconds,
             heartbeat_timeout=settings.heartbeat_timeout,
             messages_per_minute=settings.messages_per_minute,
+            fast_path=res.fast_path,
         )
         if (await self.receive())["type"] != "websocket.connect":
             return

@@ -1,9 +1,12 @@
-"""Test-only routes under ``/test/``, off unless test tokens are on. Design: docs/delivery.md.
+"""Test-only routes under ``/test/``, mounted only by ``create_test_app``. Design: docs/delivery.md.
+
+``create_test_app`` (``controlroom serve --app controlroom.web.testroutes:create_test_app``)
+is the test factory: ``create_app`` with these routes; ``create_app`` never mounts them.
 
 Server tests and the fan-out benchmark drive a real server with them before the exercise
 pages exist: create an exercise from a scenario, run exercise commands, read the journal
 and open a session. With ``CONTROLROOM_TEST_TOKENS`` off (the default) every one of them
-answers 404, exactly like a route that does not exist.
+answers 404 even here, exactly like a route that does not exist.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 import orjson
 from pydantic import ValidationError
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -23,6 +27,7 @@ from controlroom.exercise import commands
 from controlroom.exercise.state import ExerciseState
 from controlroom.journal import JournalError
 from controlroom.scenario.model import Scenario
+from controlroom.settings import Settings
 from controlroom.web import params
 from controlroom.web.resources import resources
 
@@ -114,3 +119,20 @@ routes: list[BaseRoute] = [
     Route("/test/exercises/{exercise}/journal", journal, methods=["GET"]),
     Route("/test/sessions", create_session, methods=["POST"]),
 ]
+
+
+@test_only
+async def sockets(request: Request) -> Response:
+    """The exercise's live sockets here: audience and whether frames take the fast path."""
+    feed = resources(request).delivery.feed(params.exercise_id(request))
+    return _json([{"audience": c.audience, "direct": c.direct} for c in feed.connections()])
+
+
+routes.append(Route("/test/exercises/{exercise}/sockets", sockets, methods=["GET"]))
+
+
+def create_test_app(settings: Settings | None = None) -> Starlette:
+    """The test factory: the application with the test-only routes."""
+    from controlroom.app import create_app
+
+    return create_app(settings, extra_routes=routes)

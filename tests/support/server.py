@@ -1,8 +1,7 @@
 """A real Control Room server for tests: uvicorn in a subprocess on a free port.
 
-``live_server`` (a factory fixture) starts ``uvicorn --factory controlroom.app:create_app``
-with the production websocket settings (``--ws websockets-sansio``, uvicorn's keepalive
-pings off, per-message deflate off, ``--ws-max-size`` from the settings) and a data folder
+``live_server`` (a factory fixture) starts ``controlroom serve``, the production command
+(uvicorn with the options ``controlroom.server`` builds from the settings) with a data folder
 of the test's own, waits for ``/healthz``, and kills every server it started at teardown.
 ``kill()`` sends SIGKILL (the crash tests), ``restart()`` starts it again on the same port
 and data folder. Settings go in as keywords (``live_server(journal_url="memory://",
@@ -42,6 +41,7 @@ from controlroom.web.identify import make_test_token, token_serializer
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "test-secret-key-for-live-servers"
 START_TIMEOUT = 20.0
+TEST_APP = "controlroom.web.testroutes:create_test_app"  # create_app with the /test/ routes
 
 
 def free_port() -> int:
@@ -62,6 +62,8 @@ class LiveServer:
             "CONTROLROOM_INJECTS_DIR": str(ROOT / "injects"),
             "CONTROLROOM_SECRET_KEY": SECRET,
             "CONTROLROOM_TEST_TOKENS": "true",
+            "CONTROLROOM_LOG_LEVEL": "warning",
+            "CONTROLROOM_ACCESS_LOG": "false",
             "PYTHONUNBUFFERED": "1",
             **env,
         }
@@ -85,14 +87,12 @@ class LiveServer:
         return f"ws://127.0.0.1:{self.port}/exercises/{exercise}/socket{query}"
 
     def command(self) -> list[str]:
-        max_size = self.env.get("CONTROLROOM_MAX_MESSAGE_BYTES", "16384")
+        """``controlroom serve``: the production command (controlroom.server builds uvicorn's
+        options from the settings in ``env``)."""
         # fmt: off
         return [
-            sys.executable, "-m", "uvicorn", "--factory", "controlroom.app:create_app",
-            "--host", "127.0.0.1", "--port", str(self.port),
-            "--ws", "websockets-sansio", "--ws-ping-interval", "0",
-            "--ws-per-message-deflate", "false",
-            "--ws-max-size", max_size, "--log-level", "warning", "--no-access-log",
+            sys.executable, "-m", "controlroom", "serve",
+            "--host", "127.0.0.1", "--port", str(self.port), "--app", TEST_APP,
         ]
         # fmt: on
 
