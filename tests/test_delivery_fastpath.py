@@ -52,7 +52,8 @@ async def test_the_live_server_writes_frames_directly_unless_turned_off(
     team = clients(server, exercise, "team:t1")
     await team.connect()
     await team.until(lambda f: f["type"] == "live")
-    sockets = httpx.get(f"{server.url}/test/exercises/{exercise}/sockets").json()
+    async with httpx.AsyncClient() as http:
+        sockets = (await http.get(f"{server.url}/test/exercises/{exercise}/sockets")).json()
     assert sockets == [{"audience": "team:t1", "direct": direct}]
     if not direct:
         assert "websocket fast path: off (CONTROLROOM_DIRECT_WRITES is off)" in server.log()
