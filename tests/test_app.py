@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from controlroom import app as app_module
 from controlroom.app import create_app
+from controlroom.delivery.hub import Delivery
 from controlroom.journal import open_store
 from controlroom.web.testroutes import create_test_app
 from tests.support.console import settings
@@ -38,9 +39,7 @@ async def test_a_start_up_that_fails_halfway_closes_what_it_opened(
 
     monkeypatch.setattr(app_module, "open_store", spied_store)
     monkeypatch.setattr(app_module, "announce_setup", failing_setup)
-    real_delivery = app_module.Delivery
-
-    class SpiedDelivery(real_delivery):  # type: ignore[misc,valid-type]
+    class SpiedDelivery(Delivery):
         async def close(self) -> None:
             closed.append("delivery")
             await super().close()

@@ -25,7 +25,8 @@ async def _status(url: str, origin: str) -> int:
 def test_resume_defaults_and_what_becomes_a_reload() -> None:
     assert parse('{"type": "resume"}') == Resume(None, 0)
     assert parse('{"type": "resume", "epoch": ""}') == Resume("", 0)
-    assert parse(orjson.dumps({"type": "resume", "epoch": "e" * 500}).decode()).epoch == ""
+    long = orjson.dumps({"type": "resume", "epoch": "e" * 500}).decode()
+    assert parse(long) == Resume("", 0)
     huge = parse(orjson.dumps({"type": "resume", "epoch": "x", "last_seq": 2**60}).decode())
     assert isinstance(huge, Resume) and huge.last_seq > 2**53
     assert parse('{"type": "cue", "cue": "c", "status": "done"}') == CueReport("c", "done")
