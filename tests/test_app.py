@@ -39,6 +39,7 @@ async def test_a_start_up_that_fails_halfway_closes_what_it_opened(
 
     monkeypatch.setattr(app_module, "open_store", spied_store)
     monkeypatch.setattr(app_module, "announce_setup", failing_setup)
+
     class SpiedDelivery(Delivery):
         async def close(self) -> None:
             closed.append("delivery")
