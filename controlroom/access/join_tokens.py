@@ -93,6 +93,6 @@ def find(states: Iterable[ExerciseState], secret: str, given: str) -> tuple[str,
     match: tuple[str, JoinTarget] | None = None
     for state in states:
         for code in codes(state, secret):
-            if hmac.compare_digest(code.token, given):
+            if hmac.compare_digest(code.token.encode(), given.encode()):
                 match = (state.exercise_id, code.target)
     return match

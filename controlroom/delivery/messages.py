@@ -83,7 +83,7 @@ def parse(text: str) -> ClientMessage:
         return Seen(_seq(data.get("seq"), "seq"))
     if kind == "cue":
         status = data.get("status")
-        if status not in CUE_STATUSES:
+        if not isinstance(status, str) or status not in CUE_STATUSES:
             raise BadMessage("bad-message", "'status' must be ready, in-scene or done.")
         return CueReport(_id(data.get("cue"), "cue"), str(status))
     raise BadMessage("unknown-type", f"Unknown message type {str(kind)[:40]!r}.")
@@ -99,6 +99,8 @@ def _resume(data: dict[str, Any]) -> Resume:
     if isinstance(epoch, str) and not _is_id(epoch):
         epoch = NO_EPOCH
     last_seq = data.get("last_seq", 0)
+    if isinstance(last_seq, float) and last_seq.is_integer() and last_seq > MAX_SEQ:
+        last_seq = MAX_SEQ + 1  # an integer too big for the JSON parser: still beyond any journal
     if not isinstance(last_seq, int) or isinstance(last_seq, bool) or last_seq < 0:
         raise BadMessage("bad-message", "'last_seq' must be a whole number from 0.")
     return Resume(epoch, min(last_seq, MAX_SEQ + 1))

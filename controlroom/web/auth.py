@@ -118,7 +118,7 @@ async def checked_form(request: Request, viewer: Viewer) -> FormData:
     """The posted form, after checking the session's CSRF token (form field or header)."""
     form = await request.form()
     token = str(form.get("csrf") or request.headers.get("X-CSRF-Token") or "")
-    if not hmac.compare_digest(token, viewer.csrf):
+    if not hmac.compare_digest(token.encode(), viewer.csrf.encode()):  # bytes: any text
         raise HTTPException(403, "The form has expired or came from another site. Reload the page.")
     return form
 

@@ -79,7 +79,7 @@ async def setup(request: Request) -> Response:
     _ = res.pages.translator(language).gettext
     token = setup_token(res.secret, res.settings.admin_token)
     given = str(request.query_params.get("token", ""))
-    if await res.accounts.all() or not hmac.compare_digest(given, token):
+    if await res.accounts.all() or not hmac.compare_digest(given.encode(), token.encode()):
         raise HTTPException(404, "Setup is closed.")
     error = ""
     if request.method == "POST":
