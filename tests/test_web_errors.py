@@ -10,10 +10,12 @@ import logging
 
 import httpx
 import pytest
+from starlette.types import Message, Receive, Scope, Send
 from websockets.asyncio.client import connect as ws_connect
 from websockets.typing import Origin
 
-from controlroom.web.errors import Outage
+from controlroom.journal import JournalUnavailable
+from controlroom.web.errors import Outage, Unavailability
 from tests.support.redis_server import RedisServer
 from tests.support.server import LiveServerFactory, marked_scenario, token
 
@@ -60,3 +62,32 @@ async def test_redis_down_gives_503_pages_and_unavailable_frames(
         await asyncio.to_thread(redis_server.start)
         response = await http.get("/signin")
         assert response.status_code == 200
+
+
+async def _drive(scope_type: str) -> list[Message]:
+    async def broken(scope: Scope, receive: Receive, send: Send) -> None:
+        raise JournalUnavailable("redis://127.0.0.1:1 refused")
+
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "websocket.connect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {"type": scope_type, "path": "/x", "method": "GET", "headers": [], "query_string": b""}
+    await Unavailability(broken, Outage())(scope, receive, send)
+    return sent
+
+
+async def test_a_socket_that_cannot_open_gets_unavailable_and_1013() -> None:
+    sent = await _drive("websocket")
+    assert [m["type"] for m in sent] == ["websocket.accept", "websocket.send", "websocket.close"]
+    assert '"unavailable"' in str(sent[1]["text"]) and sent[2]["code"] == 1013
+
+
+async def test_a_request_before_the_lifespan_gets_a_plain_503() -> None:
+    sent = await _drive("http")
+    assert sent[0]["status"] == 503
+    assert (b"retry-after", b"5") in list(sent[0]["headers"])

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-import http
+import http.client
 import logging
 import time
 from collections.abc import Callable
@@ -107,7 +107,7 @@ def error_page(
     has no pages yet: a request before the lifespan)."""
     request = Request(scope)
     pages = _pages(scope)
-    phrase = http.HTTPStatus(status).phrase if status in http.HTTPStatus._value2member_map_ else ""
+    phrase = http.client.responses.get(status, "")
     if not detail or detail == phrase:
         detail = DEFAULT_MESSAGES.get(status, phrase)
     if pages is None:
