@@ -90,16 +90,6 @@ def text(form: FormData, name: str, *, max_length: int = MAX_FIELD, strip: bool 
     return value.strip() if strip else value
 
 
-def choice(form: FormData, name: str, choices: Collection[str]) -> str | None:
-    """A field that must be one of ``choices`` (None when empty); 400 otherwise."""
-    value = text(form, name, max_length=200)
-    if not value:
-        return None
-    if value not in choices:
-        raise HTTPException(400, BAD_FIELD)
-    return value
-
-
 def language(form: FormData, name: str, languages: Collection[str]) -> str | None:
     """A language code among ``languages`` (None when empty); 400 for anything else."""
     value = text(form, name, max_length=20)
