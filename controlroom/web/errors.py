@@ -37,6 +37,8 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
     redis.exceptions.TimeoutError,
     OSError,
 )
+# OSErrors that are a missing or misplaced file (a bug or a bad path), not an outage
+NOT_AN_OUTAGE = (FileNotFoundError, IsADirectoryError, NotADirectoryError)
 RETRY_AFTER_SECONDS = 5
 QUIET_SECONDS = 60.0
 TRY_AGAIN_CLOSE = 1013
@@ -177,6 +179,8 @@ class Unavailability:
         try:
             await self.app(scope, receive, tracking)
         except UNAVAILABLE as error:
+            if isinstance(error, NOT_AN_OUTAGE):
+                raise
             self.outage.report(error, f"{scope.get('method', 'WS')} {scope['path']}")
             if scope["type"] == "http":
                 if not started:
