@@ -1,7 +1,9 @@
 """Accounts of exercise control: directors, controllers, observers. Design: docs/security.md.
 
-Passwords are hashed with Argon2 (argon2-cffi). Accounts live beside the sessions: a JSON
-file in the data folder in embedded mode, a Redis hash in scaled mode.
+Passwords are hashed with Argon2 (argon2-cffi). Accounts live beside the sessions, chosen by
+the same URL: the embedded database in the data folder (``sqlite://``, the default), a Redis
+hash in scaled mode (``redis://``), or nowhere lasting (``memory://``). An ``accounts.json``
+left by an earlier version in the data folder is imported into the database once.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import asyncio
 import hashlib
 import hmac
 import os
+import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
@@ -19,6 +22,8 @@ import orjson
 import redis.asyncio as aioredis
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from controlroom.access.database import Database, sqlite_path
 
 ControlRole = Literal["director", "controller", "observer"]
 CONTROL_ROLES: tuple[ControlRole, ...] = ("director", "controller", "observer")
@@ -70,7 +75,78 @@ class AccountStore(abc.ABC):
         """Close connections."""
 
 
+class MemoryAccountStore(AccountStore):
+    def __init__(self) -> None:
+        self._accounts: dict[str, Account] = {}
+
+    async def get(self, name: str) -> Account | None:
+        return self._accounts.get(name.lower())
+
+    async def put(self, account: Account) -> None:
+        self._accounts[account.name] = account
+
+    async def all(self) -> list[Account]:
+        return sorted(self._accounts.values(), key=lambda a: a.name)
+
+
+class SqliteAccountStore(AccountStore):
+    """Accounts in the embedded database (the sessions' file), one row per account."""
+
+    def __init__(self, path: Path, legacy: Path | None = None) -> None:
+        self._db = Database(path)
+        self._legacy = legacy  # an accounts.json to import once
+        self._imported = legacy is None
+        self._importing = asyncio.Lock()
+
+    async def _ready(self) -> Database:
+        async with self._importing:
+            if self._imported:
+                return self._db
+            self._imported = True
+            if self._legacy is not None and await asyncio.to_thread(self._legacy.exists):
+                rows = [
+                    (a.name, orjson.dumps(asdict(a)))
+                    for a in await FileAccountStore(self._legacy).all()
+                ]
+
+                def insert(c: sqlite3.Connection) -> None:
+                    c.executemany("INSERT OR IGNORE INTO accounts (name, data) VALUES (?, ?)", rows)
+
+                await self._db.run(insert)
+                await asyncio.to_thread(
+                    self._legacy.replace, self._legacy.with_suffix(".json.imported")
+                )
+        return self._db
+
+    async def get(self, name: str) -> Account | None:
+        db = await self._ready()
+        found = await db.run(
+            lambda c: c.execute(
+                "SELECT data FROM accounts WHERE name = ?", (name.lower(),)
+            ).fetchone()
+        )
+        return None if found is None else Account(**orjson.loads(found[0]))
+
+    async def put(self, account: Account) -> None:
+        row = (account.name, orjson.dumps(asdict(account)))
+
+        def upsert(c: sqlite3.Connection) -> None:
+            c.execute("INSERT OR REPLACE INTO accounts (name, data) VALUES (?, ?)", row)
+
+        await (await self._ready()).run(upsert)
+
+    async def all(self) -> list[Account]:
+        db = await self._ready()
+        rows = await db.run(lambda c: c.execute("SELECT data FROM accounts").fetchall())
+        return sorted((Account(**orjson.loads(r[0])) for r in rows), key=lambda a: a.name)
+
+    async def close(self) -> None:
+        await self._db.close()
+
+
 class FileAccountStore(AccountStore):
+    """The JSON file of earlier versions, read once to import it (``SqliteAccountStore``)."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = asyncio.Lock()
@@ -124,6 +200,12 @@ class RedisAccountStore(AccountStore):
 
 
 def open_accounts(sessions_url: str, data_dir: Path) -> AccountStore:
-    if sessions_url.startswith(("redis://", "rediss://", "unix://")):
+    """The account store beside the sessions of ``sessions_url``."""
+    scheme = sessions_url.split("://", 1)[0]
+    if scheme in ("redis", "rediss", "unix"):
         return RedisAccountStore(sessions_url)
-    return FileAccountStore(data_dir / "accounts.json")
+    if scheme == "sqlite":
+        return SqliteAccountStore(sqlite_path(sessions_url), legacy=data_dir / "accounts.json")
+    if scheme == "memory":
+        return MemoryAccountStore()
+    raise ValueError(f"unknown sessions URL scheme {scheme!r} in {sessions_url!r}")
