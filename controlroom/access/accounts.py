@@ -12,7 +12,6 @@ import abc
 import asyncio
 import hashlib
 import hmac
-import os
 import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -104,10 +103,8 @@ class SqliteAccountStore(AccountStore):
                 return self._db
             self._imported = True
             if self._legacy is not None and await asyncio.to_thread(self._legacy.exists):
-                rows = [
-                    (a.name, orjson.dumps(asdict(a)))
-                    for a in await FileAccountStore(self._legacy).all()
-                ]
+                legacy = await asyncio.to_thread(_legacy_accounts, self._legacy)
+                rows = [(a.name, orjson.dumps(asdict(a))) for a in legacy]
 
                 def insert(c: sqlite3.Connection) -> None:
                     c.executemany("INSERT OR IGNORE INTO accounts (name, data) VALUES (?, ?)", rows)
@@ -144,38 +141,10 @@ class SqliteAccountStore(AccountStore):
         await self._db.close()
 
 
-class FileAccountStore(AccountStore):
-    """The JSON file of earlier versions, read once to import it (``SqliteAccountStore``)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = asyncio.Lock()
-
-    def _read(self) -> dict[str, Account]:
-        if not self.path.exists():
-            return {}
-        raw = orjson.loads(self.path.read_bytes())
-        return {name: Account(**data) for name, data in raw.items()}
-
-    def _write(self, accounts: dict[str, Account]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_bytes(orjson.dumps({n: asdict(a) for n, a in accounts.items()}))
-        with tmp.open("rb") as file:
-            os.fsync(file.fileno())
-        tmp.replace(self.path)
-
-    async def get(self, name: str) -> Account | None:
-        return (await asyncio.to_thread(self._read)).get(name.lower())
-
-    async def put(self, account: Account) -> None:
-        async with self._lock:
-            accounts = await asyncio.to_thread(self._read)
-            accounts[account.name] = account
-            await asyncio.to_thread(self._write, accounts)
-
-    async def all(self) -> list[Account]:
-        return sorted((await asyncio.to_thread(self._read)).values(), key=lambda a: a.name)
+def _legacy_accounts(path: Path) -> list[Account]:
+    """The accounts of an earlier version's ``accounts.json`` (imported once, then renamed)."""
+    raw = orjson.loads(path.read_bytes())
+    return [Account(**data) for data in raw.values()]
 
 
 class RedisAccountStore(AccountStore):
