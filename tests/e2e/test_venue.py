@@ -1,7 +1,8 @@
 """The venue week in real Chromium: a server restart costs nobody anything.
 
-A real server (embedded default: file journal, sessions and accounts in the data folder's
-SQLite), the ``mini`` scenario mid-exercise: the director's console on a laptop, a team
+A real server, embedded (the default: file journal, sessions and accounts in the data
+folder's SQLite) and scaled (journal, sessions and accounts in a real redis-server that
+outlives the server), the ``mini`` scenario mid-exercise: the director's console on a laptop, a team
 tablet and an actor tablet (800x1280), each joined by its QR link with the name it
 suggested. Then kill -9, and a restart on the same port with the same data folder.
 
@@ -23,11 +24,12 @@ from tests.e2e.devices_support import (
     STEP_TIMEOUT_MS,
     Exercise,
     director,
-    exercise,
+    open_exercise,
+    server_env,
     tablet,
 )
-
-__all__ = ["exercise"]  # the fixture, imported for pytest
+from tests.support.redis_server import RedisServer
+from tests.support.server import LiveServerFactory
 
 BACK_WITHIN_SECONDS = 5.0
 LIVE_MS = 5000
@@ -58,6 +60,18 @@ async def join_as_suggested(page: Page, link: str) -> str:
     await page.click("button[type=submit]")
     await page.wait_for_selector("#device")
     return name
+
+
+@pytest.fixture(params=["embedded", "scaled"])
+async def exercise(
+    request: pytest.FixtureRequest, live_server: LiveServerFactory
+) -> AsyncIterator[Exercise]:
+    env = server_env()
+    if request.param == "scaled":
+        redis: RedisServer = request.getfixturevalue("redis_server")
+        env["CONTROLROOM_JOURNAL_URL"] = redis.url  # sessions and accounts follow it
+    async for found in open_exercise(live_server(env=env)):
+        yield found
 
 
 @pytest.fixture
