@@ -33,8 +33,9 @@ class Settings:
     )
     sessions_url: str = _setting(
         "",
-        "Where sign-in and device sessions live: memory:// (embedded default) or "
-        "redis://host:port/db (scaled; defaults to the journal's Redis).",
+        "Where sign-in and device sessions and the control accounts live: "
+        "sqlite:///path (embedded default: <data_dir>/access.sqlite3), "
+        "redis://host:port/db (scaled; defaults to the journal's Redis), memory:// (nothing kept).",
     )
     secret_key: str = _setting(
         "",
@@ -148,7 +149,9 @@ class Settings:
     def sessions(self) -> str:
         if self.sessions_url:
             return self.sessions_url
-        return self.journal if self.journal.startswith("redis") else "memory://"
+        if self.journal.startswith(("redis://", "rediss://", "unix://")):
+            return self.journal
+        return f"sqlite://{(self.data_dir / 'access.sqlite3').resolve()}"
 
 
 def env_name(name: str) -> str:

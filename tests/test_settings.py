@@ -22,7 +22,8 @@ def test_settings_are_typed_and_defaulted() -> None:
     assert settings.heartbeat_seconds == 3.5
     assert settings.allowed_origins == ("http://10.0.0.5:8000", "http://laptop.local:8000")
     assert settings.journal == "file:///tmp/cr"
-    assert settings.sessions == "memory://"
+    assert settings.sessions == "sqlite:///tmp/cr/access.sqlite3"
+    assert Settings.from_environ({"CONTROLROOM_SESSIONS_URL": "memory://"}).sessions == "memory://"
     assert Settings.from_environ({}).send_queue_frames == 512
 
 

@@ -129,3 +129,36 @@ async def test_wrong_codes_are_rate_limited_for_the_whole_server(venue: Venue) -
     assert paused.status_code == 429  # even a right code waits: no oracle while paused
     assert paused.headers["retry-after"] == "60"
     assert venue.state.devices == {}
+
+
+async def test_a_device_that_scans_its_own_code_again_lands_back_on_itself(venue: Venue) -> None:
+    tablet = await venue.join("team:police", "Police tablet")
+    for method in ("GET", "POST"):
+        again = await venue.client.request(
+            method, venue.code("team:police").path, data={"name": "Police tablet 2"}
+        )
+        assert again.status_code == 303
+        assert again.headers["location"] == f"/exercises/{venue.id}/device"
+        assert SESSION_COOKIE not in again.cookies  # the same session, not a new one
+    assert list(venue.state.devices) == [tablet.device]
+    assert not venue.state.devices[tablet.device].revoked
+    assert await venue.resources.sessions.get(tablet.cookie) is not None
+
+
+async def test_another_code_a_revoked_device_or_a_lost_session_make_a_new_device(
+    venue: Venue,
+) -> None:
+    police = await venue.join("team:police", "Police tablet")
+    other = await venue.client.get(venue.code("team:labour").path)
+    assert other.status_code == 200  # another team's code asks first, as for any browser
+    assert "Joining signs you out here" not in other.text
+
+    await venue.run(lambda s: commands.revoke_device(s, "dina", police.device))
+    venue.use(police.cookie)
+    revoked = await venue.client.get(venue.code("team:police").path)
+    assert revoked.status_code == 200  # no way back onto a revoked device
+
+    venue.use("")  # signed out: the session is gone
+    fresh = await venue.client.post(venue.code("team:police").path, data={"name": "Again"})
+    assert fresh.status_code == 303
+    assert len(venue.state.devices) == 2

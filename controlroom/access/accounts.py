@@ -1,7 +1,9 @@
 """Accounts of exercise control: directors, controllers, observers. Design: docs/security.md.
 
-Passwords are hashed with Argon2 (argon2-cffi). Accounts live beside the sessions: a JSON
-file in the data folder in embedded mode, a Redis hash in scaled mode.
+Passwords are hashed with Argon2 (argon2-cffi). Accounts live beside the sessions, chosen by
+the same URL: the embedded database in the data folder (``sqlite://``, the default), a Redis
+hash in scaled mode (``redis://``), or nowhere lasting (``memory://``). An ``accounts.json``
+left by an earlier version in the data folder is imported into the database once.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import abc
 import asyncio
 import hashlib
 import hmac
-import os
+import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
@@ -19,6 +21,8 @@ import orjson
 import redis.asyncio as aioredis
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from controlroom.access.database import Database, sqlite_path
 
 ControlRole = Literal["director", "controller", "observer"]
 CONTROL_ROLES: tuple[ControlRole, ...] = ("director", "controller", "observer")
@@ -70,36 +74,77 @@ class AccountStore(abc.ABC):
         """Close connections."""
 
 
-class FileAccountStore(AccountStore):
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = asyncio.Lock()
-
-    def _read(self) -> dict[str, Account]:
-        if not self.path.exists():
-            return {}
-        raw = orjson.loads(self.path.read_bytes())
-        return {name: Account(**data) for name, data in raw.items()}
-
-    def _write(self, accounts: dict[str, Account]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_bytes(orjson.dumps({n: asdict(a) for n, a in accounts.items()}))
-        with tmp.open("rb") as file:
-            os.fsync(file.fileno())
-        tmp.replace(self.path)
+class MemoryAccountStore(AccountStore):
+    def __init__(self) -> None:
+        self._accounts: dict[str, Account] = {}
 
     async def get(self, name: str) -> Account | None:
-        return (await asyncio.to_thread(self._read)).get(name.lower())
+        return self._accounts.get(name.lower())
 
     async def put(self, account: Account) -> None:
-        async with self._lock:
-            accounts = await asyncio.to_thread(self._read)
-            accounts[account.name] = account
-            await asyncio.to_thread(self._write, accounts)
+        self._accounts[account.name] = account
 
     async def all(self) -> list[Account]:
-        return sorted((await asyncio.to_thread(self._read)).values(), key=lambda a: a.name)
+        return sorted(self._accounts.values(), key=lambda a: a.name)
+
+
+class SqliteAccountStore(AccountStore):
+    """Accounts in the embedded database (the sessions' file), one row per account."""
+
+    def __init__(self, path: Path, legacy: Path | None = None) -> None:
+        self._db = Database(path)
+        self._legacy = legacy  # an accounts.json to import once
+        self._imported = legacy is None
+        self._importing = asyncio.Lock()
+
+    async def _ready(self) -> Database:
+        async with self._importing:
+            if self._imported:
+                return self._db
+            self._imported = True
+            if self._legacy is not None and await asyncio.to_thread(self._legacy.exists):
+                legacy = await asyncio.to_thread(_legacy_accounts, self._legacy)
+                rows = [(a.name, orjson.dumps(asdict(a))) for a in legacy]
+
+                def insert(c: sqlite3.Connection) -> None:
+                    c.executemany("INSERT OR IGNORE INTO accounts (name, data) VALUES (?, ?)", rows)
+
+                await self._db.run(insert)
+                await asyncio.to_thread(
+                    self._legacy.replace, self._legacy.with_suffix(".json.imported")
+                )
+        return self._db
+
+    async def get(self, name: str) -> Account | None:
+        db = await self._ready()
+        found = await db.run(
+            lambda c: c.execute(
+                "SELECT data FROM accounts WHERE name = ?", (name.lower(),)
+            ).fetchone()
+        )
+        return None if found is None else Account(**orjson.loads(found[0]))
+
+    async def put(self, account: Account) -> None:
+        row = (account.name, orjson.dumps(asdict(account)))
+
+        def upsert(c: sqlite3.Connection) -> None:
+            c.execute("INSERT OR REPLACE INTO accounts (name, data) VALUES (?, ?)", row)
+
+        await (await self._ready()).run(upsert)
+
+    async def all(self) -> list[Account]:
+        db = await self._ready()
+        rows = await db.run(lambda c: c.execute("SELECT data FROM accounts").fetchall())
+        return sorted((Account(**orjson.loads(r[0])) for r in rows), key=lambda a: a.name)
+
+    async def close(self) -> None:
+        await self._db.close()
+
+
+def _legacy_accounts(path: Path) -> list[Account]:
+    """The accounts of an earlier version's ``accounts.json`` (imported once, then renamed)."""
+    raw = orjson.loads(path.read_bytes())
+    return [Account(**data) for data in raw.values()]
 
 
 class RedisAccountStore(AccountStore):
@@ -124,6 +169,12 @@ class RedisAccountStore(AccountStore):
 
 
 def open_accounts(sessions_url: str, data_dir: Path) -> AccountStore:
-    if sessions_url.startswith(("redis://", "rediss://", "unix://")):
+    """The account store beside the sessions of ``sessions_url``."""
+    scheme = sessions_url.split("://", 1)[0]
+    if scheme in ("redis", "rediss", "unix"):
         return RedisAccountStore(sessions_url)
-    return FileAccountStore(data_dir / "accounts.json")
+    if scheme == "sqlite":
+        return SqliteAccountStore(sqlite_path(sessions_url), legacy=data_dir / "accounts.json")
+    if scheme == "memory":
+        return MemoryAccountStore()
+    raise ValueError(f"unknown sessions URL scheme {scheme!r} in {sessions_url!r}")

@@ -4,6 +4,8 @@ Opening the link shows what the device is about to join and asks for a name; onl
 POST binds it (a link preview or a prefetch never creates a device). Joining appends
 ``device.joined``, replaces whatever session the browser had (a device joined earlier from
 this browser is revoked: one browser, one device) and opens the device's own session.
+A device that scans its own code again (its session still valid, same team or role, not
+revoked) lands back on its device page: no second device, nothing to type.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from controlroom.access import join_tokens as join_codes
+from controlroom.access.identity import device_target
 from controlroom.access.join_tokens import JoinTarget
 from controlroom.exercise import commands
 from controlroom.exercise.commands import CommandRefused
@@ -47,6 +50,8 @@ async def join(request: Request) -> Response:
         return _page(request, "join/invalid.html", {}, language, 404)
     exercise_id, target = found
     runtime = await res.exercises.get(exercise_id)
+    if _is_own_device(viewer, runtime, target):
+        return RedirectResponse(f"/exercises/{runtime.id}/device", status_code=303)
     if runtime.state.clock.phase is ClockPhase.ENDED:
         return _page(request, "join/invalid.html", {}, language, 410)
     error = ""
@@ -103,6 +108,16 @@ async def _bind(
     }
     await start_session(response, request, data)
     return response
+
+
+def _is_own_device(viewer: Viewer | None, runtime: ExerciseRuntime, target: JoinTarget) -> bool:
+    """Whether the browser is already a live device of this exercise, for this target."""
+    if viewer is None or viewer.kind != "device" or viewer.exercise != runtime.id:
+        return False
+    device = runtime.state.devices.get(viewer.device or "")
+    if device is None or device.revoked:
+        return False
+    return device_target(device.team, device.role) == target.key
 
 
 async def _retire(request: Request, viewer: Viewer) -> None:
