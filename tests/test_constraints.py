@@ -26,5 +26,6 @@ def test_every_direct_dependency_is_pinned_to_what_is_installed() -> None:
 
 def test_setup_installs_with_the_constraints() -> None:
     setup = (ROOT / "scripts" / "setup").read_text()
-    installs = [line for line in setup.splitlines() if "pip install" in line and "-e" in line]
-    assert installs and all("-c constraints.txt" in line for line in installs)
+    installs = [line for line in setup.splitlines() if '-e "$TARGET"' in line]
+    assert installs and all('-c "$CONSTRAINTS"' in line for line in installs)
+    assert "CONSTRAINTS=constraints.txt" in setup.splitlines()
