@@ -29,8 +29,9 @@ from controlroom.delivery.views import (
     TeamRequestView,
     TimelineView,
 )
+from controlroom.exercise.events import Fact
+from controlroom.exercise.lifecycles import ClockPhase
 from controlroom.exercise.state import CueStatus, ExerciseState, Request, TeamRelease
-from controlroom.journal import Event
 
 
 def sort_due(state: ExerciseState, inject_id: str) -> float:
@@ -39,19 +40,23 @@ def sort_due(state: ExerciseState, inject_id: str) -> float:
 
 
 def clock_view(state: ExerciseState) -> ClockView:
+    """Teams and actors see a pause (releases wait, time runs) as running: control's business."""
     clock = state.clock
-    return ClockView(clock.phase.value, clock.anchor_scenario, clock.anchor_wall, clock.speed)
+    phase = ClockPhase.RUNNING if clock.phase is ClockPhase.PAUSED else clock.phase
+    return ClockView(phase, clock.anchor_scenario, clock.anchor_wall, clock.speed)
 
 
 def control_clock_view(state: ExerciseState) -> ControlClockView:
     clock = state.clock
     return ControlClockView(
-        clock.phase.value,
+        clock.phase,
         clock.anchor_scenario,
         clock.anchor_wall,
         clock.speed,
-        clock.releases_paused,
         clock.hold_reason,
+        ticking=clock.ticking,
+        releases_paused=clock.phase is ClockPhase.PAUSED,
+        on_hold=clock.on_hold,
     )
 
 
@@ -220,11 +225,11 @@ def presence_view(state: ExerciseState, online: AbstractSet[str]) -> PresenceVie
     )
 
 
-def timeline_view(event: Event, state: ExerciseState) -> TimelineView:
+def timeline_view(fact: Fact, state: ExerciseState) -> TimelineView:
     return TimelineView(
-        seq=event.seq,
-        type=event.type,
-        at=event.at,
-        scenario_time=state.clock.scenario_now(event.at),
-        data=event.data,
+        seq=fact.seq,
+        type=fact.type,
+        at=fact.at,
+        scenario_time=state.clock.scenario_now(fact.at),
+        data=fact.payload,
     )

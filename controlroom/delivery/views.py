@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from controlroom.exercise.events import Payload
+from controlroom.exercise.lifecycles import ClockPhase
 from controlroom.scenario.model import Inject
 
 LocalText = Mapping[str, str]
@@ -27,7 +29,7 @@ class ClockView:
     """The exercise clock as teams and actors see it: no hold reason, no author."""
 
     template: ClassVar[str] = "fragments/clock.html"
-    phase: str  # planned | running | held | ended
+    phase: ClockPhase  # never paused: a pause is control's business
     scenario_time: float  # scenario seconds at ``anchor_wall``
     anchor_wall: float
     speed: float
@@ -139,12 +141,14 @@ class ActorRoleView:
 @dataclass(frozen=True, slots=True)
 class ControlClockView:
     template: ClassVar[str] = "fragments/control/clock.html"
-    phase: str
+    phase: ClockPhase
     scenario_time: float
     anchor_wall: float
     speed: float
-    releases_paused: bool
     hold_reason: str
+    ticking: bool  # scenario time runs (running or paused)
+    releases_paused: bool  # paused: time runs, releases wait
+    on_hold: bool  # held or paused: resume is the next move
 
     @property
     def dom_id(self) -> str:
@@ -248,7 +252,7 @@ class TimelineView:
     type: str
     at: float  # wall time
     scenario_time: float
-    data: Mapping[str, object]
+    data: Payload  # the event's typed payload (templates read its fields)
 
     @property
     def dom_id(self) -> str:

@@ -32,11 +32,13 @@ from controlroom.delivery.messages import (
     parse,
 )
 from controlroom.exercise import commands
+from controlroom.i18n import Translator
 from controlroom.journal import JournalError
 from controlroom.live.runtime import ExerciseRuntime
 from controlroom.settings import Settings
 from controlroom.web.identify import identify
 from controlroom.web.origin import origin_allowed
+from controlroom.web.refusal import refusal_text
 from controlroom.web.resources import resources
 
 logger = logging.getLogger("controlroom.delivery")
@@ -100,13 +102,14 @@ class ExerciseSocket:
         feed = res.delivery.feed(exercise_id)
         connection.bind(identity.audience, identity.language, identity.device)
         feed.join(connection)  # no await since identify: a revocation cannot slip in between
-        return _Session(connection, feed, runtime, identity, settings)
+        translator = res.pages.translator(identity.language)
+        return _Session(connection, feed, runtime, identity, settings, translator)
 
 
 class _Session:
     """The conversation on one accepted socket."""
 
-    __slots__ = ("connection", "device", "feed", "identity", "runtime", "settings")
+    __slots__ = ("connection", "device", "feed", "identity", "runtime", "settings", "translator")
 
     def __init__(
         self,
@@ -115,7 +118,9 @@ class _Session:
         runtime: ExerciseRuntime,
         identity: Identity,
         settings: Settings,
+        translator: Translator,
     ) -> None:
+        self.translator = translator  # refusals in the socket's language
         self.connection = connection
         self.feed = feed
         self.runtime = runtime
@@ -204,7 +209,8 @@ class _Session:
         try:
             await self.runtime.execute(decide)
         except commands.CommandRefused as refused:
-            self.connection.say(error_frame("refused", str(refused)))
+            message = refusal_text(refused, self.translator, self.runtime.scenario)
+            self.connection.say(error_frame("refused", message, reason=refused.code.value))
         except Exception:  # the journal is unreachable (JournalError, a lost Redis...)
             logger.warning("command on a %s socket failed", self.identity.audience, exc_info=True)
             self.connection.say(error_frame("unavailable", "Not saved: try again in a moment."))

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from controlroom.exercise import commands
-from controlroom.exercise.commands import CommandRefused
+from controlroom.exercise.refusals import CommandRefused, Refusal
 from controlroom.scenario.time import parse_time
 from controlroom.web.auth import requires
 from controlroom.web.console.actions import Command, act, field
@@ -25,7 +25,7 @@ def scenario_time(form: FormData, name: str = "at") -> float:
     try:
         return float(parse_time(field(form, name)))
     except ValueError:
-        raise CommandRefused("Write the time as D<day> HH:MM, e.g. D2 10:15.") from None
+        raise CommandRefused(Refusal.BAD_TIME) from None
 
 
 def _startex(form: FormData, by: str) -> Command:
@@ -46,7 +46,7 @@ def _speed(form: FormData, by: str) -> Command:
     try:
         speed = float(field(form, "speed").replace(",", "."))
     except ValueError:
-        raise CommandRefused("The speed is a number, e.g. 1 or 2.5.") from None
+        raise CommandRefused(Refusal.BAD_NUMBER) from None
     return lambda state: commands.set_speed(state, by, speed)
 
 

@@ -9,7 +9,7 @@ the hub sends to the team, so what control previews is what the team will see.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -21,7 +21,8 @@ from starlette.routing import BaseRoute, Route
 from controlroom.delivery.projections import control_inject_view, team_inject_view
 from controlroom.delivery.render import FrameRenderer
 from controlroom.exercise import commands
-from controlroom.exercise.commands import CommandRefused
+from controlroom.exercise.events import Fact, fact_of
+from controlroom.exercise.refusals import CommandRefused, Refusal
 from controlroom.exercise.state import ExerciseState
 from controlroom.journal import Event
 from controlroom.scenario.model import Channel, Inject
@@ -43,16 +44,16 @@ def inject_of(state: ExerciseState, request: Request) -> Inject:
     return inject
 
 
-def history(events: list[Event], inject: str) -> list[Event]:
+def history(events: list[Event], inject: str) -> list[Fact]:
     """The journal's events about one inject, oldest first."""
 
-    def about(event: Event) -> bool:
-        subject = event.data.get("inject")
-        if isinstance(subject, Mapping):
-            subject = subject.get("id")
+    def about(fact: Fact) -> bool:
+        subject = getattr(fact.payload, "inject", None)
+        if isinstance(subject, Inject):
+            subject = subject.id
         return subject == inject
 
-    return [event for event in events if about(event)]
+    return [fact for fact in map(fact_of, events) if about(fact)]
 
 
 def preview_html(
@@ -217,10 +218,10 @@ def _edit(inject_id: str) -> Any:
         def decide(state: ExerciseState) -> commands.Decision:
             inject = state.injects.get(inject_id)
             if inject is None:
-                raise CommandRefused(f"No inject {inject_id}.")
+                raise CommandRefused(Refusal.NO_INJECT, inject=inject_id)
             changes = edits(form, state, inject)
             if not changes:
-                raise CommandRefused("Nothing was changed.")
+                raise CommandRefused(Refusal.NOTHING_CHANGED)
             return commands.edit(state, by, inject_id, changes)
 
         return decide

@@ -131,7 +131,7 @@ async def _run(
     try:
         await runtime.execute(decide)
     except CommandRefused as refused:
-        message = translated(request, language_of(request, viewer), str(refused))
+        message = translated(request, language_of(request, viewer), refused, runtime.scenario)
         return await _render(request, viewer, runtime, message, status=400)
     return RedirectResponse(f"/exercises/{runtime.id}/devices#{anchor}", status_code=303)
 

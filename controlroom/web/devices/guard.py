@@ -19,10 +19,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from controlroom.access.sessions import SESSION_COOKIE
+from controlroom.exercise.refusals import CommandRefused
 from controlroom.exercise.state import Device, ExerciseState
 from controlroom.i18n import LANGUAGES
 from controlroom.live.runtime import ExerciseRuntime
+from controlroom.scenario.model import Scenario
 from controlroom.web.auth import Viewer, current_viewer, end_session, start_session
+from controlroom.web.refusal import refusal_text
 from controlroom.web.resources import resources
 
 DeviceKind = Literal["team", "actor"]
@@ -126,6 +129,6 @@ async def director_exercise(request: Request) -> tuple[Viewer, ExerciseRuntime]:
     return viewer, runtime
 
 
-def translated(request: Request, language: str, message: str) -> str:
-    """A refusal's message (from an exercise command) in the viewer's language, if known."""
-    return resources(request).pages.translator(language).gettext(message)
+def translated(request: Request, language: str, refused: CommandRefused, scenario: Scenario) -> str:
+    """A refusal (from an exercise command) in the viewer's language."""
+    return refusal_text(refused, resources(request).pages.translator(language), scenario)
