@@ -13,15 +13,16 @@ import hmac
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
 
 import orjson
 import redis.asyncio as aioredis
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-ControlRole = Literal["director", "controller", "observer"]
-CONTROL_ROLES: tuple[ControlRole, ...] = ("director", "controller", "observer")
+from controlroom.access.permissions import STAFF_ROLES
+from controlroom.access.permissions import StaffRole as ControlRole
+
+__all__ = ["STAFF_ROLES", "Account", "ControlRole", "new_account"]
 _hasher = PasswordHasher()
 
 
@@ -40,7 +41,7 @@ class Account:
 
 
 def new_account(name: str, role: ControlRole, password: str, display: str = "") -> Account:
-    if role not in CONTROL_ROLES:
+    if role not in STAFF_ROLES:
         raise ValueError(f"unknown role {role!r}")
     if not 3 <= len(name) <= 40 or not name.replace("-", "").replace(".", "").isalnum():
         raise ValueError("A user name has 3 to 40 letters, digits, dots or dashes.")

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from controlroom.access.identity import actor_audience, team_audience
+from controlroom.access.permissions import Audience
 from controlroom.delivery.projections import (
     clock_view,
     control_clock_view,
@@ -88,9 +89,15 @@ def audiences_of(state: ExerciseState) -> list[str]:
 
 
 def split(audience: str) -> tuple[str, str]:
-    """``"team:police"`` -> ``("team", "police")``; ``"control"`` -> ``("control", "")``."""
-    kind, _, name = audience.partition(":")
-    return kind, name
+    """``"team:police"`` -> ``("team", "police")``; ``"control"`` -> ``("control", "")``.
+
+    Parsed by ``Audience.parse`` (``access.permissions``), the one place audiences are read.
+    """
+    try:
+        parsed = Audience.parse(audience)
+    except ValueError:
+        return "", ""
+    return parsed.kind.value, parsed.name
 
 
 class Audiences:

@@ -14,8 +14,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from controlroom.access.permissions import device_target
 from controlroom.exercise.events import Payload
-from controlroom.exercise.lifecycles import ClockPhase
+from controlroom.exercise.lifecycles import (
+    RELEASE,
+    UNRELEASED,
+    ClockPhase,
+    CueStatus,
+    ReleaseMove,
+    ReleaseStatus,
+    RequestStatus,
+)
 from controlroom.scenario.model import Inject
 
 LocalText = Mapping[str, str]
@@ -55,7 +64,16 @@ class TeamInjectView:
     body: LocalText
     attachments: tuple[str, ...]
     released_at: float  # wall time
-    status: str  # released | delivered | acknowledged
+    status: ReleaseStatus  # released | delivered | acknowledged
+
+    @property
+    def is_new(self) -> bool:
+        """Released, not yet on a device of the team."""
+        return self.status is ReleaseStatus.RELEASED
+
+    @property
+    def can_acknowledge(self) -> bool:
+        return RELEASE.can(self.status, ReleaseMove.ACKNOWLEDGE)
 
     @property
     def dom_id(self) -> str:
@@ -102,7 +120,7 @@ class CueCardView:
     reveals: tuple[RevealView, ...]
     emotion: LocalText
     props: tuple[LocalText, ...]
-    status: str  # waiting | ready | in-scene | done
+    status: CueStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +129,7 @@ class CueGroupView:
 
     template: ClassVar[str] = "fragments/cue_group.html"
     inject: str
-    state: str  # planned | scheduled | held | released | cancelled
+    state: ReleaseStatus  # the inject across its teams: planned ... released, cancelled
     due: float | None  # scenario seconds of the inject (release time once released)
     cards: tuple[CueCardView, ...]
 
@@ -158,7 +176,7 @@ class ControlClockView:
 @dataclass(frozen=True, slots=True)
 class ReleaseView:
     team: str
-    status: str
+    status: ReleaseStatus
     due: float | None
     late: bool
     released_at: float | None  # wall time
@@ -167,6 +185,18 @@ class ReleaseView:
     released_scenario: float | None = None  # scenario time, as the clock stood then
     delivered_scenario: float | None = None
     acknowledged_scenario: float | None = None
+
+    @property
+    def unreleased(self) -> bool:
+        return self.status in UNRELEASED
+
+    @property
+    def can_hold(self) -> bool:
+        return RELEASE.can(self.status, ReleaseMove.HOLD)
+
+    @property
+    def can_unhold(self) -> bool:
+        return RELEASE.can(self.status, ReleaseMove.UNHOLD)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,12 +238,23 @@ class ControlRequestView:
     answered_by: str | None
     answered_at: float | None
     answer_inject: str | None
+    status: RequestStatus  # the request's lifecycle (docs/exercise.md)
 
     @property
-    def state(self) -> Literal["waiting", "claimed", "answered"]:
-        if self.answered_at is not None:
-            return "answered"
-        return "claimed" if self.claimed_by else "waiting"
+    def state(self) -> RequestStatus:
+        return self.status
+
+    @property
+    def answered(self) -> bool:
+        return self.status is RequestStatus.ANSWERED
+
+    @property
+    def claimed(self) -> bool:
+        return self.status is RequestStatus.CLAIMED
+
+    @property
+    def waiting(self) -> bool:
+        return self.status is RequestStatus.OPEN
 
     @property
     def dom_id(self) -> str:
@@ -236,7 +277,7 @@ class DeviceView:
     @property
     def target(self) -> str:
         """The join target: ``team:<id>`` or ``actor:<role>``."""
-        return f"team:{self.team}" if self.team else f"actor:{self.role}"
+        return device_target(self.team, self.role)
 
     @property
     def dom_id(self) -> str:

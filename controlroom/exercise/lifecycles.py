@@ -97,7 +97,7 @@ UNRELEASED = frozenset(s for s in ReleaseStatus if RELEASE.can(s, ReleaseMove.RE
 
 
 class RequestStatus(StrEnum):
-    OPEN = "open"
+    OPEN = "waiting"  # sent, nobody on it yet
     CLAIMED = "claimed"  # a controller is on it
     ANSWERED = "answered"
 

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from controlroom.access.permissions import DIRECTING
 from controlroom.exercise import commands
 from controlroom.exercise.refusals import CommandRefused, Refusal
 from controlroom.exercise.state import ExerciseState
@@ -116,14 +117,14 @@ async def _context(request: Request, state: ExerciseState) -> dict[str, Any]:
     }
 
 
-@requires("director")
+@requires(DIRECTING)
 async def composer(request: Request) -> Response:
     runtime = await exercise_of(request)
     context = {**await _context(request, runtime.state), "form": {}, "error": ""}
     return await render(request, "console/adhoc.html", context, runtime=runtime)
 
 
-@requires("director")
+@requires(DIRECTING)
 async def create(request: Request) -> Response:
     viewer = await viewer_of(request)
     form = await checked_form(request, viewer)

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from controlroom.access.permissions import CONTROLLING, DIRECTING, STAFF, team_audience
 from controlroom.delivery.projections import control_inject_view, team_inject_view
 from controlroom.delivery.render import FrameRenderer
 from controlroom.exercise import commands
@@ -72,10 +73,10 @@ def preview_html(
     release = state.releases[inject, team]
     if release.released_at is None:
         release = dataclasses.replace(release, released_at=wall, released_seq=0)
-    return renderer.fragment(team_inject_view(state, release), f"team:{team}", language)
+    return renderer.fragment(team_inject_view(state, release), team_audience(team), language)
 
 
-@requires("director", "controller", "observer")
+@requires(STAFF)
 async def detail(request: Request) -> Response:
     runtime = await exercise_of(request)
     state = runtime.state
@@ -104,7 +105,7 @@ async def detail(request: Request) -> Response:
     return await render(request, "console/inject.html", context, runtime=runtime)
 
 
-@requires("director", "controller", "observer")
+@requires(STAFF)
 async def preview(request: Request) -> Response:
     """The team's view of the inject alone (the detail page swaps it in per team)."""
     runtime = await exercise_of(request)
@@ -126,7 +127,7 @@ def _teams(form: FormData, _: Say) -> str:
     return field(form, "team") or _("all its teams")
 
 
-@requires("director", "controller")
+@requires(CONTROLLING)
 async def release(request: Request) -> Response:
     inject = str(request.path_params["inject"])
     return await act(
@@ -138,7 +139,7 @@ async def release(request: Request) -> Response:
     )
 
 
-@requires("director")
+@requires(DIRECTING)
 async def hold(request: Request) -> Response:
     inject = str(request.path_params["inject"])
     return await act(
@@ -148,7 +149,7 @@ async def hold(request: Request) -> Response:
     )
 
 
-@requires("director")
+@requires(DIRECTING)
 async def unhold(request: Request) -> Response:
     inject = str(request.path_params["inject"])
     return await act(
@@ -166,7 +167,7 @@ def _reschedule(inject: str) -> Any:
     return command_of
 
 
-@requires("director")
+@requires(DIRECTING)
 async def reschedule(request: Request) -> Response:
     inject = str(request.path_params["inject"])
     return await act(
@@ -176,7 +177,7 @@ async def reschedule(request: Request) -> Response:
     )
 
 
-@requires("director")
+@requires(DIRECTING)
 async def cancel(request: Request) -> Response:
     inject = str(request.path_params["inject"])
     return await act(
@@ -229,7 +230,7 @@ def _edit(inject_id: str) -> Any:
     return command_of
 
 
-@requires("director")
+@requires(DIRECTING)
 async def edit(request: Request) -> Response:
     inject = str(request.path_params["inject"])
     return await act(

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from controlroom.access.permissions import CONTROLLING, STAFF
 from controlroom.delivery.projections import timeline_view
 from controlroom.delivery.views import TimelineView
 from controlroom.exercise import commands
@@ -40,7 +41,7 @@ def event_lines(events: list[Event], state: ExerciseState) -> list[TimelineView]
     return [timeline_view(fact_of(event), state) for event in reversed(events[-SHOWN_EVENTS:])]
 
 
-@requires("director", "controller", "observer")
+@requires(STAFF)
 async def log(request: Request) -> Response:
     runtime = await exercise_of(request)
     state = runtime.state
@@ -71,12 +72,12 @@ def _observation(form: FormData, by: str) -> Command:
     )
 
 
-@requires("director", "controller")
+@requires(CONTROLLING)
 async def note(request: Request) -> Response:
     return await act(request, _note, lambda form, _: _("Note added to the log."))
 
 
-@requires("director", "controller", "observer")
+@requires(STAFF)
 async def observation(request: Request) -> Response:
     return await act(request, _observation, lambda form, _: _("Observation recorded."))
 

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from controlroom.access.permissions import DIRECTING
 from controlroom.delivery.projections import control_clock_view, control_request_view
 from controlroom.delivery.render import fragment_context
 from controlroom.live.runtime import ExerciseRuntime
@@ -54,7 +55,7 @@ async def render(
     full: dict[str, Any] = {
         "viewer": viewer,
         "role": viewer.role,
-        "is_director": viewer.role == "director",
+        "is_director": viewer.role in DIRECTING,
         "settings": res.settings,
         "path": request.url.path,
         "here": _here(request),

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from controlroom.access.permissions import DIRECTING, active_device
 from controlroom.access.sessions import SESSION_COOKIE
 from controlroom.exercise.refusals import CommandRefused
 from controlroom.exercise.state import Device, ExerciseState
@@ -75,8 +76,8 @@ def device_page(kind: DeviceKind | None = None) -> Callable[[DeviceEndpoint], En
                 runtime = await resources(request).exercises.get(exercise_id)
             except KeyError:
                 return await cut_off(request)
-            device = runtime.state.devices.get(viewer.device or "")
-            if device is None or device.revoked:
+            device = active_device(runtime.state, viewer.device)
+            if device is None:
                 return await cut_off(request)
             if kind is not None and viewer.role != kind:
                 raise HTTPException(403, "This page is for another kind of device.")
@@ -120,7 +121,7 @@ async def _switch_language(request: Request, viewer: Viewer, language: str) -> R
 async def director_exercise(request: Request) -> tuple[Viewer, ExerciseRuntime]:
     """The director and the exercise in the path (for routes already behind ``requires``)."""
     viewer = await current_viewer(request)
-    if viewer is None or viewer.role != "director":
+    if viewer is None or viewer.role not in DIRECTING:
         raise HTTPException(403, "Only the exercise director manages devices.")
     try:
         runtime = await resources(request).exercises.get(request.path_params["exercise"])
