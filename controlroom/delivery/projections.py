@@ -173,9 +173,9 @@ def control_inject_view(state: ExerciseState, inject_id: str) -> ControlInjectVi
     return ControlInjectView(inject, state.versions[inject_id], releases, cues)
 
 
-def _cue_status(state: ExerciseState, cue_id: str) -> str:
+def _cue_status(state: ExerciseState, cue_id: str) -> CueStatus:
     tracked = state.cues.get(cue_id)
-    return (tracked.status if tracked is not None else CueStatus.WAITING).value
+    return tracked.status if tracked is not None else CueStatus.WAITING
 
 
 def control_request_view(state: ExerciseState, request: Request) -> ControlRequestView:

@@ -203,7 +203,7 @@ class ReleaseView:
 class CueStatusView:
     cue: str
     role: str
-    status: str
+    status: CueStatus
 
 
 @dataclass(frozen=True, slots=True)
