@@ -147,6 +147,8 @@ def test_cue_status_only_for_the_cues_role(state: ExerciseState) -> None:
     with pytest.raises(CommandRefused):
         commands.cue_status(state, "girl", "A.1", "ready", "dev")
     with pytest.raises(CommandRefused, match="ready, in scene or done"):
+        commands.cue_status(state, "driver", "A.1", "waiting", "dev")
+    with pytest.raises(CommandRefused, match="ready, in scene or done"):
         commands.cue_status(state, "driver", "A.1", "asleep", "dev")
     play(state, commands.cue_status(state, "driver", "A.1", "ready", "dev"))
     assert state.cues["A.1"].status == "ready"

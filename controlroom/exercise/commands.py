@@ -48,6 +48,7 @@ from controlroom.exercise.events import (
 )
 from controlroom.exercise.lifecycles import (
     CUE,
+    REPORTABLE,
     ClockMove,
     ClockPhase,
     CueStatus,
@@ -282,6 +283,8 @@ def cue_status(
         new = CueStatus(status)
     except ValueError:
         raise CommandRefused(Refusal.BAD_CUE_STATUS) from None
+    if new not in REPORTABLE:
+        raise CommandRefused(Refusal.BAD_CUE_STATUS)
     if new is current.status:
         return None
     if not CUE.can(current.status, new):
