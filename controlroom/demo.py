@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from controlroom.access.accounts import CONTROL_ROLES, new_account, open_accounts
+from controlroom.access.accounts import STAFF_ROLES, new_account, open_accounts
 from controlroom.journal import open_store
 from controlroom.live.registry import Exercises
 from controlroom.live.timesource import SystemTime
@@ -36,7 +36,7 @@ async def prepare_demo(settings: Settings) -> Demo:
         password_file.write_text(password + "\n")
     accounts = open_accounts(settings.sessions, settings.data_dir)
     try:
-        for role in CONTROL_ROLES:
+        for role in STAFF_ROLES:
             if await accounts.get(role) is None:
                 await accounts.put(new_account(role, role, password, role.capitalize()))
     finally:

@@ -7,7 +7,7 @@ import pytest
 from controlroom.access import join_tokens as join
 from controlroom.exercise import commands
 from controlroom.exercise.commands import CommandRefused
-from controlroom.exercise.events import EventType
+from controlroom.exercise.events import JoinReissued
 from controlroom.exercise.state import ExerciseState
 from controlroom.journal import Event
 from tests.support.scenarios import make_scenario
@@ -17,8 +17,7 @@ SECRET = "unit-secret"
 
 def play(state: ExerciseState, decision: commands.Decision | None) -> None:
     assert decision is not None
-    type_, data = decision
-    state.apply(Event(state.seq + 1, type_, 1_800_000_000.0, data))
+    state.apply(Event(state.seq + 1, decision.TYPE, 1_800_000_000.0, decision.data()))
 
 
 @pytest.fixture
@@ -60,7 +59,7 @@ def test_wrong_or_mangled_tokens_match_nothing(state: ExerciseState) -> None:
 def test_reissuing_a_code_kills_the_old_one_and_only_that_one(state: ExerciseState) -> None:
     before = {c.target.key: c.token for c in join.codes(state, SECRET)}
     decision = commands.reissue_join(state, "director", "team:alpha")
-    assert decision == (EventType.JOIN_REISSUED, {"target": "team:alpha", "by": "director"})
+    assert decision == JoinReissued(target="team:alpha", by="director")
     play(state, decision)
     after = {c.target.key: c.token for c in join.codes(state, SECRET)}
     assert after["team:alpha"] != before["team:alpha"]

@@ -24,7 +24,7 @@ from controlroom.delivery.views import (
     Update,
 )
 from controlroom.exercise import commands
-from controlroom.exercise.events import EventType
+from controlroom.exercise.events import ExerciseCreated
 from controlroom.exercise.state import ExerciseState
 from controlroom.i18n import LANGUAGES, Catalogues
 from controlroom.journal import Event
@@ -51,7 +51,7 @@ class Exercise:
         self.events: list[dict[str, Any]] = []
         self.updates: list[tuple[int, dict[str, Update]]] = []
         self.at = 1_800_000_000.0
-        self.apply(lambda s: (EventType.CREATED, {"exercise": "ex", "name": "x", "by": "d"}))
+        self.apply(lambda s: ExerciseCreated(exercise="ex", name="x", scenario=s.scenario, by="d"))
 
     def apply(self, decide: Decide) -> bool:
         try:
@@ -61,10 +61,10 @@ class Exercise:
         if decision is None:
             return False
         self.at += 7.0
-        event = Event(self.state.seq + 1, decision[0], self.at, decision[1])
-        self.state.apply(event)
+        event = Event(self.state.seq + 1, decision.TYPE, self.at, decision.data())
+        fact = self.state.apply(event)
         self.events.append({"seq": event.seq, "type": event.type, "data": event.data})
-        self.updates.append((event.seq, self.audiences.route(event, self.state)))
+        self.updates.append((event.seq, self.audiences.route(fact, self.state)))
         return True
 
 

@@ -16,8 +16,7 @@ T0 = 1_800_000_000.0
 
 def play(state: ExerciseState, decision: commands.Decision | None, at: float = T0) -> None:
     assert decision is not None
-    type_, data = decision
-    state.apply(Event(state.seq + 1, type_, at, data))
+    state.apply(Event(state.seq + 1, decision.TYPE, at, decision.data()))
 
 
 @pytest.fixture
@@ -57,12 +56,12 @@ def test_the_clock_is_a_state_machine_that_refuses_invalid_transitions(
 
 def test_release_now_to_one_team_then_the_rest(state: ExerciseState) -> None:
     play(state, commands.startex(state, "d"))
-    type_, data = commands.release_now(state, "d", "A", ["bravo"])
-    assert (type_, data["teams"]) == (EventType.INJECT_RELEASED, ["bravo"])
-    play(state, (type_, data))
-    _, rest = commands.release_now(state, "d", "A")
-    assert rest["teams"] == ["alpha"]
-    play(state, (EventType.INJECT_RELEASED, rest))
+    first = commands.release_now(state, "d", "A", ["bravo"])
+    assert (first.TYPE, first.teams) == (EventType.INJECT_RELEASED, ("bravo",))
+    play(state, first)
+    rest = commands.release_now(state, "d", "A")
+    assert rest.teams == ("alpha",)
+    play(state, rest)
     with pytest.raises(CommandRefused, match="cannot be released"):
         commands.release_now(state, "d", "A")
     with pytest.raises(CommandRefused, match="not addressed"):
@@ -99,9 +98,9 @@ def test_an_edit_is_validated_and_versioned(state: ExerciseState) -> None:
         commands.edit(state, "d", "A", {"to": ["bravo"]})
     with pytest.raises(CommandRefused, match="channel"):
         commands.edit(state, "d", "A", {"channel": "carrier-pigeon"})
-    type_, data = commands.edit(state, "d", "A", {"title": text("Edited")})
-    assert data["version"] == 2
-    play(state, (type_, data))
+    edited = commands.edit(state, "d", "A", {"title": text("Edited")})
+    assert edited.version == 2
+    play(state, edited)
     assert state.injects["A"].title["en"] == "Edited"
 
 
@@ -147,7 +146,9 @@ def test_cue_status_only_for_the_cues_role(state: ExerciseState) -> None:
     state = ExerciseState.new(scenario)
     with pytest.raises(CommandRefused):
         commands.cue_status(state, "girl", "A.1", "ready", "dev")
-    with pytest.raises(CommandRefused, match="Unknown cue status"):
+    with pytest.raises(CommandRefused, match="ready, in scene or done"):
+        commands.cue_status(state, "driver", "A.1", "waiting", "dev")
+    with pytest.raises(CommandRefused, match="ready, in scene or done"):
         commands.cue_status(state, "driver", "A.1", "asleep", "dev")
     play(state, commands.cue_status(state, "driver", "A.1", "ready", "dev"))
     assert state.cues["A.1"].status == "ready"

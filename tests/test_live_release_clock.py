@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from controlroom.exercise import commands
-from controlroom.exercise.events import EventType
+from controlroom.exercise.events import EventType, Fact, InjectReleased, fact_of
 from controlroom.exercise.state import ExerciseState
-from controlroom.journal import Event, Journal
+from controlroom.journal import Journal
 from controlroom.journal.file import FileJournalStore
 from controlroom.journal.memory import MemoryJournalStore
 from controlroom.live.release_clock import ReleaseClock
@@ -31,15 +31,15 @@ async def settle() -> None:
 
 
 Release = tuple[str, tuple[str, ...], float, bool]
-_recorded: dict[int, list[Event]] = {}
+_recorded: dict[int, list[Fact]] = {}
 
 
 def released(runtime: ExerciseRuntime) -> list[Release]:
     """(inject, teams, wall time, late) of every release the runtime has folded."""
     return [
-        (e.data["inject"], tuple(e.data["teams"]), e.at, bool(e.data["late"]))
+        (e.payload.inject, e.payload.teams, e.at, e.payload.late)
         for e in _recorded[id(runtime)]
-        if e.type == EventType.INJECT_RELEASED
+        if isinstance(e.payload, InjectReleased)
     ]
 
 
@@ -53,7 +53,7 @@ async def new_runtime(journal: Journal, scenario: Scenario, time: ManualTime) ->
             expect_seq=0,
         )
     runtime = await ExerciseRuntime.load(journal, time)
-    record = _recorded[id(runtime)] = list(await journal.read())
+    record = _recorded[id(runtime)] = [fact_of(e) for e in await journal.read()]
     runtime.listen(lambda event, state: record.append(event))
     return runtime
 

@@ -151,7 +151,9 @@ async def test_bad_messages_get_error_frames_not_a_crash(
     await client.ws.send(b"\x00binary")
     assert (await client.recv())["code"] == "binary"
     await client.send({"type": "ack", "inject": "I-t2-0"})  # another team's inject
-    assert (await client.recv())["code"] == "refused"
+    refused = await client.recv()
+    assert refused["code"] == "refused" and refused["reason"] == "not-released-to-team"
+    assert refused["message"] == "Inject I-t2-0 has not been released to this team."
     await client.send({"type": "cue", "cue": "I-t1-0.1", "status": "ready"})
     assert (await client.recv())["code"] == "forbidden"
     await client.send({"type": "ping", "t": 42})
@@ -229,3 +231,17 @@ async def test_receipts_and_acknowledgements_reach_the_journal(
         ("inject.acknowledged", "t"),
         ("cue.status", "t"),
     ]
+
+
+async def test_a_refusal_is_coded_and_in_the_sockets_language(
+    live_server: LiveServerFactory, clients: ClientFactory
+) -> None:
+    server = live_server(journal_url="memory://")
+    exercise = server.create_exercise(marked_scenario())
+    actor = clients(server, exercise, "actor:r0", language="ru")
+    await actor.connect(resume=False)
+    assert (await actor.recv())["type"] == "hello"
+    await actor.send({"type": "cue", "cue": "no-such-cue", "status": "ready"})
+    refused = await actor.recv()
+    assert refused["code"] == "refused" and refused["reason"] == "no-cue"
+    assert refused["message"] == "У этой роли нет такой реплики."

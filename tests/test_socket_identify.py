@@ -22,11 +22,11 @@ def state() -> ExerciseState:
         commands.join_device(state, "tab-2", "Tab", role="r0"),
         commands.join_device(state, "tab-3", "Tab", team="t2"),
     ]
-    for seq, (type_, data) in enumerate(decisions, start=1):
-        state.apply(Event(seq, type_, 1.0, data))
+    for seq, decision in enumerate(decisions, start=1):
+        state.apply(Event(seq, decision.TYPE, 1.0, decision.data()))
     revoked = commands.revoke_device(state, "d", "tab-3")
     assert revoked is not None
-    state.apply(Event(4, revoked[0], 1.0, revoked[1]))
+    state.apply(Event(4, revoked.TYPE, 1.0, revoked.data()))
     return state
 
 

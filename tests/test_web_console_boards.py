@@ -46,8 +46,8 @@ def test_alerts_wait_for_the_configured_time() -> None:
     from tests.support.scenarios import inject, make_scenario
 
     state = ExerciseState.new(make_scenario(inject("A", trigger="manual")), "ex")
-    type_, data = commands.release_now(state, "dina", "A")
-    state.apply(Event(1, type_, 1000.0, data))
+    released = commands.release_now(state, "dina", "A")
+    state.apply(Event(1, released.TYPE, 1000.0, released.data()))
     assert alerts(state, 1000.0 + 299, 300.0) == []
     late = alerts(state, 1000.0 + 301, 300.0)
     assert {a.team for a in late} == {"alpha", "bravo"} and late[0].waiting == 301

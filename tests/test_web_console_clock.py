@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from controlroom.exercise.scenario_clock import ClockPhase
+from controlroom.exercise.lifecycles import ClockPhase
 from controlroom.live.runtime import ExerciseRuntime
 from tests.support.console import Control
 
@@ -39,8 +39,8 @@ async def test_a_hold_can_keep_time_running_and_pause_only_releases(control: Con
     await control.post(
         f"/exercises/{runtime.id}/clock/hold", {"reason": "Actors late", "mode": "releases"}
     )
-    assert phase(runtime) is ClockPhase.RUNNING
-    assert runtime.state.clock.releases_paused
+    assert phase(runtime) is ClockPhase.PAUSED
+    assert runtime.state.clock.ticking and not runtime.state.clock.releasing
     page = await control.get(f"/exercises/{runtime.id}")
     assert "data-releases-paused" in page.text
 

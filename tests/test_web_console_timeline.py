@@ -77,7 +77,7 @@ def state_apply(state: ExerciseState, decision: commands.Decision | None) -> Non
     from controlroom.journal import Event
 
     assert decision is not None
-    state.apply(Event(state.seq + 1, decision[0], WALL, decision[1]))
+    state.apply(Event(state.seq + 1, decision.TYPE, WALL, decision.data()))
 
 
 async def test_the_console_shows_every_inject_with_its_facts(control: Control) -> None:

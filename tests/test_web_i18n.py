@@ -11,9 +11,12 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 from jinja2.ext import babel_extract
 
+from controlroom.exercise.refusals import TEMPLATES as REFUSAL_TEXTS
+from controlroom.exercise.refusals import CommandRefused, Refusal
 from controlroom.i18n import Catalogues
 from controlroom.package_data import web_dir
-from controlroom.web.console import refusals
+from controlroom.web.refusal import refusal_text
+from tests.support.scenarios import make_scenario
 
 WEB_DIR = web_dir()
 
@@ -47,7 +50,7 @@ def every_message() -> list[str | tuple[str, ...]]:
         found.extend(template_messages(path))
     for path in MODULES:
         found.extend(module_messages(path))
-    found.extend(template for _, template in refusals._PATTERNS)
+    found.extend(REFUSAL_TEXTS.values())
     return sorted(set(found), key=str)
 
 
@@ -94,14 +97,34 @@ def test_no_string_is_translated_twice() -> None:
             where[key] = path.name
 
 
-def test_core_refusals_are_translated_with_their_values() -> None:
-    russian = Catalogues(WEB_DIR / "locale").get("ru")
-    said = refusals.translate("Inject BB-03 is already held.", russian.gettext)
-    assert said == "Вводная BB-03 уже удерживается."
-    said = refusals.translate(
-        "Inject X-1 cannot be cancelled: it is released or cancelled for those teams.",
-        russian.gettext,
-    )
-    assert said.startswith("Вводную X-1 нельзя отменить")
-    assert refusals.translate("The note is empty.", russian.gettext) == "Запись пустая."
-    assert refusals.translate("Something new.", russian.gettext) == "Something new."
+@pytest.mark.parametrize("code", list(Refusal), ids=str)
+def test_every_refusal_code_has_english_and_russian(code: Refusal) -> None:
+    english = REFUSAL_TEXTS.get(code)
+    assert english, f"refusal {code} has no English text"
+    russian = Catalogues(WEB_DIR / "locale").get("ru").messages.get(english)
+    assert russian, f"refusal {code} has no Russian text"
+    assert sorted(_placeholders(english)) == sorted(_placeholders(russian)), code
+
+
+def _placeholders(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"%\((\w+)\)s", text)
+
+
+def test_core_refusals_are_translated_with_their_values_and_team_names() -> None:
+    catalogues = Catalogues(WEB_DIR / "locale")
+    scenario = make_scenario()
+    russian, english = catalogues.get("ru"), catalogues.get("en")
+    held = CommandRefused(Refusal.ALREADY_HELD, inject="BB-03")
+    assert str(held) == "Inject BB-03 is already held."
+    assert refusal_text(held, russian, scenario) == "Вводная BB-03 уже удерживается."
+    cancelled = CommandRefused(Refusal.CANNOT_CANCEL, inject="X-1")
+    assert refusal_text(cancelled, russian, scenario).startswith("Вводную X-1 нельзя отменить")
+    strangers = CommandRefused(Refusal.NOT_ADDRESSED, inject="A", teams=("alpha",))
+    team = scenario.teams[0]
+    assert team.id == "alpha"
+    assert team.name["en"] in refusal_text(strangers, english, scenario)
+    assert "alpha" in str(strangers)
+    empty = CommandRefused(Refusal.EMPTY_NOTE)
+    assert refusal_text(empty, russian, scenario) == "Запись пустая."

@@ -15,7 +15,6 @@ import hmac
 import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal
 
 import orjson
 import redis.asyncio as aioredis
@@ -23,9 +22,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from controlroom.access.database import Database, sqlite_path
+from controlroom.access.permissions import STAFF_ROLES
+from controlroom.access.permissions import StaffRole as ControlRole
 
-ControlRole = Literal["director", "controller", "observer"]
-CONTROL_ROLES: tuple[ControlRole, ...] = ("director", "controller", "observer")
+__all__ = ["STAFF_ROLES", "Account", "ControlRole", "new_account"]
 _hasher = PasswordHasher()
 
 
@@ -44,7 +44,7 @@ class Account:
 
 
 def new_account(name: str, role: ControlRole, password: str, display: str = "") -> Account:
-    if role not in CONTROL_ROLES:
+    if role not in STAFF_ROLES:
         raise ValueError(f"unknown role {role!r}")
     if not 3 <= len(name) <= 40 or not name.replace("-", "").replace(".", "").isalnum():
         raise ValueError("A user name has 3 to 40 letters, digits, dots or dashes.")

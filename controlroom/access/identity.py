@@ -8,23 +8,17 @@ session cookie (or, with ``test_tokens`` on, from a token signed with the secret
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-Role = Literal["director", "controller", "observer", "team", "actor"]
-CONTROL_ROLES = frozenset({"director", "controller"})
+from controlroom.access.permissions import (
+    CONTROLLING,
+    Audience,
+    Role,
+    actor_audience,
+    device_target,
+    team_audience,
+)
 
-
-def team_audience(team: str) -> str:
-    return f"team:{team}"
-
-
-def actor_audience(role: str) -> str:
-    return f"actor:{role}"
-
-
-def device_target(team: str | None, role: str | None) -> str:
-    """The audience (and join target) a device belongs to."""
-    return team_audience(team) if team is not None else actor_audience(role or "")
+__all__ = ["Identity", "Role", "actor_audience", "device_target", "team_audience"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +34,8 @@ class Identity:
     @property
     def audience(self) -> str:
         """``control``, ``observer``, ``team:<id>`` or ``actor:<role id>``."""
-        if self.role in CONTROL_ROLES:
-            return "control"
-        if self.role == "observer":
-            return "observer"
-        if self.role == "team":
-            return team_audience(self.team or "")
-        return actor_audience(self.actor_role or "")
+        return str(Audience.of_role(self.role, self.team or "", self.actor_role))
 
     @property
     def can_control(self) -> bool:
-        return self.role in CONTROL_ROLES
+        return self.role in CONTROLLING

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from controlroom.access.identity import actor_audience, team_audience
+from controlroom.access.permissions import Audience
 from controlroom.delivery.projections import (
     clock_view,
     control_clock_view,
@@ -39,9 +40,24 @@ from controlroom.delivery.views import (
     Patch,
     Update,
 )
-from controlroom.exercise.events import CLOCK_EVENTS, EventType
+from controlroom.exercise.events import (
+    CLOCK_EVENTS,
+    CueReported,
+    DeviceJoined,
+    DeviceRenamed,
+    DeviceRevoked,
+    EventType,
+    Fact,
+    InjectAcknowledged,
+    InjectCreated,
+    InjectDelivered,
+    InjectEdited,
+    InjectReleased,
+    RequestAnswered,
+    RequestClaimed,
+    RequestSent,
+)
 from controlroom.exercise.state import ExerciseState
-from controlroom.journal import Event
 from controlroom.scenario.model import Inject
 
 CONTROL = "control"
@@ -73,9 +89,15 @@ def audiences_of(state: ExerciseState) -> list[str]:
 
 
 def split(audience: str) -> tuple[str, str]:
-    """``"team:police"`` -> ``("team", "police")``; ``"control"`` -> ``("control", "")``."""
-    kind, _, name = audience.partition(":")
-    return kind, name
+    """``"team:police"`` -> ``("team", "police")``; ``"control"`` -> ``("control", "")``.
+
+    Parsed by ``Audience.parse`` (``access.permissions``), the one place audiences are read.
+    """
+    try:
+        parsed = Audience.parse(audience)
+    except ValueError:
+        return "", ""
+    return parsed.kind.value, parsed.name
 
 
 class Audiences:
@@ -88,7 +110,7 @@ class Audiences:
     def __init__(self, state: ExerciseState) -> None:
         self._cue_roles = {i: _cue_roles(inject) for i, inject in state.injects.items()}
 
-    def route(self, event: Event, state: ExerciseState) -> dict[str, Update]:
+    def route(self, event: Fact, state: ExerciseState) -> dict[str, Update]:
         """Each concerned audience's ``Update`` for ``event`` (``state`` is the state after it)."""
         out = _Collector()
         out.all_control(Patch("insert", timeline_view(event, state), "timeline", "afterbegin"))
@@ -99,7 +121,7 @@ class Audiences:
 
     # -- handlers (one per kind of event) ----------------------------------------------------
 
-    def _clock(self, event: Event, state: ExerciseState, out: _Collector) -> None:
+    def _clock(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
         out.all_control(Patch("replace", control_clock_view(state)))
         public = Patch("replace", clock_view(state))
         for team in state.scenario.team_ids:
@@ -116,11 +138,12 @@ class Audiences:
             for inject_id in state.injects:
                 out.all_control(Patch("replace", control_inject_view(state, inject_id)))
 
-    def _created(self, event: Event, state: ExerciseState, out: _Collector) -> None:
+    def _created(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
         out.all_control(Patch("replace", control_clock_view(state)))
 
-    def _inject_created(self, event: Event, state: ExerciseState, out: _Collector) -> None:
-        inject_id = str(event.data["inject"]["id"])
+    def _inject_created(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
+        assert isinstance(event.payload, InjectCreated)
+        inject_id = event.payload.inject.id
         out.all_control(Patch("insert", control_inject_view(state, inject_id), "control-injects"))
         roles = _cue_roles(state.injects[inject_id])
         self._cue_roles[inject_id] = roles
@@ -128,14 +151,15 @@ class Audiences:
             group = cue_group_view(state, inject_id, role)
             out.add(actor_audience(role), Patch("insert", group, "actor-cues"))
 
-    def _inject_edited(self, event: Event, state: ExerciseState, out: _Collector) -> None:
-        inject_id = str(event.data["inject"])
+    def _inject_edited(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
+        assert isinstance(event.payload, InjectEdited)
+        inject_id = event.payload.inject
         out.all_control(Patch("replace", control_inject_view(state, inject_id)))
         for release in state.releases_of(inject_id):
             if release.released_at is not None:
                 view = team_inject_view(state, release)
                 out.add(team_audience(release.team), Patch("replace", view))
-        if "cues" not in event.data.get("changes", {}):
+        if "cues" not in event.payload.changes:
             return
         before = self._cue_roles.get(inject_id, frozenset())
         after = self._cue_roles[inject_id] = _cue_roles(state.injects[inject_id])
@@ -149,9 +173,11 @@ class Audiences:
                 patch = Patch("replace", group)
             out.add(actor_audience(role), patch)
 
-    def _release_step(self, event: Event, state: ExerciseState, out: _Collector) -> None:
-        inject_id = str(event.data["inject"])
-        teams = _teams(event, state)
+    def _release_step(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
+        payload = event.payload
+        assert isinstance(payload, InjectReleased | InjectDelivered | InjectAcknowledged)
+        inject_id = payload.inject
+        teams = _teams(payload, state)
         for team in teams:
             release = state.releases[inject_id, team]
             view = team_inject_view(state, release)
@@ -163,8 +189,10 @@ class Audiences:
         # a trigger may have scheduled the injects waiting on this one
         self._schedule_changed(state, [inject_id, *state.dependents.get(inject_id, [])], out)
 
-    def _schedule(self, event: Event, state: ExerciseState, out: _Collector) -> None:
-        self._schedule_changed(state, [str(event.data["inject"])], out)
+    def _schedule(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
+        inject = getattr(event.payload, "inject", None)
+        if isinstance(inject, str):
+            self._schedule_changed(state, [inject], out)
 
     def _schedule_changed(
         self, state: ExerciseState, injects: Iterable[str], out: _Collector
@@ -176,15 +204,17 @@ class Audiences:
                     actor_audience(role), Patch("replace", cue_group_view(state, inject_id, role))
                 )
 
-    def _cue_status(self, event: Event, state: ExerciseState, out: _Collector) -> None:
-        cue = state.cues[str(event.data["cue"])]
+    def _cue_status(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
+        assert isinstance(event.payload, CueReported)
+        cue = state.cues[event.payload.cue]
         out.all_control(Patch("replace", control_inject_view(state, cue.inject)))
         if cue.role in self._cue_roles.get(cue.inject, ()):
             group = cue_group_view(state, cue.inject, cue.role)
             out.add(actor_audience(cue.role), Patch("replace", group))
 
-    def _request(self, event: Event, state: ExerciseState, out: _Collector) -> None:
-        request = state.requests[str(event.data["request"])]
+    def _request(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
+        assert isinstance(event.payload, RequestSent | RequestClaimed | RequestAnswered)
+        request = state.requests[event.payload.request]
         audience = team_audience(request.team)
         if event.type == EventType.REQUEST_SENT:
             item = control_request_view(state, request)
@@ -201,8 +231,9 @@ class Audiences:
             out.add(audience, Patch("insert", card, "team-injects", "afterbegin"))
             out.receipt(audience, inject_id)
 
-    def _device(self, event: Event, state: ExerciseState, out: _Collector) -> None:
-        view = device_view(state, str(event.data["device"]))
+    def _device(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
+        assert isinstance(event.payload, DeviceJoined | DeviceRenamed | DeviceRevoked)
+        view = device_view(state, event.payload.device)
         if event.type == EventType.DEVICE_JOINED:
             out.all_control(Patch("insert", view, "devices"))
         else:
@@ -231,7 +262,7 @@ class _Collector:
         }
 
 
-_Route = Callable[[Audiences, Event, ExerciseState, _Collector], None]
+_Route = Callable[[Audiences, Fact, ExerciseState, _Collector], None]
 _ROUTES: dict[str, _Route] = {
     **{t: Audiences._clock for t in CLOCK_EVENTS},
     EventType.CREATED: Audiences._created,
@@ -251,13 +282,12 @@ def _cue_roles(inject: Inject) -> frozenset[str]:
     return frozenset(cue.role for cue in inject.cues)
 
 
-def _teams(event: Event, state: ExerciseState) -> list[str]:
-    teams = event.data.get("teams")
-    if teams:
-        return [str(t) for t in teams]
-    if "team" in event.data:
-        return [str(event.data["team"])]
-    return state.recipients(str(event.data["inject"]))
+def _teams(
+    payload: InjectReleased | InjectDelivered | InjectAcknowledged, state: ExerciseState
+) -> list[str]:
+    if isinstance(payload, InjectReleased):
+        return list(payload.teams) or state.recipients(payload.inject)
+    return [payload.team]
 
 
 # -- whole views ---------------------------------------------------------------------------

@@ -69,8 +69,12 @@ def pong_frame(t: Any) -> str:
     return _encode({"type": "pong", "t": t})
 
 
-def error_frame(code: str, message: str) -> str:
-    return _encode({"type": "error", "code": code, "message": message})
+def error_frame(code: str, message: str, reason: str | None = None) -> str:
+    """An ``error`` frame; a refusal's own code goes in ``reason`` (docs/protocol.md)."""
+    frame = {"type": "error", "code": code, "message": message}
+    if reason is not None:
+        frame["reason"] = reason
+    return _encode(frame)
 
 
 def to_wire(text: str) -> bytes:

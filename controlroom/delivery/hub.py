@@ -31,13 +31,12 @@ from controlroom.delivery.projections import presence_view
 from controlroom.delivery.render import FragmentRenderer, FrameRenderer
 from controlroom.delivery.views import Update
 from controlroom.exercise import commands
-from controlroom.exercise.events import EventType
+from controlroom.exercise.events import DeviceRevoked, Fact
 from controlroom.exercise.state import ExerciseState
 from controlroom.i18n import LANGUAGES
-from controlroom.journal import Event, JournalError
-from controlroom.live.runtime import ExerciseRuntime
+from controlroom.journal import JournalError
+from controlroom.live.runtime import ExerciseRuntime, scenario_of
 from controlroom.live.timesource import TimeSource
-from controlroom.scenario.model import Scenario
 from controlroom.settings import Settings
 
 logger = logging.getLogger("controlroom.delivery")
@@ -76,7 +75,7 @@ class ExerciseFeed:
 
     # -- events in ---------------------------------------------------------------------------
 
-    def on_event(self, event: Event, state: ExerciseState) -> None:
+    def on_event(self, event: Fact, state: ExerciseState) -> None:
         """The runtime's listener: route, render once per stream, keep, fan out."""
         try:
             frames = self._frames(self._audiences.route(event, state), event)
@@ -89,11 +88,11 @@ class ExerciseFeed:
             for connection in list(self._live[key]):
                 connection.push(frame)
         self.seq = event.seq
-        if event.type == EventType.DEVICE_REVOKED:
-            for connection in list(self._devices.get(str(event.data["device"]), ())):
+        if isinstance(event.payload, DeviceRevoked):
+            for connection in list(self._devices.get(event.payload.device, ())):
                 connection.close(CloseCode.REVOKED, "device revoked")
 
-    def _frames(self, updates: dict[str, Update], event: Event) -> dict[StreamKey, Frame]:
+    def _frames(self, updates: dict[str, Update], event: Fact) -> dict[StreamKey, Frame]:
         """Each concerned stream's frame: rendered now if someone follows it, else later."""
         frames: dict[StreamKey, Frame] = {}
         for audience, update in updates.items():
@@ -138,17 +137,15 @@ class ExerciseFeed:
             except JournalError:
                 logger.warning("backfill of %s: journal unavailable, retrying", self.runtime.id)
                 await asyncio.sleep(BACKFILL_RETRY)
-        state = ExerciseState.new(
-            Scenario.model_validate(events[0].data["scenario"]), self.runtime.id
-        )
+        state = ExerciseState.new(scenario_of(events, self.runtime.id), self.runtime.id)
         audiences = Audiences(state)
         first = max(1, upto - self.settings.history_events + 1)
         older: dict[StreamKey, list[Frame]] = {key: [] for key in self._histories}
         for event in events:
-            state.apply(event)
-            updates = audiences.route(event, state)  # always: it tracks the cue roles
+            fact = state.apply(event)
+            updates = audiences.route(fact, state)  # always: it tracks the cue roles
             if event.seq >= first:
-                for key, frame in self._frames(updates, event).items():
+                for key, frame in self._frames(updates, fact).items():
                     older[key].append(frame)
             if event.seq % BACKFILL_CHUNK == 0:
                 await asyncio.sleep(0)

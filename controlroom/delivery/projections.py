@@ -29,8 +29,9 @@ from controlroom.delivery.views import (
     TeamRequestView,
     TimelineView,
 )
+from controlroom.exercise.events import Fact
+from controlroom.exercise.lifecycles import UNRELEASED, ClockPhase, ReleaseStatus, RequestStatus
 from controlroom.exercise.state import CueStatus, ExerciseState, Request, TeamRelease
-from controlroom.journal import Event
 
 
 def sort_due(state: ExerciseState, inject_id: str) -> float:
@@ -38,20 +39,32 @@ def sort_due(state: ExerciseState, inject_id: str) -> float:
     return min(dues) if dues else float("inf")
 
 
+_CANCELLED = ReleaseStatus.CANCELLED
+_TEAM_REQUEST_STATUS: dict[RequestStatus, Literal["sent", "in-progress", "answered"]] = {
+    RequestStatus.OPEN: "sent",
+    RequestStatus.CLAIMED: "in-progress",
+    RequestStatus.ANSWERED: "answered",
+}
+
+
 def clock_view(state: ExerciseState) -> ClockView:
+    """Teams and actors see a pause (releases wait, time runs) as running: control's business."""
     clock = state.clock
-    return ClockView(clock.phase.value, clock.anchor_scenario, clock.anchor_wall, clock.speed)
+    phase = ClockPhase.RUNNING if clock.phase is ClockPhase.PAUSED else clock.phase
+    return ClockView(phase, clock.anchor_scenario, clock.anchor_wall, clock.speed)
 
 
 def control_clock_view(state: ExerciseState) -> ControlClockView:
     clock = state.clock
     return ControlClockView(
-        clock.phase.value,
+        clock.phase,
         clock.anchor_scenario,
         clock.anchor_wall,
         clock.speed,
-        clock.releases_paused,
         clock.hold_reason,
+        ticking=clock.ticking,
+        releases_paused=clock.phase is ClockPhase.PAUSED,
+        on_hold=clock.on_hold,
     )
 
 
@@ -69,17 +82,13 @@ def team_inject_view(state: ExerciseState, release: TeamRelease) -> TeamInjectVi
         body=inject.body,
         attachments=tuple(inject.attachments),
         released_at=release.released_at,
-        status=release.status(state.started).value,
+        status=release.status(state.started),
     )
 
 
 def team_request_view(state: ExerciseState, request: Request) -> TeamRequestView:
     kind = next((k for k in state.scenario.requests if k.id == request.kind), None)
-    status: Literal["sent", "in-progress", "answered"] = "sent"
-    if request.answered_at is not None:
-        status = "answered"
-    elif request.claimed_by is not None:
-        status = "in-progress"
+    status = _TEAM_REQUEST_STATUS[request.status]
     return TeamRequestView(
         request=request.id,
         kind_title=kind.title if kind is not None else None,
@@ -114,27 +123,30 @@ def cue_group_view(state: ExerciseState, inject_id: str, role: str) -> CueGroupV
                 reveals=tuple(RevealView(r.what, r.condition) for r in cue.reveals),
                 emotion=cue.emotion,
                 props=tuple(cue.props),
-                status=(status or CueStatus.WAITING).value,
+                status=status or CueStatus.WAITING,
             )
         )
     return CueGroupView(inject_id, inject_state, due, tuple(cards))
 
 
-def _inject_timing(state: ExerciseState, releases: list[TeamRelease]) -> tuple[str, float | None]:
-    released = [r for r in releases if r.released_at is not None]
+def _inject_timing(
+    state: ExerciseState, releases: list[TeamRelease]
+) -> tuple[ReleaseStatus, float | None]:
+    """An inject's state across its teams (from each release's status: one place)."""
+    statuses = [(r, r.status(state.started)) for r in releases]
+    released = [r for r, status in statuses if status not in UNRELEASED | {_CANCELLED}]
     if released:
         dues = [r.due for r in released if r.due is not None]
-        return "released", min(dues) if dues else None
-    live = [r for r in releases if not r.cancelled]
+        return ReleaseStatus.RELEASED, min(dues) if dues else None
+    live = [(r, status) for r, status in statuses if status is not _CANCELLED]
     if not live:
-        return "cancelled", None
-    dues = [r.due for r in live if r.due is not None]
+        return _CANCELLED, None
+    dues = [r.due for r, _ in live if r.due is not None]
     due = min(dues) if dues else None
-    if any(r.held for r in live):
-        return "held", due
-    if due is not None and state.started:
-        return "scheduled", due
-    return "planned", due
+    for status in (ReleaseStatus.HELD, ReleaseStatus.SCHEDULED):
+        if any(s is status for _, s in live):
+            return status, due
+    return ReleaseStatus.PLANNED, due
 
 
 def control_inject_view(state: ExerciseState, inject_id: str) -> ControlInjectView:
@@ -142,7 +154,7 @@ def control_inject_view(state: ExerciseState, inject_id: str) -> ControlInjectVi
     releases = tuple(
         ReleaseView(
             team=r.team,
-            status=r.status(state.started).value,
+            status=r.status(state.started),
             due=r.due,
             late=r.late,
             released_at=r.released_at,
@@ -161,9 +173,9 @@ def control_inject_view(state: ExerciseState, inject_id: str) -> ControlInjectVi
     return ControlInjectView(inject, state.versions[inject_id], releases, cues)
 
 
-def _cue_status(state: ExerciseState, cue_id: str) -> str:
+def _cue_status(state: ExerciseState, cue_id: str) -> CueStatus:
     tracked = state.cues.get(cue_id)
-    return (tracked.status if tracked is not None else CueStatus.WAITING).value
+    return tracked.status if tracked is not None else CueStatus.WAITING
 
 
 def control_request_view(state: ExerciseState, request: Request) -> ControlRequestView:
@@ -183,6 +195,7 @@ def control_request_view(state: ExerciseState, request: Request) -> ControlReque
         answered_by=request.answered_by,
         answered_at=request.answered_at,
         answer_inject=request.answer_inject,
+        status=request.status,
     )
 
 
@@ -220,11 +233,11 @@ def presence_view(state: ExerciseState, online: AbstractSet[str]) -> PresenceVie
     )
 
 
-def timeline_view(event: Event, state: ExerciseState) -> TimelineView:
+def timeline_view(fact: Fact, state: ExerciseState) -> TimelineView:
     return TimelineView(
-        seq=event.seq,
-        type=event.type,
-        at=event.at,
-        scenario_time=state.clock.scenario_now(event.at),
-        data=event.data,
+        seq=fact.seq,
+        type=fact.type,
+        at=fact.at,
+        scenario_time=state.clock.scenario_now(fact.at),
+        data=fact.payload,
     )

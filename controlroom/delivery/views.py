@@ -14,6 +14,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from controlroom.access.permissions import device_target
+from controlroom.exercise.events import Payload
+from controlroom.exercise.lifecycles import (
+    RELEASE,
+    UNRELEASED,
+    ClockPhase,
+    CueStatus,
+    ReleaseMove,
+    ReleaseStatus,
+    RequestStatus,
+)
 from controlroom.scenario.model import Inject
 
 LocalText = Mapping[str, str]
@@ -27,7 +38,7 @@ class ClockView:
     """The exercise clock as teams and actors see it: no hold reason, no author."""
 
     template: ClassVar[str] = "fragments/clock.html"
-    phase: str  # planned | running | held | ended
+    phase: ClockPhase  # never paused: a pause is control's business
     scenario_time: float  # scenario seconds at ``anchor_wall``
     anchor_wall: float
     speed: float
@@ -53,7 +64,16 @@ class TeamInjectView:
     body: LocalText
     attachments: tuple[str, ...]
     released_at: float  # wall time
-    status: str  # released | delivered | acknowledged
+    status: ReleaseStatus  # released | delivered | acknowledged
+
+    @property
+    def is_new(self) -> bool:
+        """Released, not yet on a device of the team."""
+        return self.status is ReleaseStatus.RELEASED
+
+    @property
+    def can_acknowledge(self) -> bool:
+        return RELEASE.can(self.status, ReleaseMove.ACKNOWLEDGE)
 
     @property
     def dom_id(self) -> str:
@@ -100,7 +120,7 @@ class CueCardView:
     reveals: tuple[RevealView, ...]
     emotion: LocalText
     props: tuple[LocalText, ...]
-    status: str  # waiting | ready | in-scene | done
+    status: CueStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +129,7 @@ class CueGroupView:
 
     template: ClassVar[str] = "fragments/cue_group.html"
     inject: str
-    state: str  # planned | scheduled | held | released | cancelled
+    state: ReleaseStatus  # the inject across its teams: planned ... released, cancelled
     due: float | None  # scenario seconds of the inject (release time once released)
     cards: tuple[CueCardView, ...]
 
@@ -139,12 +159,14 @@ class ActorRoleView:
 @dataclass(frozen=True, slots=True)
 class ControlClockView:
     template: ClassVar[str] = "fragments/control/clock.html"
-    phase: str
+    phase: ClockPhase
     scenario_time: float
     anchor_wall: float
     speed: float
-    releases_paused: bool
     hold_reason: str
+    ticking: bool  # scenario time runs (running or paused)
+    releases_paused: bool  # paused: time runs, releases wait
+    on_hold: bool  # held or paused: resume is the next move
 
     @property
     def dom_id(self) -> str:
@@ -154,7 +176,7 @@ class ControlClockView:
 @dataclass(frozen=True, slots=True)
 class ReleaseView:
     team: str
-    status: str
+    status: ReleaseStatus
     due: float | None
     late: bool
     released_at: float | None  # wall time
@@ -164,12 +186,24 @@ class ReleaseView:
     delivered_scenario: float | None = None
     acknowledged_scenario: float | None = None
 
+    @property
+    def unreleased(self) -> bool:
+        return self.status in UNRELEASED
+
+    @property
+    def can_hold(self) -> bool:
+        return RELEASE.can(self.status, ReleaseMove.HOLD)
+
+    @property
+    def can_unhold(self) -> bool:
+        return RELEASE.can(self.status, ReleaseMove.UNHOLD)
+
 
 @dataclass(frozen=True, slots=True)
 class CueStatusView:
     cue: str
     role: str
-    status: str
+    status: CueStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,12 +238,23 @@ class ControlRequestView:
     answered_by: str | None
     answered_at: float | None
     answer_inject: str | None
+    status: RequestStatus  # the request's lifecycle (docs/exercise.md)
 
     @property
-    def state(self) -> Literal["waiting", "claimed", "answered"]:
-        if self.answered_at is not None:
-            return "answered"
-        return "claimed" if self.claimed_by else "waiting"
+    def state(self) -> RequestStatus:
+        return self.status
+
+    @property
+    def answered(self) -> bool:
+        return self.status is RequestStatus.ANSWERED
+
+    @property
+    def claimed(self) -> bool:
+        return self.status is RequestStatus.CLAIMED
+
+    @property
+    def waiting(self) -> bool:
+        return self.status is RequestStatus.OPEN
 
     @property
     def dom_id(self) -> str:
@@ -232,7 +277,7 @@ class DeviceView:
     @property
     def target(self) -> str:
         """The join target: ``team:<id>`` or ``actor:<role>``."""
-        return f"team:{self.team}" if self.team else f"actor:{self.role}"
+        return device_target(self.team, self.role)
 
     @property
     def dom_id(self) -> str:
@@ -248,7 +293,7 @@ class TimelineView:
     type: str
     at: float  # wall time
     scenario_time: float
-    data: Mapping[str, object]
+    data: Payload  # the event's typed payload (templates read its fields)
 
     @property
     def dom_id(self) -> str:

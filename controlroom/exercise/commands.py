@@ -1,152 +1,190 @@
 """Commands: a director's (or a device's) wish, checked against state, turned into one event.
 
 Design: docs/exercise.md. Each command is a pure function of the current state that returns
-the event to append, ``None`` when there is nothing to do (idempotent repeats), or raises
-``CommandRefused`` with a message fit to show the user. The runtime appends the event with
-``expect_seq`` so a command decided on stale state is decided again, never applied twice.
+the typed payload of the event to append, ``None`` when there is nothing to do (idempotent
+repeats, a device's action already applied), or raises ``CommandRefused`` with a code and
+parameters (``controlroom.exercise.refusals``). The runtime checks the payload against the
+state (``ExerciseState.plan``) and appends it with ``expect_seq`` so a command decided on stale
+state is decided again, never applied twice.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-from pydantic import ValidationError
+from pydantic import JsonValue, TypeAdapter, ValidationError
 
-from controlroom.exercise.events import EventType
-from controlroom.exercise.scenario_clock import ClockPhase
-from controlroom.exercise.state import CueStatus, ExerciseState, ReleaseStatus
+from controlroom.exercise.events import (
+    ClockEnded,
+    ClockHeld,
+    ClockJumped,
+    ClockResumed,
+    ClockStarted,
+    CueReported,
+    DeviceJoined,
+    DeviceRenamed,
+    DeviceRevoked,
+    InjectAcknowledged,
+    InjectCancelled,
+    InjectCreated,
+    InjectDelivered,
+    InjectEdited,
+    InjectHeld,
+    InjectReleased,
+    InjectRescheduled,
+    InjectUnheld,
+    JoinReissued,
+    NoteAdded,
+    ObservationAdded,
+    Payload,
+    Rating,
+    ReleaseReason,
+    RequestAnswered,
+    RequestClaimed,
+    RequestSent,
+    SpeedSet,
+)
+from controlroom.exercise.lifecycles import (
+    CUE,
+    REPORTABLE,
+    ClockMove,
+    ClockPhase,
+    CueStatus,
+    DeviceMove,
+    ReleaseMove,
+    RequestMove,
+)
+from controlroom.exercise.refusals import CommandRefused, Refusal
+from controlroom.exercise.rules import EDITABLE
+from controlroom.exercise.state import Device, ExerciseState, Request, TeamRelease
 from controlroom.scenario.model import Inject
 from controlroom.scenario.time import DAY, format_time
 
-Decision = tuple[EventType, dict[str, Any]]
+__all__ = ["EDITABLE", "CommandRefused", "Decision", "Refusal"]
+
+Decision = Payload  # what a command decides: the payload of one event
 
 MAX_SPEED = 60.0
 MAX_TEXT = 10_000
-EDITABLE = frozenset(
-    {
-        "title",
-        "body",
-        "from",
-        "channel",
-        "attachments",
-        "expected_actions",
-        "notes",
-        "objectives",
-        "controller",
-        "cues",
-    }
-)
-UNRELEASED = frozenset({ReleaseStatus.PLANNED, ReleaseStatus.SCHEDULED, ReleaseStatus.HELD})
-
-
-class CommandRefused(Exception):
-    """The command does not fit the exercise's current state; the message says why."""
+_JSON_OBJECT = TypeAdapter(dict[str, JsonValue])
+_ACTION = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
+_CANNOT = {
+    ReleaseMove.RELEASE: Refusal.CANNOT_RELEASE,
+    ReleaseMove.HOLD: Refusal.CANNOT_HOLD,
+    ReleaseMove.UNHOLD: Refusal.CANNOT_UNHOLD,
+    ReleaseMove.RESCHEDULE: Refusal.CANNOT_RESCHEDULE,
+    ReleaseMove.CANCEL: Refusal.CANNOT_CANCEL,
+}
 
 
 # -- the clock -------------------------------------------------------------------------------
 
 
-def startex(state: ExerciseState, by: str, scenario_time: float | None = None) -> Decision:
-    if state.clock.phase is not ClockPhase.PLANNED:
-        raise CommandRefused("The exercise has already started (STARTEX was given).")
+def startex(state: ExerciseState, by: str, scenario_time: float | None = None) -> ClockStarted:
+    if not state.clock.can(ClockMove.START):
+        raise CommandRefused(Refusal.ALREADY_STARTED)
     start = state.scenario.start_seconds if scenario_time is None else scenario_time
     _check_time(state, start)
-    return EventType.STARTED, {"scenario_time": start, "by": by}
+    return ClockStarted(scenario_time=start, by=by)
 
 
-def hold(state: ExerciseState, by: str, reason: str, shift: bool = True) -> Decision:
-    if state.clock.phase is not ClockPhase.RUNNING or state.clock.releases_paused:
-        raise CommandRefused("Only a running exercise can be held.")
+def hold(state: ExerciseState, by: str, reason: str, shift: bool = True) -> ClockHeld:
+    if not state.clock.can(ClockMove.HOLD if shift else ClockMove.PAUSE):
+        raise CommandRefused(Refusal.NOT_RUNNING)
     if not reason.strip():
-        raise CommandRefused("Give a reason for the hold: it goes into the exercise log.")
-    return EventType.HELD, {"reason": _text(reason), "shift": shift, "by": by}
+        raise CommandRefused(Refusal.HOLD_NEEDS_REASON)
+    return ClockHeld(reason=_text(reason), shift=shift, by=by)
 
 
-def resume(state: ExerciseState, by: str) -> Decision:
-    if state.clock.phase is not ClockPhase.HELD and not state.clock.releases_paused:
-        raise CommandRefused("The exercise is not on hold.")
-    return EventType.RESUMED, {"by": by}
+def resume(state: ExerciseState, by: str) -> ClockResumed:
+    if not state.clock.can(ClockMove.RESUME):
+        raise CommandRefused(Refusal.NOT_ON_HOLD)
+    return ClockResumed(by=by)
 
 
-def set_speed(state: ExerciseState, by: str, speed: float) -> Decision:
-    if state.clock.phase is ClockPhase.ENDED:
-        raise CommandRefused("The exercise has ended (ENDEX).")
+def set_speed(state: ExerciseState, by: str, speed: float) -> SpeedSet:
+    if not state.clock.can(ClockMove.SPEED):
+        raise CommandRefused(Refusal.ENDED)
     if not 0 < speed <= MAX_SPEED:
-        raise CommandRefused(f"Speed must be above 0 and at most {MAX_SPEED:g}.")
-    return EventType.SPEED_SET, {"speed": speed, "by": by}
+        raise CommandRefused(Refusal.BAD_SPEED, most=f"{MAX_SPEED:g}")
+    return SpeedSet(speed=speed, by=by)
 
 
-def jump(state: ExerciseState, by: str, scenario_time: float) -> Decision:
-    if state.clock.phase in (ClockPhase.PLANNED, ClockPhase.ENDED):
-        raise CommandRefused("The clock can only jump between STARTEX and ENDEX.")
+def jump(state: ExerciseState, by: str, scenario_time: float) -> ClockJumped:
+    if not state.clock.can(ClockMove.JUMP):
+        raise CommandRefused(Refusal.JUMP_NEEDS_RUNNING)
     _check_time(state, scenario_time)
-    return EventType.JUMPED, {"scenario_time": scenario_time, "by": by}
+    return ClockJumped(scenario_time=scenario_time, by=by)
 
 
-def endex(state: ExerciseState, by: str) -> Decision:
-    if state.clock.phase in (ClockPhase.PLANNED, ClockPhase.ENDED):
-        raise CommandRefused("ENDEX needs a running or held exercise.")
-    return EventType.ENDED, {"by": by}
+def endex(state: ExerciseState, by: str) -> ClockEnded:
+    if not state.clock.can(ClockMove.END):
+        raise CommandRefused(Refusal.ENDEX_NEEDS_RUNNING)
+    return ClockEnded(by=by)
 
 
 # -- injects ---------------------------------------------------------------------------------
 
 
-def release_due(state: ExerciseState, wall: float) -> Decision | None:
+def release_due(state: ExerciseState, wall: float) -> InjectReleased | None:
     """The clock's command: release the first inject that has fallen due (to its due teams)."""
     for inject, teams in state.due_releases(wall).items():
         late = any(state.is_late(state.releases[inject, team], wall) for team in teams)
         due = min(state.releases[inject, team].due or 0.0 for team in teams)
-        return EventType.INJECT_RELEASED, {
-            "inject": inject,
-            "teams": teams,
-            "version": state.versions[inject],
-            "due": due,
-            "late": late,
-            "reason": "schedule",
-            "by": "clock",
-        }
+        return InjectReleased(
+            inject=inject,
+            teams=tuple(teams),
+            version=state.versions[inject],
+            due=due,
+            late=late,
+            reason=ReleaseReason.SCHEDULE,
+            by="clock",
+        )
     return None
 
 
 def release_now(
     state: ExerciseState, by: str, inject: str, teams: Sequence[str] | None = None
-) -> Decision:
-    targets = _unreleased(state, inject, teams, "released")
+) -> InjectReleased:
+    targets = _movable(state, inject, teams, ReleaseMove.RELEASE)
     if state.clock.phase is ClockPhase.ENDED:
-        raise CommandRefused("The exercise has ended (ENDEX).")
-    return EventType.INJECT_RELEASED, {
-        "inject": inject,
-        "teams": targets,
-        "version": state.versions[inject],
-        "due": None,
-        "late": False,
-        "reason": "manual",
-        "by": by,
-    }
+        raise CommandRefused(Refusal.ENDED)
+    return InjectReleased(
+        inject=inject,
+        teams=targets,
+        version=state.versions[inject],
+        due=None,
+        late=False,
+        reason=ReleaseReason.MANUAL,
+        by=by,
+    )
 
 
 def hold_inject(
     state: ExerciseState, by: str, inject: str, teams: Sequence[str] | None = None
-) -> Decision:
-    targets = [
-        t for t in _unreleased(state, inject, teams, "held") if not state.releases[inject, t].held
-    ]
+) -> InjectHeld:
+    wanted = _wanted(state, inject, teams)
+    targets = tuple(t for t in wanted if state.can(inject, t, ReleaseMove.HOLD))
     if not targets:
-        raise CommandRefused(f"Inject {inject} is already held.")
-    return EventType.INJECT_HELD, {"inject": inject, "teams": targets, "by": by}
+        if any(state.can(inject, t, ReleaseMove.UNHOLD) for t in wanted):
+            raise CommandRefused(Refusal.ALREADY_HELD, inject=inject)
+        raise CommandRefused(Refusal.CANNOT_HOLD, inject=inject)
+    return InjectHeld(inject=inject, teams=targets, by=by)
 
 
 def unhold_inject(
     state: ExerciseState, by: str, inject: str, teams: Sequence[str] | None = None
-) -> Decision:
-    targets = [
-        t for t in _unreleased(state, inject, teams, "resumed") if state.releases[inject, t].held
-    ]
+) -> InjectUnheld:
+    wanted = _wanted(state, inject, teams)
+    targets = tuple(t for t in wanted if state.can(inject, t, ReleaseMove.UNHOLD))
     if not targets:
-        raise CommandRefused(f"Inject {inject} is not held.")
-    return EventType.INJECT_UNHELD, {"inject": inject, "teams": targets, "by": by}
+        if any(state.can(inject, t, ReleaseMove.HOLD) for t in wanted):
+            raise CommandRefused(Refusal.NOT_HELD, inject=inject)
+        raise CommandRefused(Refusal.CANNOT_UNHOLD, inject=inject)
+    return InjectUnheld(inject=inject, teams=targets, by=by)
 
 
 def reschedule(
@@ -155,124 +193,141 @@ def reschedule(
     inject: str,
     scenario_time: float,
     teams: Sequence[str] | None = None,
-) -> Decision:
+) -> InjectRescheduled:
     _check_time(state, scenario_time)
-    targets = _unreleased(state, inject, teams, "rescheduled")
-    return EventType.INJECT_RESCHEDULED, {
-        "inject": inject,
-        "teams": targets,
-        "scenario_time": scenario_time,
-        "by": by,
-    }
+    targets = _movable(state, inject, teams, ReleaseMove.RESCHEDULE)
+    return InjectRescheduled(inject=inject, teams=targets, scenario_time=scenario_time, by=by)
 
 
 def cancel(
     state: ExerciseState, by: str, inject: str, teams: Sequence[str] | None = None
-) -> Decision:
-    targets = _unreleased(state, inject, teams, "cancelled")
-    return EventType.INJECT_CANCELLED, {"inject": inject, "teams": targets, "by": by}
+) -> InjectCancelled:
+    targets = _movable(state, inject, teams, ReleaseMove.CANCEL)
+    return InjectCancelled(inject=inject, teams=targets, by=by)
 
 
-def edit(state: ExerciseState, by: str, inject: str, changes: Mapping[str, Any]) -> Decision:
+def edit(state: ExerciseState, by: str, inject: str, changes: Mapping[str, object]) -> InjectEdited:
     """A new version of an inject's content; the earlier one stays in the journal."""
     current = _inject(state, inject)
     unknown = set(changes) - EDITABLE
     if unknown:
-        raise CommandRefused(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
+        raise CommandRefused(Refusal.NOT_EDITABLE, fields=tuple(sorted(unknown)))
     merged = current.model_dump(by_alias=True, exclude_none=True) | dict(changes)
     try:
         Inject.model_validate(merged)
+        values = _JSON_OBJECT.validate_python(dict(changes))
     except ValidationError as error:
-        raise CommandRefused(_first_error(error)) from error
-    return EventType.INJECT_EDITED, {
-        "inject": inject,
-        "version": state.versions[inject] + 1,
-        "changes": dict(changes),
-        "by": by,
-    }
+        raise _invalid(error) from error
+    return InjectEdited(inject=inject, version=state.versions[inject] + 1, changes=values, by=by)
 
 
-def create_inject(state: ExerciseState, by: str, data: Mapping[str, Any]) -> Decision:
+def create_inject(state: ExerciseState, by: str, data: Mapping[str, object]) -> InjectCreated:
     """An ad-hoc inject written during the exercise."""
     try:
         inject = Inject.model_validate(data)
     except ValidationError as error:
-        raise CommandRefused(_first_error(error)) from error
+        raise _invalid(error) from error
     if inject.id in state.injects:
-        raise CommandRefused(f"An inject with id {inject.id} already exists.")
+        raise CommandRefused(Refusal.INJECT_EXISTS, inject=inject.id)
     unknown = set(state.scenario.recipients(inject)) - set(state.scenario.team_ids)
     if unknown:
-        raise CommandRefused(f"Unknown team: {', '.join(sorted(unknown))}.")
+        raise CommandRefused(Refusal.UNKNOWN_TEAMS, teams=tuple(sorted(unknown)))
     roles = {role.id for role in state.scenario.roles}
     for cue in inject.cues:
         if cue.role not in roles:
-            raise CommandRefused(f"Unknown actor role: {cue.role}.")
+            raise CommandRefused(Refusal.UNKNOWN_ROLE_NAMED, role=cue.role)
     if inject.at is not None:
         _check_time(state, inject.at_seconds or 0)
-    return EventType.INJECT_CREATED, {
-        "inject": inject.model_dump(by_alias=True, exclude_none=True),
-        "by": by,
-    }
+    return InjectCreated(inject=inject, by=by)
 
 
-def delivered(state: ExerciseState, inject: str, team: str, device: str) -> Decision | None:
+def delivered(
+    state: ExerciseState, inject: str, team: str, device: str, action: str | None = None
+) -> InjectDelivered | None:
+    if _repeated(state, device, action):
+        return None
     release = _release_for_team(state, inject, team)
     if release.delivered_at is not None:
         return None
-    return EventType.INJECT_DELIVERED, {"inject": inject, "team": team, "device": device}
+    return InjectDelivered(inject=inject, team=team, device=device, action=action)
 
 
-def acknowledge(state: ExerciseState, inject: str, team: str, device: str) -> Decision | None:
+def acknowledge(
+    state: ExerciseState, inject: str, team: str, device: str, action: str | None = None
+) -> InjectAcknowledged | None:
+    if _repeated(state, device, action):
+        return None
     release = _release_for_team(state, inject, team)
     if release.acknowledged_at is not None:
         return None
-    return EventType.INJECT_ACKNOWLEDGED, {"inject": inject, "team": team, "device": device}
+    return InjectAcknowledged(inject=inject, team=team, device=device, action=action)
 
 
 # -- actors, the SimCell, the log -------------------------------------------------------------
 
 
 def cue_status(
-    state: ExerciseState, role: str, cue: str, status: str, device: str
-) -> Decision | None:
+    state: ExerciseState,
+    role: str,
+    cue: str,
+    status: str,
+    device: str,
+    action: str | None = None,
+) -> CueReported | None:
+    if _repeated(state, device, action):
+        return None
     current = state.cues.get(cue)
     if current is None or current.role != role:
-        raise CommandRefused("No such cue for this role.")
+        raise CommandRefused(Refusal.NO_CUE)
     try:
         new = CueStatus(status)
-    except ValueError as error:
-        raise CommandRefused(f"Unknown cue status {status!r}.") from error
+    except ValueError:
+        raise CommandRefused(Refusal.BAD_CUE_STATUS) from None
+    if new not in REPORTABLE:
+        raise CommandRefused(Refusal.BAD_CUE_STATUS)
     if new is current.status:
         return None
-    return EventType.CUE_STATUS, {"cue": cue, "role": role, "status": new.value, "device": device}
+    if not CUE.can(current.status, new):
+        raise CommandRefused(Refusal.BAD_CUE_STATUS)
+    return CueReported(cue=cue, role=role, status=new, device=device, action=action)
 
 
 def send_request(
-    state: ExerciseState, team: str, device: str, kind: str | None, text: str
-) -> Decision:
+    state: ExerciseState,
+    team: str,
+    device: str,
+    kind: str | None,
+    text: str,
+    action: str | None = None,
+) -> RequestSent | None:
+    if _repeated(state, device, action):
+        return None
     if team not in state.scenario.team_ids:
-        raise CommandRefused("Unknown team.")
+        raise CommandRefused(Refusal.UNKNOWN_TEAM)
     if kind is not None and kind not in {r.id for r in state.scenario.requests}:
-        raise CommandRefused("Unknown request type.")
+        raise CommandRefused(Refusal.UNKNOWN_REQUEST_KIND)
     if kind is None and not text.strip():
-        raise CommandRefused("Write what you ask for, or pick a request from the list.")
-    request = f"R{len(state.requests) + 1:03d}"
-    return EventType.REQUEST_SENT, {
-        "request": request,
-        "team": team,
-        "kind": kind,
-        "text": _text(text),
-        "device": device,
-    }
+        raise CommandRefused(Refusal.EMPTY_REQUEST)
+    number = len(state.requests) + 1
+    while f"R{number:03d}" in state.requests:
+        number += 1
+    return RequestSent(
+        request=f"R{number:03d}",
+        team=team,
+        kind=kind,
+        text=_text(text),
+        device=device,
+        action=action,
+    )
 
 
-def claim_request(state: ExerciseState, by: str, request: str) -> Decision | None:
+def claim_request(state: ExerciseState, by: str, request: str) -> RequestClaimed | None:
     current = _request(state, request)
-    if current.answered_at is not None:
-        raise CommandRefused(f"Request {request} has already been answered.")
+    if not current.can(RequestMove.CLAIM):
+        raise CommandRefused(Refusal.REQUEST_ANSWERED, request=request)
     if current.claimed_by == by:
         return None
-    return EventType.REQUEST_CLAIMED, {"request": request, "by": by}
+    return RequestClaimed(request=request, by=by)
 
 
 def answer_request(
@@ -283,44 +338,47 @@ def answer_request(
     answer: str | None = None,
     text: str | None = None,
     language: str | None = None,
-) -> Decision:
+) -> RequestAnswered:
     current = _request(state, request)
-    if current.answered_at is not None:
-        raise CommandRefused(f"Request {request} has already been answered.")
-    _check_language(state, language)
+    if not current.can(RequestMove.ANSWER):
+        raise CommandRefused(Refusal.REQUEST_ANSWERED, request=request)
     kind = next((r for r in state.scenario.requests if r.id == current.kind), None)
     if answer is not None:
         prepared = next((a for a in (kind.answers if kind else []) if a.id == answer), None)
         if prepared is None:
-            raise CommandRefused("No such prepared answer for this request.")
+            raise CommandRefused(Refusal.NO_ANSWER)
         body = dict(prepared.text)
     elif text is not None and text.strip():
-        body = {language or state.scenario.original_language: _text(text)}
+        written = language or state.scenario.original_language
+        if not _LANG.fullmatch(written):
+            raise CommandRefused(Refusal.BAD_LANGUAGE)
+        body = {written: _text(text)}
     else:
-        raise CommandRefused("Pick a prepared answer or write one.")
-    title = dict(kind.title) if kind else {lang: current.text[:80] for lang in body}
-    return EventType.REQUEST_ANSWERED, {
-        "request": request,
-        "answer": answer,
-        "text": body,
-        "title": title,
-        "by": by,
-    }
+        raise CommandRefused(Refusal.EMPTY_ANSWER)
+    title = dict(kind.title) if kind else {lang: current.text[:80] or current.id for lang in body}
+    return RequestAnswered(
+        request=request,
+        answer=answer,
+        text=body,
+        title=title,
+        sender={lang: "SimCell" for lang in title},
+        by=by,
+    )
 
 
 def add_note(
     state: ExerciseState, by: str, text: str, team: str | None = None, inject: str | None = None
-) -> Decision:
+) -> NoteAdded:
     if not text.strip():
-        raise CommandRefused("The note is empty.")
+        raise CommandRefused(Refusal.EMPTY_NOTE)
     if team is not None and team not in state.scenario.team_ids:
-        raise CommandRefused("Unknown team.")
+        raise CommandRefused(Refusal.UNKNOWN_TEAM)
     if inject is not None:
         _inject(state, inject)
-    return EventType.NOTE_ADDED, {"text": _text(text), "by": by, "team": team, "inject": inject}
+    return NoteAdded(text=_text(text), by=by, team=team, inject=inject)
 
 
-RATINGS = ("P", "S", "M", "U")
+RATINGS = tuple(r.value for r in Rating)
 
 
 def add_observation(
@@ -332,24 +390,24 @@ def add_observation(
     task: str | None = None,
     rating: str | None = None,
     team: str | None = None,
-) -> Decision:
+) -> ObservationAdded:
     target = next((o for o in state.scenario.objectives if o.id == objective), None)
     if target is None:
-        raise CommandRefused("Unknown objective.")
+        raise CommandRefused(Refusal.UNKNOWN_OBJECTIVE)
     if task is not None and task not in {t.id for t in target.tasks}:
-        raise CommandRefused("Unknown task for this objective.")
+        raise CommandRefused(Refusal.UNKNOWN_TASK)
     if rating is not None and rating not in RATINGS:
-        raise CommandRefused("A rating is one of P, S, M, U.")
+        raise CommandRefused(Refusal.BAD_RATING)
     if team is not None and team not in state.scenario.team_ids:
-        raise CommandRefused("Unknown team.")
-    return EventType.OBSERVATION_ADDED, {
-        "text": _text(text),
-        "by": by,
-        "objective": objective,
-        "task": task,
-        "rating": rating,
-        "team": team,
-    }
+        raise CommandRefused(Refusal.UNKNOWN_TEAM)
+    return ObservationAdded(
+        text=_text(text),
+        by=by,
+        objective=objective,
+        task=task,
+        rating=None if rating is None else Rating(rating),
+        team=team,
+    )
 
 
 def join_device(
@@ -359,113 +417,114 @@ def join_device(
     *,
     team: str | None = None,
     role: str | None = None,
-) -> Decision:
+) -> DeviceJoined:
     if (team is None) == (role is None):
-        raise CommandRefused("A device joins one team or one actor role.")
+        raise CommandRefused(Refusal.ONE_TARGET)
     if team is not None and team not in state.scenario.team_ids:
-        raise CommandRefused("Unknown team.")
+        raise CommandRefused(Refusal.UNKNOWN_TEAM)
     if role is not None and role not in {r.id for r in state.scenario.roles}:
-        raise CommandRefused("Unknown actor role.")
+        raise CommandRefused(Refusal.UNKNOWN_ROLE)
     if device in state.devices:
-        raise CommandRefused("This device has already joined.")
-    return EventType.DEVICE_JOINED, {
-        "device": device,
-        "name": _text(name)[:80],
-        "team": team,
-        "role": role,
-    }
+        raise CommandRefused(Refusal.ALREADY_JOINED)
+    return DeviceJoined(device=device, name=_text(name)[:80], team=team, role=role)
 
 
-def rename_device(state: ExerciseState, device: str, name: str) -> Decision:
-    _device(state, device)
-    return EventType.DEVICE_RENAMED, {"device": device, "name": _text(name)[:80]}
+def rename_device(state: ExerciseState, device: str, name: str) -> DeviceRenamed:
+    if not _device(state, device).can(DeviceMove.RENAME):
+        raise CommandRefused(Refusal.DEVICE_REVOKED)
+    return DeviceRenamed(device=device, name=_text(name)[:80])
 
 
-def revoke_device(state: ExerciseState, by: str, device: str) -> Decision | None:
-    if _device(state, device).revoked:
+def revoke_device(state: ExerciseState, by: str, device: str) -> DeviceRevoked | None:
+    if not _device(state, device).can(DeviceMove.REVOKE):
         return None
-    return EventType.DEVICE_REVOKED, {"device": device, "by": by}
+    return DeviceRevoked(device=device, by=by)
 
 
-def reissue_join(state: ExerciseState, by: str, target: str) -> Decision:
+def reissue_join(state: ExerciseState, by: str, target: str) -> JoinReissued:
     """A new join link for a team (``team:<id>``) or an actor role (``actor:<id>``)."""
     kind, _, name = target.partition(":")
     known = state.scenario.team_ids if kind == "team" else [r.id for r in state.scenario.roles]
     if kind not in ("team", "actor") or name not in known:
-        raise CommandRefused("No such team or actor role.")
-    return EventType.JOIN_REISSUED, {"target": target, "by": by}
+        raise CommandRefused(Refusal.NO_SUCH_TARGET)
+    return JoinReissued(target=target, by=by)
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _repeated(state: ExerciseState, device: str, action: str | None) -> bool:
+    """Whether the device's action was applied already (its outbox sent it again)."""
+    if action is None:
+        return False
+    if not _ACTION.fullmatch(action):
+        raise CommandRefused(Refusal.BAD_ACTION)
+    return (device, action) in state.actions
 
 
 def _inject(state: ExerciseState, inject: str) -> Inject:
     try:
         return state.injects[inject]
     except KeyError:
-        raise CommandRefused(f"No inject {inject}.") from None
+        raise CommandRefused(Refusal.NO_INJECT, inject=inject) from None
 
 
-def _unreleased(
-    state: ExerciseState, inject: str, teams: Sequence[str] | None, verb: str
-) -> list[str]:
+def _wanted(state: ExerciseState, inject: str, teams: Sequence[str] | None) -> tuple[str, ...]:
     recipients = state.recipients(_inject(state, inject).id)
-    wanted = list(teams) if teams else recipients
-    strangers = sorted(set(wanted) - set(recipients))
+    wanted = tuple(teams) if teams else tuple(recipients)
+    strangers = tuple(sorted(set(wanted) - set(recipients)))
     if strangers:
-        raise CommandRefused(f"Inject {inject} is not addressed to {', '.join(strangers)}.")
-    targets = [t for t in wanted if state.status(inject, t) in UNRELEASED]
+        raise CommandRefused(Refusal.NOT_ADDRESSED, inject=inject, teams=strangers)
+    return wanted
+
+
+def _movable(
+    state: ExerciseState, inject: str, teams: Sequence[str] | None, move: ReleaseMove
+) -> tuple[str, ...]:
+    targets = tuple(t for t in _wanted(state, inject, teams) if state.can(inject, t, move))
     if not targets:
-        raise CommandRefused(
-            f"Inject {inject} cannot be {verb}: it is released or cancelled for those teams."
-        )
+        raise CommandRefused(_CANNOT[move], inject=inject)
     return targets
 
 
-def _release_for_team(state: ExerciseState, inject: str, team: str) -> Any:
+def _release_for_team(state: ExerciseState, inject: str, team: str) -> TeamRelease:
     release = state.releases.get((inject, team))
     if release is None or release.released_at is None:
-        raise CommandRefused(f"Inject {inject} has not been released to this team.")
+        raise CommandRefused(Refusal.NOT_RELEASED_TO_TEAM, inject=inject)
     return release
 
 
-def _request(state: ExerciseState, request: str) -> Any:
+def _request(state: ExerciseState, request: str) -> Request:
     try:
         return state.requests[request]
     except KeyError:
-        raise CommandRefused(f"No request {request}.") from None
+        raise CommandRefused(Refusal.NO_REQUEST, request=request) from None
 
 
-def _device(state: ExerciseState, device: str) -> Any:
+def _device(state: ExerciseState, device: str) -> Device:
     try:
         return state.devices[device]
     except KeyError:
-        raise CommandRefused("No such device.") from None
+        raise CommandRefused(Refusal.NO_DEVICE) from None
 
 
 def _check_time(state: ExerciseState, scenario_time: float) -> None:
     if not 0 <= scenario_time < state.scenario.days * DAY:
         raise CommandRefused(
-            f"{format_time(scenario_time)} is outside the exercise "
-            f"(D1 00:00 to D{state.scenario.days} 23:59)."
+            Refusal.OUTSIDE_EXERCISE,
+            time=format_time(scenario_time) if math.isfinite(scenario_time) else str(scenario_time),
+            last=f"D{state.scenario.days}",
         )
 
 
 def _text(text: str) -> str:
     cleaned = text.strip()
     if len(cleaned) > MAX_TEXT:
-        raise CommandRefused(f"The text is too long (at most {MAX_TEXT} characters).")
+        raise CommandRefused(Refusal.TOO_LONG, most=MAX_TEXT)
     return cleaned
 
 
-def _first_error(error: ValidationError) -> str:
+def _invalid(error: ValidationError) -> CommandRefused:
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"])
-    return f"{where}: {first['msg']}"
-
-
-def _check_language(state: ExerciseState, language: str | None) -> None:
-    """Defence in depth (the edge refuses it first): only the scenario's languages are text
-    keys, so an event with another one is never written (the fold could not apply it)."""
-    if language is not None and language not in state.scenario.languages:
-        raise CommandRefused("That language is not one of the scenario's.")
+    return CommandRefused(Refusal.INVALID_INJECT, field=where, problem=first["msg"])

@@ -1,52 +1,369 @@
-"""The vocabulary of an exercise's journal: every event type and its data. Design: docs/exercise.md.
+"""The vocabulary of an exercise's journal: every event type and its typed payload.
 
-An event is ``(seq, type, at, data)`` (see ``controlroom.journal.Event``). ``at`` is wall time
-from the exercise's time source; scenario times in ``data`` are seconds since D1 00:00.
+Design: docs/exercise.md. Each ``EventType`` has one frozen payload model, registered by type
+in ``PAYLOADS``; commands return payloads, the journal stores their JSON (``Payload.data``),
+and ``decode`` reads a journal event back into a ``Fact(seq, at, payload)``. The journal
+layer stays generic: it never imports this package. ``at`` is wall time from the exercise's
+time source; scenario times in payloads are seconds since D1 00:00.
+
+Payloads are pydantic models (frozen): reading a journal is parsing untrusted JSON written by
+any earlier version, so validation with a clear error is the point; ``extra="ignore"`` lets
+an older payload with a key we no longer use still be read.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, field_serializer
+
+from controlroom.exercise.lifecycles import CueStatus
+from controlroom.journal import Event
+from controlroom.scenario.model import Inject, Lang, Scenario
+
+ActionId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+Teams = tuple[str, ...]
+Text = dict[Lang, str]
 
 
 class EventType(StrEnum):
     # The exercise itself
-    CREATED = "exercise.created"  # {scenario, title, name}
+    CREATED = "exercise.created"
     # The clock (owned by the exercise director)
-    STARTED = "clock.started"  # STARTEX {scenario_time, by}
-    HELD = "clock.held"  # {reason, shift: bool, by}: shift=False keeps scenario time running
-    RESUMED = "clock.resumed"  # {by}
-    SPEED_SET = "clock.speed"  # {speed, by}
-    JUMPED = "clock.jumped"  # {scenario_time, by}
-    ENDED = "clock.ended"  # ENDEX {by}
+    STARTED = "clock.started"  # STARTEX
+    HELD = "clock.held"
+    RESUMED = "clock.resumed"
+    SPEED_SET = "clock.speed"
+    JUMPED = "clock.jumped"
+    ENDED = "clock.ended"  # ENDEX
     # Injects, per inject and per team
-    INJECT_CREATED = "inject.created"  # ad-hoc {inject: <scenario inject as data>, by}
-    INJECT_EDITED = "inject.edited"  # {inject, version, changes: {field: new value}, by}
-    INJECT_RELEASED = "inject.released"  # {inject, teams, version, due, late, reason, by}
-    INJECT_DELIVERED = "inject.delivered"  # {inject, team, device}
-    INJECT_ACKNOWLEDGED = "inject.acknowledged"  # {inject, team, device}
-    INJECT_HELD = "inject.held"  # {inject, teams, by}
-    INJECT_UNHELD = "inject.unheld"  # {inject, teams, by}
-    INJECT_RESCHEDULED = "inject.rescheduled"  # {inject, teams, scenario_time, by}
-    INJECT_CANCELLED = "inject.cancelled"  # {inject, teams, by}
+    INJECT_CREATED = "inject.created"
+    INJECT_EDITED = "inject.edited"
+    INJECT_RELEASED = "inject.released"
+    INJECT_DELIVERED = "inject.delivered"
+    INJECT_ACKNOWLEDGED = "inject.acknowledged"
+    INJECT_HELD = "inject.held"
+    INJECT_UNHELD = "inject.unheld"
+    INJECT_RESCHEDULED = "inject.rescheduled"
+    INJECT_CANCELLED = "inject.cancelled"
     # Actors
-    CUE_STATUS = "cue.status"  # {cue, role, status: ready|in-scene|done, device}
+    CUE_STATUS = "cue.status"
     # The SimCell: teams' requests to the fictional world
-    REQUEST_SENT = "request.sent"  # {request, team, kind, text, device}
-    REQUEST_CLAIMED = "request.claimed"  # {request, by}
-    REQUEST_ANSWERED = "request.answered"  # {request, answer, text, by}: a SimCell-answer inject
+    REQUEST_SENT = "request.sent"
+    REQUEST_CLAIMED = "request.claimed"
+    REQUEST_ANSWERED = "request.answered"
     # Control's log and evaluation
-    NOTE_ADDED = "note.added"  # {text, by, team, inject}
-    OBSERVATION_ADDED = "observation.added"  # {text, by, objective, task, rating, team}
+    NOTE_ADDED = "note.added"
+    OBSERVATION_ADDED = "observation.added"
     # Devices bound to a team or an actor role
-    DEVICE_JOINED = "device.joined"  # {device, team | role, name}
-    DEVICE_RENAMED = "device.renamed"  # {device, name}
-    DEVICE_REVOKED = "device.revoked"  # {device, by}
-    JOIN_REISSUED = "join.reissued"  # {target: team:<id> | actor:<role>, by}: old link dead
+    DEVICE_JOINED = "device.joined"
+    DEVICE_RENAMED = "device.renamed"
+    DEVICE_REVOKED = "device.revoked"
+    JOIN_REISSUED = "join.reissued"
     # The journal's own housekeeping
-    RECOVERED = "journal.recovered"  # {line, size, saved_to}: a torn tail found at start-up
+    RECOVERED = "journal.recovered"
+    # Never written: what listeners get in place of an event the fold had to set aside
+    SET_ASIDE = "journal.set-aside"
 
 
+class ReleaseReason(StrEnum):
+    SCHEDULE = "schedule"  # the release clock
+    MANUAL = "manual"  # release now
+
+
+class Rating(StrEnum):
+    """HSEEP: performed without challenges / with some / with major challenges / unable."""
+
+    P = "P"
+    S = "S"
+    M = "M"
+    U = "U"
+
+
+class Payload(BaseModel):
+    """The data of one event type (frozen: a fact does not change)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", allow_inf_nan=False)
+    TYPE: ClassVar[EventType]
+
+    def data(self) -> dict[str, JsonValue]:
+        """The JSON object the journal stores."""
+        dumped: dict[str, JsonValue] = self.model_dump(mode="json", by_alias=True)
+        return dumped
+
+
+# -- the exercise and its clock -----------------------------------------------------------------
+
+
+class ExerciseCreated(Payload):
+    TYPE = EventType.CREATED
+    exercise: str = ""
+    name: str = ""
+    scenario: Scenario
+    by: str = ""
+
+    @field_serializer("scenario")
+    def _scenario(self, scenario: Scenario) -> Any:
+        return scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+class ClockStarted(Payload):
+    TYPE = EventType.STARTED
+    scenario_time: float
+    by: str = ""
+
+
+class ClockHeld(Payload):
+    """``shift=False`` pauses releases only: scenario time keeps running."""
+
+    TYPE = EventType.HELD
+    reason: str = ""
+    shift: bool = True
+    by: str = ""
+
+
+class ClockResumed(Payload):
+    TYPE = EventType.RESUMED
+    by: str = ""
+
+
+class SpeedSet(Payload):
+    TYPE = EventType.SPEED_SET
+    speed: float = Field(gt=0)
+    by: str = ""
+
+
+class ClockJumped(Payload):
+    TYPE = EventType.JUMPED
+    scenario_time: float
+    by: str = ""
+
+
+class ClockEnded(Payload):
+    TYPE = EventType.ENDED
+    by: str = ""
+
+
+# -- injects --------------------------------------------------------------------------------------
+
+
+class InjectCreated(Payload):
+    """An ad-hoc inject written during the exercise."""
+
+    TYPE = EventType.INJECT_CREATED
+    inject: Inject
+    by: str = ""
+
+    @field_serializer("inject")
+    def _inject(self, inject: Inject) -> Any:
+        return inject.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+class InjectEdited(Payload):
+    """A new version of an inject: the changed fields (scenario JSON) and the version number."""
+
+    TYPE = EventType.INJECT_EDITED
+    inject: str
+    version: int
+    changes: dict[str, JsonValue]
+    by: str = ""
+
+
+class InjectReleased(Payload):
+    TYPE = EventType.INJECT_RELEASED
+    inject: str
+    teams: Teams = ()  # () = every team the inject goes to (older journals)
+    version: int | None = None
+    due: float | None = None
+    late: bool = False
+    reason: ReleaseReason = ReleaseReason.MANUAL
+    by: str = ""
+
+
+class InjectDelivered(Payload):
+    TYPE = EventType.INJECT_DELIVERED
+    inject: str
+    team: str
+    device: str = ""
+    action: ActionId | None = None  # the device's own id of this tap (its outbox)
+
+
+class InjectAcknowledged(Payload):
+    TYPE = EventType.INJECT_ACKNOWLEDGED
+    inject: str
+    team: str
+    device: str = ""
+    action: ActionId | None = None
+
+
+class InjectHeld(Payload):
+    TYPE = EventType.INJECT_HELD
+    inject: str
+    teams: Teams = ()
+    by: str = ""
+
+
+class InjectUnheld(Payload):
+    TYPE = EventType.INJECT_UNHELD
+    inject: str
+    teams: Teams = ()
+    by: str = ""
+
+
+class InjectRescheduled(Payload):
+    TYPE = EventType.INJECT_RESCHEDULED
+    inject: str
+    teams: Teams = ()
+    scenario_time: float
+    by: str = ""
+
+
+class InjectCancelled(Payload):
+    TYPE = EventType.INJECT_CANCELLED
+    inject: str
+    teams: Teams = ()
+    by: str = ""
+
+
+# -- actors, the SimCell, the log ------------------------------------------------------------------
+
+
+class CueReported(Payload):
+    TYPE = EventType.CUE_STATUS
+    cue: str
+    role: str
+    status: CueStatus
+    device: str = ""
+    action: ActionId | None = None
+
+
+class RequestSent(Payload):
+    TYPE = EventType.REQUEST_SENT
+    request: str
+    team: str
+    kind: str | None = None
+    text: str = ""
+    device: str = ""
+    action: ActionId | None = None
+
+
+class RequestClaimed(Payload):
+    TYPE = EventType.REQUEST_CLAIMED
+    request: str
+    by: str = ""
+
+
+class RequestAnswered(Payload):
+    """Control's answer; it reaches the team as a SimCell-answer inject in the same event."""
+
+    TYPE = EventType.REQUEST_ANSWERED
+    request: str
+    answer: str | None = None  # a prepared answer's id
+    text: Text
+    title: Text = {}  # older journals: the request's id
+    sender: Text = {}  # who answers in the fiction; older journals: "SimCell"
+    by: str = ""
+
+
+class NoteAdded(Payload):
+    TYPE = EventType.NOTE_ADDED
+    text: str = ""
+    by: str = ""
+    team: str | None = None
+    inject: str | None = None
+
+
+class ObservationAdded(Payload):
+    TYPE = EventType.OBSERVATION_ADDED
+    text: str = ""
+    by: str = ""
+    objective: str
+    task: str | None = None
+    rating: Rating | None = None
+    team: str | None = None
+
+
+# -- devices ------------------------------------------------------------------------------------
+
+
+class DeviceJoined(Payload):
+    TYPE = EventType.DEVICE_JOINED
+    device: str
+    name: str = ""
+    team: str | None = None
+    role: str | None = None
+
+
+class DeviceRenamed(Payload):
+    TYPE = EventType.DEVICE_RENAMED
+    device: str
+    name: str
+
+
+class DeviceRevoked(Payload):
+    TYPE = EventType.DEVICE_REVOKED
+    device: str
+    by: str = ""
+
+
+class JoinReissued(Payload):
+    TYPE = EventType.JOIN_REISSUED
+    target: str  # an audience: team:<id> or actor:<role>
+    by: str = ""
+
+
+class JournalRecovered(Payload):
+    """A torn tail found at start-up, kept in a side file."""
+
+    TYPE = EventType.RECOVERED
+    line: int
+    size: int
+    saved_to: str
+
+
+class SetAside(Payload):
+    """An event in the journal that the fold could not apply (kept in ``state.set_aside``)."""
+
+    TYPE = EventType.SET_ASIDE
+    seq: int
+    type: str
+    reason: str
+
+
+PAYLOADS: dict[EventType, type[Payload]] = {
+    model.TYPE: model
+    for model in (
+        ExerciseCreated,
+        ClockStarted,
+        ClockHeld,
+        ClockResumed,
+        SpeedSet,
+        ClockJumped,
+        ClockEnded,
+        InjectCreated,
+        InjectEdited,
+        InjectReleased,
+        InjectDelivered,
+        InjectAcknowledged,
+        InjectHeld,
+        InjectUnheld,
+        InjectRescheduled,
+        InjectCancelled,
+        CueReported,
+        RequestSent,
+        RequestClaimed,
+        RequestAnswered,
+        NoteAdded,
+        ObservationAdded,
+        DeviceJoined,
+        DeviceRenamed,
+        DeviceRevoked,
+        JoinReissued,
+        JournalRecovered,
+    )
+}
 CLOCK_EVENTS = frozenset(
     {
         EventType.STARTED,
@@ -57,3 +374,44 @@ CLOCK_EVENTS = frozenset(
         EventType.ENDED,
     }
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A journal event read into its type: built once per event, handed to every listener."""
+
+    seq: int
+    at: float
+    payload: Payload
+
+    @property
+    def type(self) -> EventType:
+        return self.payload.TYPE
+
+
+class Unreadable(ValueError):
+    """A journal event that is not a known type with a valid payload (the reason says why)."""
+
+
+def decode(event: Event) -> Fact:
+    """The typed fact of a journal event (``Unreadable`` if its type or payload is not ours)."""
+    try:
+        model = PAYLOADS[EventType(event.type)]
+    except (ValueError, KeyError):
+        raise Unreadable(f"unknown event type {event.type!r}") from None
+    try:
+        payload = model.model_validate(event.data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "data"
+        raise Unreadable(f"{where}: {first['msg']}") from None
+    return Fact(event.seq, event.at, payload)
+
+
+def fact_of(event: Event) -> Fact:
+    """``decode``, or a ``SetAside`` fact naming why (for pages that list the journal)."""
+    try:
+        return decode(event)
+    except Unreadable as error:
+        aside = SetAside(seq=event.seq, type=str(event.type)[:80], reason=str(error)[:300])
+        return Fact(event.seq, event.at, aside)

@@ -1,39 +1,71 @@
 """The fold: an exercise's current state, derived from its events and nothing else.
 
 Design: docs/exercise.md. ``ExerciseState.apply`` is the only way state changes; a restart,
-a second worker or an after-action replay folds the same journal into the same state.
+a second worker or an after-action replay folds the same journal into the same state. What
+each event requires of the state and how it changes it is in ``controlroom.exercise.rules``:
+an event is first checked (``plan``), and only a checked event changes anything, so the fold
+never fails halfway. An event in the journal that does not pass is set aside, not dropped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any
 
-from controlroom.exercise.events import EventType
-from controlroom.exercise.scenario_clock import ClockPhase, ScenarioClock
+from controlroom.exercise.events import (
+    Fact,
+    JournalRecovered,
+    Payload,
+    Rating,
+    SetAside,
+    Unreadable,
+    decode,
+)
+from controlroom.exercise.lifecycles import (
+    DEVICE,
+    RELEASE,
+    REQUEST,
+    UNRELEASED,
+    ClockPhase,
+    CueStatus,
+    DeviceMove,
+    DeviceStatus,
+    ReleaseMove,
+    ReleaseStatus,
+    RequestMove,
+    RequestStatus,
+)
+from controlroom.exercise.scenario_clock import ScenarioClock
 from controlroom.journal import Event
-from controlroom.scenario.model import AfterTrigger, Channel, Inject, Scenario
+from controlroom.scenario.model import AfterTrigger, Inject, Scenario
+
+logger = logging.getLogger("controlroom.exercise.state")
+Commit = Callable[[Fact], None]  # a checked event's change to the state: cannot fail
+
+__all__ = [
+    "ClockPhase",
+    "Commit",
+    "CueState",
+    "CueStatus",
+    "Device",
+    "DeviceStatus",
+    "ExerciseState",
+    "NotApplicable",
+    "Note",
+    "ReleaseStatus",
+    "Request",
+    "RequestStatus",
+    "SetAside",
+    "TeamRelease",
+]
+
+
+class NotApplicable(ValueError):
+    """An event that does not fit the state as it stands (the reason says why)."""
+
 
 LATE_AFTER = 2.0  # seconds past its due time after which a release counts as late
-
-
-class ReleaseStatus(StrEnum):
-    PLANNED = "planned"  # manual, waiting for its trigger, or before STARTEX
-    SCHEDULED = "scheduled"
-    HELD = "held"
-    RELEASED = "released"
-    DELIVERED = "delivered"  # a device of the team has it
-    ACKNOWLEDGED = "acknowledged"
-    CANCELLED = "cancelled"
-
-
-class CueStatus(StrEnum):
-    WAITING = "waiting"
-    READY = "ready"
-    IN_SCENE = "in-scene"
-    DONE = "done"
 
 
 @dataclass(slots=True)
@@ -71,6 +103,13 @@ class TeamRelease:
         if self.due is not None and clock_started:
             return ReleaseStatus.SCHEDULED
         return ReleaseStatus.PLANNED
+
+    def can(self, move: ReleaseMove, clock_started: bool) -> bool:
+        """Whether ``move`` is allowed now (the one place: see ``lifecycles.RELEASE``)."""
+        return RELEASE.can(self.status(clock_started), move)
+
+    def unreleased(self, clock_started: bool) -> bool:
+        return self.status(clock_started) in UNRELEASED
 
     def reached(self, state: str) -> bool:
         """Whether this release has reached ``released``/``delivered``/``acknowledged``."""
@@ -110,6 +149,15 @@ class Request:
     answer_inject: str | None = None
 
     @property
+    def status(self) -> RequestStatus:
+        if self.answered_at is not None:
+            return RequestStatus.ANSWERED
+        return RequestStatus.OPEN if self.claimed_by is None else RequestStatus.CLAIMED
+
+    def can(self, move: RequestMove) -> bool:
+        return REQUEST.can(self.status, move)
+
+    @property
     def response_seconds(self) -> float | None:
         return None if self.answered_at is None else self.answered_at - self.sent_at
 
@@ -125,7 +173,7 @@ class Note:
     inject: str | None = None
     objective: str | None = None
     task: str | None = None
-    rating: str | None = None
+    rating: Rating | None = None
 
 
 @dataclass(slots=True)
@@ -136,6 +184,13 @@ class Device:
     team: str | None = None
     role: str | None = None
     revoked: bool = False
+
+    @property
+    def status(self) -> DeviceStatus:
+        return DeviceStatus.REVOKED if self.revoked else DeviceStatus.JOINED
+
+    def can(self, move: DeviceMove) -> bool:
+        return DEVICE.can(self.status, move)
 
 
 @dataclass(slots=True)
@@ -155,7 +210,9 @@ class ExerciseState:
     notes: list[Note] = field(default_factory=list)
     devices: dict[str, Device] = field(default_factory=dict)
     join_generations: dict[str, int] = field(default_factory=dict)  # join target -> re-issues
-    recovered: list[Mapping[str, Any]] = field(default_factory=list)
+    recovered: list[JournalRecovered] = field(default_factory=list)
+    set_aside: list[SetAside] = field(default_factory=list)  # events the fold could not apply
+    actions: set[tuple[str, str]] = field(default_factory=set)  # (device, action) applied
 
     @classmethod
     def new(cls, scenario: Scenario, exercise_id: str = "") -> ExerciseState:
@@ -173,6 +230,57 @@ class ExerciseState:
             state.apply(event)
         return state
 
+    # -- the fold ----------------------------------------------------------------------------
+
+    def apply(self, event: Event) -> Fact:
+        """Fold one journal event in; never fails on what the event holds.
+
+        An event that cannot be read or applied (an older version, a damaged file, an
+        unknown type, a reference to something unknown) is set aside: kept in ``set_aside``
+        and returned as a ``SetAside`` fact, so control is told. Only a gap in sequence
+        numbers raises: that is a bug of the caller, not of the journal.
+        """
+        if event.seq != self.seq + 1:
+            raise ValueError(
+                f"event {event.seq} applied after {self.seq}: the fold needs every event"
+            )
+        try:
+            fact = decode(event)
+            commit = self.plan(fact.payload)
+        except (Unreadable, NotApplicable) as error:
+            return self._set_aside(event, str(error))
+        except Exception as error:  # a bug in a check: still never lose the exercise
+            logger.exception("checking event %s of %s failed", event.seq, self.exercise_id)
+            return self._set_aside(event, f"{type(error).__name__}: {error}")
+        self.commit(fact, commit)
+        return fact
+
+    def plan(self, payload: Payload) -> Commit:
+        """Check ``payload`` against the state as it stands; the change to make if it fits.
+
+        Raises ``NotApplicable``; changes nothing. The runtime plans before it appends, so
+        an event that would not fold is refused and never written.
+        """
+        return rules.plan(self, payload)
+
+    def commit(self, fact: Fact, commit: Commit) -> None:
+        """Make a planned change (``fact.seq`` must follow ``seq``)."""
+        commit(fact)
+        self.seq = fact.seq
+
+    def _set_aside(self, event: Event, reason: str) -> Fact:
+        aside = SetAside(seq=event.seq, type=str(event.type)[:80], reason=reason[:300])
+        logger.warning(
+            "exercise %s: event %s (%s) set aside: %s",
+            self.exercise_id,
+            event.seq,
+            aside.type,
+            reason,
+        )
+        self.set_aside.append(aside)
+        self.seq = event.seq
+        return Fact(event.seq, event.at, aside)
+
     # -- queries -------------------------------------------------------------------------
 
     @property
@@ -181,6 +289,11 @@ class ExerciseState:
 
     def status(self, inject: str, team: str) -> ReleaseStatus:
         return self.releases[inject, team].status(self.started)
+
+    def can(self, inject: str, team: str, move: ReleaseMove) -> bool:
+        """Whether ``move`` is allowed for the inject's release to ``team`` now."""
+        release = self.releases.get((inject, team))
+        return release is not None and release.can(move, self.started)
 
     def releases_of(self, inject: str) -> list[TeamRelease]:
         return [self.releases[inject, team] for team in self.recipients(inject)]
@@ -225,18 +338,6 @@ class ExerciseState:
     def _scheduled(self, release: TeamRelease) -> bool:
         return release.status(self.started) is ReleaseStatus.SCHEDULED
 
-    # -- the fold --------------------------------------------------------------------------
-
-    def apply(self, event: Event) -> None:
-        if event.seq != self.seq + 1:
-            raise ValueError(
-                f"event {event.seq} applied after {self.seq}: the fold needs every event"
-            )
-        handler = _HANDLERS.get(event.type)
-        if handler is not None:
-            handler(self, event)
-        self.seq = event.seq
-
     def _add_inject(self, inject: Inject) -> None:
         self.injects[inject.id] = inject
         self.versions[inject.id] = 1
@@ -269,222 +370,5 @@ class ExerciseState:
             if release.reached(trigger.state):
                 waiting.due = self.clock.scenario_now(wall) + trigger.delay_seconds
 
-    def _teams(self, event: Event) -> list[str]:
-        teams = event.data.get("teams")
-        return list(teams) if teams else self.recipients(event.data["inject"])
 
-
-def _created(state: ExerciseState, event: Event) -> None:
-    state.exercise_id = event.data.get("exercise", state.exercise_id)
-    state.name = event.data.get("name", "")
-    state.created_at = event.at
-
-
-def _started(state: ExerciseState, event: Event) -> None:
-    state.clock.start(event.at, float(event.data["scenario_time"]))
-
-
-def _held(state: ExerciseState, event: Event) -> None:
-    state.clock.hold(
-        event.at, str(event.data.get("reason", "")), bool(event.data.get("shift", True))
-    )
-
-
-def _resumed(state: ExerciseState, event: Event) -> None:
-    state.clock.resume(event.at)
-
-
-def _speed(state: ExerciseState, event: Event) -> None:
-    state.clock.set_speed(event.at, float(event.data["speed"]))
-
-
-def _jumped(state: ExerciseState, event: Event) -> None:
-    state.clock.jump(event.at, float(event.data["scenario_time"]))
-
-
-def _ended(state: ExerciseState, event: Event) -> None:
-    state.clock.end(event.at)
-
-
-def _inject_created(state: ExerciseState, event: Event) -> None:
-    state._add_inject(Inject.model_validate(event.data["inject"]))
-
-
-def _inject_edited(state: ExerciseState, event: Event) -> None:
-    inject_id = event.data["inject"]
-    current = state.injects[inject_id].model_dump(by_alias=True, exclude_none=True)
-    current.update(event.data["changes"])
-    state.injects[inject_id] = Inject.model_validate(current)
-    state.versions[inject_id] = int(event.data["version"])
-    if "cues" in event.data["changes"]:
-        state._set_cues(state.injects[inject_id])
-
-
-def _released(state: ExerciseState, event: Event) -> None:
-    inject = event.data["inject"]
-    for team in state._teams(event):
-        release = state.releases[inject, team]
-        release.released_at, release.released_seq = event.at, event.seq
-        release.released_scenario = state.scenario_at(event.at)
-        release.version = int(event.data.get("version", state.versions[inject]))
-        release.late = bool(event.data.get("late", False))
-        release.held = False
-        state._reached(inject, team, event.at)
-
-
-def _delivered(state: ExerciseState, event: Event) -> None:
-    release = state.releases[event.data["inject"], event.data["team"]]
-    if release.delivered_at is None:
-        release.delivered_at = event.at
-        release.delivered_scenario = state.scenario_at(event.at)
-        state._reached(release.inject, release.team, event.at)
-
-
-def _acknowledged(state: ExerciseState, event: Event) -> None:
-    release = state.releases[event.data["inject"], event.data["team"]]
-    if release.acknowledged_at is None:
-        now = state.scenario_at(event.at)
-        if release.delivered_at is None:
-            release.delivered_at, release.delivered_scenario = event.at, now
-        release.acknowledged_at, release.acknowledged_scenario = event.at, now
-        release.acknowledged_by = event.data.get("device")
-        state._reached(release.inject, release.team, event.at)
-
-
-def _set_held(held: bool) -> Callable[[ExerciseState, Event], None]:
-    def apply(state: ExerciseState, event: Event) -> None:
-        for team in state._teams(event):
-            state.releases[event.data["inject"], team].held = held
-
-    return apply
-
-
-def _rescheduled(state: ExerciseState, event: Event) -> None:
-    for team in state._teams(event):
-        release = state.releases[event.data["inject"], team]
-        release.due, release.held = float(event.data["scenario_time"]), False
-
-
-def _cancelled(state: ExerciseState, event: Event) -> None:
-    for team in state._teams(event):
-        state.releases[event.data["inject"], team].cancelled = True
-
-
-def _cue_status(state: ExerciseState, event: Event) -> None:
-    cue = state.cues[event.data["cue"]]
-    cue.status, cue.updated_at = CueStatus(event.data["status"]), event.at
-
-
-def _request_sent(state: ExerciseState, event: Event) -> None:
-    data = event.data
-    state.requests[data["request"]] = Request(
-        data["request"], data["team"], data.get("kind"), data.get("text", ""), event.at, event.seq
-    )
-
-
-def _request_claimed(state: ExerciseState, event: Event) -> None:
-    request = state.requests[event.data["request"]]
-    request.claimed_by, request.claimed_at = event.data["by"], event.at
-
-
-def _request_answered(state: ExerciseState, event: Event) -> None:
-    """Control's answer reaches the team as a SimCell-answer inject, released at once."""
-    request = state.requests[event.data["request"]]
-    request.answered_at, request.answered_by = event.at, event.data["by"]
-    request.answer_id, request.answer_text = event.data.get("answer"), dict(event.data["text"])
-    request.claimed_by = request.claimed_by or event.data["by"]
-    inject_id = f"SIM-{request.id}"
-    title = event.data.get("title") or {lang: request.id for lang in request.answer_text}
-    state._add_inject(
-        Inject.model_validate(
-            {
-                "id": inject_id,
-                "trigger": "manual",
-                "channel": Channel.SIMCELL_ANSWER,
-                "from": event.data.get("sender") or {lang: "SimCell" for lang in title},
-                "to": [request.team],
-                "title": title,
-                "body": request.answer_text,
-            }
-        )
-    )
-    request.answer_inject = inject_id
-    release = state.releases[inject_id, request.team]
-    release.released_at, release.released_seq, release.version = event.at, event.seq, 1
-    release.released_scenario = state.scenario_at(event.at)
-
-
-def _note(kind: str) -> Callable[[ExerciseState, Event], None]:
-    def apply(state: ExerciseState, event: Event) -> None:
-        data = event.data
-        state.notes.append(
-            Note(
-                seq=event.seq,
-                at=event.at,
-                by=data.get("by", ""),
-                text=data.get("text", ""),
-                kind=kind,
-                team=data.get("team"),
-                inject=data.get("inject"),
-                objective=data.get("objective"),
-                task=data.get("task"),
-                rating=data.get("rating"),
-            )
-        )
-
-    return apply
-
-
-def _device_joined(state: ExerciseState, event: Event) -> None:
-    data = event.data
-    state.devices[data["device"]] = Device(
-        data["device"], data.get("name", ""), event.at, data.get("team"), data.get("role")
-    )
-
-
-def _device_renamed(state: ExerciseState, event: Event) -> None:
-    state.devices[event.data["device"]].name = event.data["name"]
-
-
-def _device_revoked(state: ExerciseState, event: Event) -> None:
-    state.devices[event.data["device"]].revoked = True
-
-
-def _join_reissued(state: ExerciseState, event: Event) -> None:
-    target = event.data["target"]
-    state.join_generations[target] = state.join_generations.get(target, 0) + 1
-
-
-def _recovered(state: ExerciseState, event: Event) -> None:
-    state.recovered.append(event.data)
-
-
-_HANDLERS: dict[str, Callable[[ExerciseState, Event], None]] = {
-    EventType.CREATED: _created,
-    EventType.STARTED: _started,
-    EventType.HELD: _held,
-    EventType.RESUMED: _resumed,
-    EventType.SPEED_SET: _speed,
-    EventType.JUMPED: _jumped,
-    EventType.ENDED: _ended,
-    EventType.INJECT_CREATED: _inject_created,
-    EventType.INJECT_EDITED: _inject_edited,
-    EventType.INJECT_RELEASED: _released,
-    EventType.INJECT_DELIVERED: _delivered,
-    EventType.INJECT_ACKNOWLEDGED: _acknowledged,
-    EventType.INJECT_HELD: _set_held(True),
-    EventType.INJECT_UNHELD: _set_held(False),
-    EventType.INJECT_RESCHEDULED: _rescheduled,
-    EventType.INJECT_CANCELLED: _cancelled,
-    EventType.CUE_STATUS: _cue_status,
-    EventType.REQUEST_SENT: _request_sent,
-    EventType.REQUEST_CLAIMED: _request_claimed,
-    EventType.REQUEST_ANSWERED: _request_answered,
-    EventType.NOTE_ADDED: _note("note"),
-    EventType.OBSERVATION_ADDED: _note("observation"),
-    EventType.DEVICE_JOINED: _device_joined,
-    EventType.DEVICE_RENAMED: _device_renamed,
-    EventType.DEVICE_REVOKED: _device_revoked,
-    EventType.JOIN_REISSUED: _join_reissued,
-    EventType.RECOVERED: _recovered,
-}
+from controlroom.exercise import rules  # noqa: E402 - the rules use the classes above

@@ -11,11 +11,8 @@ import datetime
 import logging
 import secrets
 from collections.abc import Callable
-from typing import Any
 
-from controlroom.exercise.commands import Decision
-from controlroom.exercise.events import EventType
-from controlroom.exercise.state import ExerciseState
+from controlroom.exercise.events import ExerciseCreated, JournalRecovered
 from controlroom.journal import JournalStore
 from controlroom.live.release_clock import ReleaseClock
 from controlroom.live.runtime import ExerciseRuntime
@@ -52,17 +49,10 @@ class Exercises:
         day = datetime.datetime.fromtimestamp(self.time.now(), datetime.UTC).strftime("%Y%m%d")
         exercise_id = f"{scenario.id.lower()[:40]}-{day}-{secrets.token_hex(3)}"
         journal = await self.store.create(exercise_id)
-        await journal.append(
-            EventType.CREATED,
-            {
-                "exercise": exercise_id,
-                "name": name.strip()[:120] or scenario.id,
-                "scenario": scenario.model_dump(mode="json", by_alias=True, exclude_none=True),
-                "by": by,
-            },
-            at=self.time.now(),
-            expect_seq=0,
+        created = ExerciseCreated(
+            exercise=exercise_id, name=name.strip()[:120] or scenario.id, scenario=scenario, by=by
         )
+        await journal.append(created.TYPE, created.data(), at=self.time.now(), expect_seq=0)
         return await self.get(exercise_id)
 
     async def get(self, exercise_id: str) -> ExerciseRuntime:
@@ -93,8 +83,8 @@ class Exercises:
         runtime = await ExerciseRuntime.load(journal, self.time)
         for torn in getattr(journal, "recovered", []):
             logger.warning("exercise %s: torn journal tail kept in %s", exercise_id, torn.saved_to)
-            record = {"line": torn.line, "size": torn.size, "saved_to": str(torn.saved_to)}
-            await runtime.execute(_recovered(record))
+            record = JournalRecovered(line=torn.line, size=torn.size, saved_to=str(torn.saved_to))
+            await runtime.execute(_constant(record))
         for hook in self._on_open:
             hook(runtime)
         await runtime.start()
@@ -114,5 +104,5 @@ class Exercises:
         self._runtimes.clear()
 
 
-def _recovered(record: dict[str, Any]) -> Callable[[ExerciseState], Decision]:
-    return lambda state: (EventType.RECOVERED, record)
+def _constant(payload: JournalRecovered) -> Callable[[object], JournalRecovered]:
+    return lambda state: payload

@@ -1,8 +1,10 @@
 """A live exercise in this process: its journal, its folded state, and how commands land.
 
 Design: docs/exercise.md. Every change goes through ``execute``: catch up with the journal,
-decide on the current state, append with ``expect_seq``; if another worker appended first,
-catch up and decide again. That loop is why a release happens once however many workers run.
+decide on the current state, check the decided event against the state (``plan``: an event
+that would not fold is refused, never written), append with ``expect_seq``; if another worker
+appended first, catch up and decide again. That loop is why a release happens once however
+many workers run. Listeners get each event once as a typed ``Fact`` (built once per event).
 """
 
 from __future__ import annotations
@@ -12,16 +14,17 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-from controlroom.exercise.commands import Decision
-from controlroom.exercise.events import EventType
-from controlroom.exercise.state import ExerciseState
+from controlroom.exercise.events import ExerciseCreated, Fact, Payload, Unreadable, decode
+from controlroom.exercise.refusals import CommandRefused, Refusal
+from controlroom.exercise.state import ExerciseState, NotApplicable
 from controlroom.journal import Event, Journal, JournalConflict
 from controlroom.live.timesource import TimeSource
 from controlroom.scenario.model import Scenario
 
 logger = logging.getLogger("controlroom.live.runtime")
 
-Listener = Callable[[Event, ExerciseState], None]
+Listener = Callable[[Fact, ExerciseState], None]
+Decide = Callable[[ExerciseState], Payload | None]
 MAX_ATTEMPTS = 50
 FOLLOW_BACKOFF = 0.1
 MAX_FOLLOW_BACKOFF = 5.0
@@ -49,11 +52,7 @@ class ExerciseRuntime:
     async def load(cls, journal: Journal, time: TimeSource) -> ExerciseRuntime:
         """Fold an existing journal: the scenario snapshot is its first event."""
         events = await journal.read()
-        if not events or events[0].type != EventType.CREATED:
-            raise ValueError(
-                f"journal of {journal.exercise_id} does not start with exercise.created"
-            )
-        scenario = Scenario.model_validate(events[0].data["scenario"])
+        scenario = scenario_of(events, journal.exercise_id)
         state = ExerciseState.fold(scenario, events, journal.exercise_id)
         return cls(journal, state, time)
 
@@ -73,23 +72,31 @@ class ExerciseRuntime:
                 await self._follower
             self._follower = None
 
-    async def execute(self, decide: Callable[[ExerciseState], Decision | None]) -> Event | None:
+    async def execute(self, decide: Decide) -> Fact | None:
         """Decide on the latest state and append the result, once (raises CommandRefused)."""
         async with self._lock:
             for _ in range(MAX_ATTEMPTS):
                 await self._catch_up()
-                decision = decide(self.state)
-                if decision is None:
+                payload = decide(self.state)
+                if payload is None:
                     return None
-                type_, data = decision
+                try:
+                    commit = self.state.plan(payload)
+                except NotApplicable as error:
+                    logger.warning("exercise %s: refused %s: %s", self.id, payload.TYPE, error)
+                    raise CommandRefused(Refusal.WOULD_NOT_APPLY) from error
+                seq = self.state.seq
                 try:
                     event = await self.journal.append(
-                        type_, data, at=self.time.now(), expect_seq=self.state.seq
+                        payload.TYPE, payload.data(), at=self.time.now(), expect_seq=seq
                     )
                 except JournalConflict:
                     continue  # another worker appended first: catch up and decide again
-                self._apply(event)
-                return event
+                fact = Fact(event.seq, event.at, payload)
+                if self.state.seq == seq:  # nothing folded meanwhile: the plan still holds
+                    self.state.commit(fact, commit)
+                    self._announce(fact)
+                return fact
         raise RuntimeError(f"could not append to {self.id}: the journal kept moving")
 
     async def _catch_up(self) -> None:
@@ -99,13 +106,15 @@ class ExerciseRuntime:
     def _apply(self, event: Event) -> None:
         if event.seq <= self.state.seq:
             return  # already folded (appended here, then seen again by the follower)
-        self.state.apply(event)
+        self._announce(self.state.apply(event))
+
+    def _announce(self, fact: Fact) -> None:
         self.changed.set()
         for listener in list(self._listeners):
             try:
-                listener(event, self.state)
+                listener(fact, self.state)
             except Exception:
-                logger.exception("listener failed on event %s of %s", event.seq, self.id)
+                logger.exception("listener failed on event %s of %s", fact.seq, self.id)
 
     async def _follow(self) -> None:
         """Fold what other workers append; on a journal error, wait and resume where we are."""
@@ -123,3 +132,18 @@ class ExerciseRuntime:
                 logger.exception("following the journal of %s failed; resuming", self.id)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_FOLLOW_BACKOFF)
+
+
+def scenario_of(events: list[Event], exercise_id: str) -> Scenario:
+    """The scenario snapshot in a journal's first event (``ValueError`` if there is none)."""
+    try:
+        if not events:
+            raise Unreadable("the journal is empty")
+        created = decode(events[0]).payload
+    except Unreadable as error:
+        raise ValueError(
+            f"journal of {exercise_id}: no readable exercise.created: {error}"
+        ) from None
+    if not isinstance(created, ExerciseCreated):
+        raise ValueError(f"journal of {exercise_id} does not start with exercise.created")
+    return created.scenario

@@ -20,6 +20,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import RedirectResponse, Response
 
 from controlroom.access.identity import Identity, Role
+from controlroom.access.permissions import CONTROLLING
 from controlroom.access.sessions import DEFAULT_TTL, SESSION_COOKIE
 from controlroom.i18n import LANGUAGES, negotiate
 from controlroom.web.resources import resources
@@ -50,7 +51,7 @@ class Viewer:
 
     @property
     def can_control(self) -> bool:
-        return self.role in ("director", "controller")
+        return self.role in CONTROLLING
 
 
 async def current_viewer(conn: HTTPConnection) -> Viewer | None:
@@ -123,8 +124,9 @@ async def checked_form(request: Request, viewer: Viewer) -> FormData:
     return form
 
 
-def requires(*roles: Role) -> Callable[[Endpoint], Endpoint]:
-    """Only viewers with one of ``roles`` get through; others are sent to sign in or refused."""
+def requires(roles: frozenset[Role]) -> Callable[[Endpoint], Endpoint]:
+    """Only viewers with a role in ``roles`` (a named set of ``access.permissions``) get
+    through; others are sent to sign in or refused."""
 
     def decorate(endpoint: Endpoint) -> Endpoint:
         @wraps(endpoint)

@@ -9,20 +9,20 @@ not revoked, and for the team or role it joined. Nothing a client says in a mess
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import HTTPConnection
 
-from controlroom.access.identity import Identity, Role
+from controlroom.access.identity import Identity
+from controlroom.access.permissions import DEVICES as DEVICE_ROLES
+from controlroom.access.permissions import ROLES, active_device
 from controlroom.exercise.state import ExerciseState
 from controlroom.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from controlroom.web.auth import current_viewer
 from controlroom.web.resources import resources
 
 TOKEN_SALT = "controlroom-test-token"
-ROLES = frozenset({"director", "controller", "observer", "team", "actor"})
-DEVICE_ROLES = frozenset({"team", "actor"})
 FIELDS = ("kind", "role", "name", "user", "exercise", "team", "actor_role", "device", "language")
 
 
@@ -75,7 +75,7 @@ def identity_from(data: Mapping[str, Any], exercise: str, state: ExerciseState) 
     if any(not isinstance(data.get(key), str | None) for key in FIELDS):
         return None
     kind, role = data.get("kind"), data.get("role")
-    if kind not in ("user", "device") or role not in ROLES:
+    if kind not in ("user", "device") or not isinstance(role, str) or role not in ROLES:
         return None
     bound = data.get("exercise")
     if (kind == "device" or bound is not None) and bound != exercise:
@@ -89,8 +89,8 @@ def identity_from(data: Mapping[str, Any], exercise: str, state: ExerciseState) 
     device = None
     if kind == "device":
         device = data.get("device")
-        known = state.devices.get(device) if isinstance(device, str) else None
-        if known is None or known.revoked or role not in DEVICE_ROLES:
+        known = active_device(state, device)
+        if known is None or role not in DEVICE_ROLES:
             return None
         if (known.team, known.role) != (team, actor_role):
             return None
@@ -98,7 +98,7 @@ def identity_from(data: Mapping[str, Any], exercise: str, state: ExerciseState) 
     language = data.get("language")
     return Identity(
         exercise=exercise,
-        role=cast(Role, role),
+        role=role,
         principal=str(principal),
         team=team,
         actor_role=actor_role,

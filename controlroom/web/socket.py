@@ -33,6 +33,7 @@ from controlroom.delivery.messages import (
     parse,
 )
 from controlroom.exercise import commands
+from controlroom.i18n import Translator
 from controlroom.journal import JournalError
 from controlroom.live.runtime import ExerciseRuntime
 from controlroom.settings import Settings
@@ -40,6 +41,7 @@ from controlroom.web import params
 from controlroom.web.errors import UNAVAILABLE, UNAVAILABLE_FRAME, Outage
 from controlroom.web.identify import identify
 from controlroom.web.origin import origin_allowed
+from controlroom.web.refusal import refusal_text
 from controlroom.web.resources import resources
 
 logger = logging.getLogger("controlroom.delivery")
@@ -106,13 +108,23 @@ class ExerciseSocket:
         feed = res.delivery.feed(exercise_id)
         connection.bind(identity.audience, identity.language, identity.device)
         feed.join(connection)  # no await since identify: a revocation cannot slip in between
-        return _Session(connection, feed, runtime, identity, settings, res.outage)
+        translator = res.pages.translator(identity.language)
+        return _Session(connection, feed, runtime, identity, settings, res.outage, translator)
 
 
 class _Session:
     """The conversation on one accepted socket."""
 
-    __slots__ = ("connection", "device", "feed", "identity", "outage", "runtime", "settings")
+    __slots__ = (
+        "connection",
+        "device",
+        "feed",
+        "identity",
+        "outage",
+        "runtime",
+        "settings",
+        "translator",
+    )
 
     def __init__(
         self,
@@ -122,8 +134,10 @@ class _Session:
         identity: Identity,
         settings: Settings,
         outage: Outage,
+        translator: Translator,
     ) -> None:
         self.outage = outage
+        self.translator = translator  # refusals in the socket's language
         self.connection = connection
         self.feed = feed
         self.runtime = runtime
@@ -214,7 +228,8 @@ class _Session:
         try:
             await self.runtime.execute(decide)
         except commands.CommandRefused as refused:
-            self.connection.say(error_frame("refused", str(refused)))
+            message = refusal_text(refused, self.translator, self.runtime.scenario)
+            self.connection.say(error_frame("refused", message, reason=refused.code.value))
         except NOT_SAVED as error:  # the journal is unreachable: one log line per outage
             self.outage.report(error, f"socket of {self.identity.audience}")
             self.connection.say(error_frame("unavailable", UNAVAILABLE_FRAME))

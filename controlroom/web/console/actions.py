@@ -15,7 +15,7 @@ form that repeats the fields plus ``confirmed=yes``; only that second post acts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -27,15 +27,16 @@ from controlroom.delivery.projections import (
     control_inject_view,
     control_request_view,
 )
-from controlroom.exercise.commands import CommandRefused, Decision
-from controlroom.exercise.events import CLOCK_EVENTS, EventType
+from controlroom.exercise.commands import Decision
+from controlroom.exercise.events import CLOCK_EVENTS, EventType, Fact
+from controlroom.exercise.refusals import CommandRefused, Refusal
 from controlroom.exercise.state import ExerciseState
-from controlroom.journal import Event
 from controlroom.live.runtime import ExerciseRuntime
+from controlroom.scenario.model import Inject
 from controlroom.web import params
 from controlroom.web.auth import checked_form, language_of, viewer_of
 from controlroom.web.console.pages import exercise_of, render, safe_next
-from controlroom.web.console.refusals import translate
+from controlroom.web.refusal import refusal_text
 from controlroom.web.resources import resources
 from controlroom.web.templating import is_htmx
 
@@ -60,14 +61,16 @@ async def act(
     viewer = await viewer_of(request)
     form = await checked_form(request, viewer)
     runtime = await exercise_of(request)
-    _ = resources(request).pages.translator(language_of(request, viewer)).gettext
+    translator = resources(request).pages.translator(language_of(request, viewer))
+    _ = translator.gettext
     back = safe_next(params.text(form, "next"), runtime.id)
     if confirm is not None and form.get("confirmed") != CONFIRMED:
         return await _confirmation(request, runtime, form, confirm(form, _), back)
     try:
         event = await runtime.execute(command_of(form, viewer.name))
     except CommandRefused as refusal:
-        return await refused(request, runtime, translate(str(refusal), _), back)
+        message = refusal_text(refusal, translator, runtime.scenario)
+        return await refused(request, runtime, message, back)
     if not is_htmx(request):
         return RedirectResponse(back, status_code=303)
     return await _done(request, runtime, done(form, _), event)
@@ -95,26 +98,25 @@ async def _confirmation(
 
 
 async def _done(
-    request: Request, runtime: ExerciseRuntime, message: str, event: Event | None
+    request: Request, runtime: ExerciseRuntime, message: str, event: Fact | None
 ) -> Response:
     context = {"message": message, "kind": "done", "changed": changed_views(runtime.state, event)}
     return await render(request, "console/_flash.html", context, runtime=runtime)
 
 
-def changed_views(state: ExerciseState, event: Event | None) -> dict[str, Any]:
+def changed_views(state: ExerciseState, event: Fact | None) -> dict[str, Any]:
     """What the event changed on a console, to swap out of band into the acting page."""
     if event is None:
         return {}
-    data: Mapping[str, Any] = event.data
     changed: dict[str, Any] = {}
     if event.type in CLOCK_EVENTS:
         changed["clock"] = control_clock_view(state)
-    inject = data.get("inject")
-    if isinstance(inject, dict):
-        inject = inject.get("id")
+    inject = getattr(event.payload, "inject", None)
+    if isinstance(inject, Inject):
+        inject = inject.id
     if isinstance(inject, str) and inject in state.injects:
         changed["injects"] = [control_inject_view(state, inject)]
-    request = data.get("request")
+    request = getattr(event.payload, "request", None)
     if isinstance(request, str) and request in state.requests:
         changed["requests"] = [control_request_view(state, state.requests[request])]
         answer = state.requests[request].answer_inject
@@ -134,5 +136,5 @@ def teams_field(form: FormData, state: ExerciseState) -> list[str] | None:
     if not team:
         return None
     if team not in state.scenario.team_ids:
-        raise CommandRefused("Unknown team.")
+        raise CommandRefused(Refusal.UNKNOWN_TEAM)
     return [team]

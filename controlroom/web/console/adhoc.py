@@ -17,14 +17,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from controlroom.access.permissions import DIRECTING
 from controlroom.exercise import commands
-from controlroom.exercise.commands import CommandRefused
+from controlroom.exercise.refusals import CommandRefused, Refusal
 from controlroom.exercise.state import ExerciseState
 from controlroom.scenario.model import Channel
 from controlroom.web.auth import checked_form, language_of, requires, viewer_of
 from controlroom.web.console.actions import field, refused
 from controlroom.web.console.pages import exercise_of, render, safe_next
-from controlroom.web.console.refusals import translate
+from controlroom.web.refusal import refusal_text
 from controlroom.web.resources import resources
 from controlroom.web.templating import is_htmx
 
@@ -52,20 +53,20 @@ def inject_data(
     """The composer's form as scenario inject data (validated by the command)."""
     language = field(form, "language") or state.scenario.original_language
     if language not in state.scenario.languages:
-        raise CommandRefused("Pick one of the scenario's languages.")
+        raise CommandRefused(Refusal.BAD_LANGUAGE)
 
     def text(name: str) -> dict[str, str]:
         value = field(form, name)
         return {language: value} if value else {}
 
     if not (field(form, "from") and field(form, "title") and field(form, "body")):
-        raise CommandRefused("Fill in the sender, the title and the text.")
+        raise CommandRefused(Refusal.ADHOC_INCOMPLETE)
     recipients = [str(t) for t in form.getlist("to") if str(t)]
     if not recipients:
-        raise CommandRefused("Pick at least one team.")
+        raise CommandRefused(Refusal.NO_TEAMS_PICKED)
     when = field(form, "when") or "now"
     if when not in WHEN:
-        raise CommandRefused("Pick when to send it.")
+        raise CommandRefused(Refusal.NO_WHEN)
     data: dict[str, Any] = {
         "id": inject_id,
         "channel": field(form, "channel"),
@@ -81,7 +82,7 @@ def inject_data(
     attachment = field(form, "attachment")
     if attachment:
         if attachment not in attachments:
-            raise CommandRefused("No such attachment in the scenario.")
+            raise CommandRefused(Refusal.NO_ATTACHMENT)
         data["attachments"] = [attachment]
     if when == "at":
         data["at"] = field(form, "at")
@@ -90,9 +91,7 @@ def inject_data(
     role = field(form, "cue.role")
     if role:
         if not all(field(form, f"cue.{name}") for name in ("where", "knows", "emotion")):
-            raise CommandRefused(
-                "An actor cue needs where, what the character knows and the emotional state."
-            )
+            raise CommandRefused(Refusal.CUE_INCOMPLETE)
         data["cues"] = [
             {
                 "role": role,
@@ -118,19 +117,20 @@ async def _context(request: Request, state: ExerciseState) -> dict[str, Any]:
     }
 
 
-@requires("director")
+@requires(DIRECTING)
 async def composer(request: Request) -> Response:
     runtime = await exercise_of(request)
     context = {**await _context(request, runtime.state), "form": {}, "error": ""}
     return await render(request, "console/adhoc.html", context, runtime=runtime)
 
 
-@requires("director")
+@requires(DIRECTING)
 async def create(request: Request) -> Response:
     viewer = await viewer_of(request)
     form = await checked_form(request, viewer)
     runtime = await exercise_of(request)
-    _ = resources(request).pages.translator(language_of(request, viewer)).gettext
+    translator = resources(request).pages.translator(language_of(request, viewer))
+    _ = translator.gettext
     attachments = attachments_of(request, runtime.state)
     inject_id = ""
 
@@ -147,12 +147,12 @@ async def create(request: Request) -> Response:
             await runtime.execute(lambda s: commands.release_now(s, viewer.name, inject_id))
     except CommandRefused as refusal:
         if is_htmx(request):
-            message = translate(str(refusal), _)
+            message = refusal_text(refusal, translator, runtime.scenario)
             return await refused(request, runtime, message, request.url.path, status=422)
         context = {
             **await _context(request, runtime.state),
             "form": form,
-            "error": translate(str(refusal), _),
+            "error": refusal_text(refusal, translator, runtime.scenario),
         }
         return await render(request, "console/adhoc.html", context, runtime=runtime, status=422)
     target = safe_next(f"/exercises/{runtime.id}/injects/{inject_id}", runtime.id)

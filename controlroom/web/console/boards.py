@@ -17,7 +17,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from controlroom.access.permissions import STAFF, actor_audience, team_audience
 from controlroom.delivery.views import DevicePresence, TargetPresence
+from controlroom.exercise.lifecycles import ReleaseMove
 from controlroom.exercise.state import CueStatus, Device, ExerciseState, TeamRelease
 from controlroom.scenario.model import Role, Team
 from controlroom.web.auth import requires
@@ -61,7 +63,7 @@ class TeamBoard:
 
     @property
     def presence(self) -> TargetPresence:
-        return TargetPresence(f"team:{self.team.id}", self.online)
+        return TargetPresence(team_audience(self.team.id), self.online)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +87,9 @@ class ActorBoard:
 
     @property
     def presence(self) -> TargetPresence:
-        return TargetPresence(f"actor:{self.role.id}", sum(1 for d in self.devices if d.online))
+        return TargetPresence(
+            actor_audience(self.role.id), sum(1 for d in self.devices if d.online)
+        )
 
 
 def alerts(state: ExerciseState, wall: float, after: float) -> list[Alert]:
@@ -97,7 +101,7 @@ def alerts(state: ExerciseState, wall: float, after: float) -> list[Alert]:
 def _waiting(releases: Iterable[TeamRelease], wall: float) -> list[Alert]:
     found = []
     for release in releases:
-        if release.released_at is None or release.acknowledged_at is not None:
+        if release.released_at is None or not release.can(ReleaseMove.ACKNOWLEDGE, True):
             continue
         found.append(
             Alert(release.inject, release.team, release.released_at, wall - release.released_at)
@@ -163,7 +167,7 @@ def actor_boards(state: ExerciseState, wall: float, online: AbstractSet[str]) ->
     return boards
 
 
-@requires("director", "controller", "observer")
+@requires(STAFF)
 async def boards(request: Request) -> Response:
     runtime = await exercise_of(request)
     state = runtime.state
@@ -179,7 +183,7 @@ async def boards(request: Request) -> Response:
     return await render(request, "console/boards.html", context, runtime=runtime)
 
 
-@requires("director", "controller", "observer")
+@requires(STAFF)
 async def alert_panel(request: Request) -> Response:
     """The alerts panel alone: the console refreshes it after each live event."""
     runtime = await exercise_of(request)

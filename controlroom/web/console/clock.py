@@ -11,8 +11,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from controlroom.access.permissions import DIRECTING
 from controlroom.exercise import commands
-from controlroom.exercise.commands import CommandRefused
+from controlroom.exercise.refusals import CommandRefused, Refusal
 from controlroom.scenario.time import parse_time
 from controlroom.web.auth import requires
 from controlroom.web.console.actions import Command, act, field
@@ -25,7 +26,7 @@ def scenario_time(form: FormData, name: str = "at") -> float:
     try:
         return float(parse_time(field(form, name)))
     except ValueError:
-        raise CommandRefused("Write the time as D<day> HH:MM, e.g. D2 10:15.") from None
+        raise CommandRefused(Refusal.BAD_TIME) from None
 
 
 def _startex(form: FormData, by: str) -> Command:
@@ -46,7 +47,7 @@ def _speed(form: FormData, by: str) -> Command:
     try:
         speed = float(field(form, "speed").replace(",", "."))
     except ValueError:
-        raise CommandRefused("The speed is a number, e.g. 1 or 2.5.") from None
+        raise CommandRefused(Refusal.BAD_NUMBER) from None
     return lambda state: commands.set_speed(state, by, speed)
 
 
@@ -59,24 +60,24 @@ def _endex(form: FormData, by: str) -> Command:
     return lambda state: commands.endex(state, by)
 
 
-@requires("director")
+@requires(DIRECTING)
 async def startex(request: Request) -> Response:
     return await act(request, _startex, lambda form, _: _("STARTEX: the exercise has started."))
 
 
-@requires("director")
+@requires(DIRECTING)
 async def hold(request: Request) -> Response:
     return await act(
         request, _hold, lambda form, _: _("On hold: %(reason)s", reason=field(form, "reason"))
     )
 
 
-@requires("director")
+@requires(DIRECTING)
 async def resume(request: Request) -> Response:
     return await act(request, _resume, lambda form, _: _("The exercise has resumed."))
 
 
-@requires("director")
+@requires(DIRECTING)
 async def speed(request: Request) -> Response:
     return await act(
         request,
@@ -85,7 +86,7 @@ async def speed(request: Request) -> Response:
     )
 
 
-@requires("director")
+@requires(DIRECTING)
 async def jump(request: Request) -> Response:
     return await act(
         request,
@@ -98,7 +99,7 @@ async def jump(request: Request) -> Response:
     )
 
 
-@requires("director")
+@requires(DIRECTING)
 async def endex(request: Request) -> Response:
     return await act(
         request,

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from controlroom.access.permissions import DIRECTING, STAFF
 from controlroom.exercise.state import ExerciseState
 from controlroom.live.runtime import ExerciseRuntime
 from controlroom.scenario.loader import ScenarioInvalid
@@ -72,12 +73,12 @@ async def _list(request: Request, *, error: str = "", status: int = 200) -> Resp
     return await render(request, "console/exercises.html", context, status=status)
 
 
-@requires("director", "controller", "observer")
+@requires(STAFF)
 async def exercise_list(request: Request) -> Response:
     return await _list(request)
 
 
-@requires("director")
+@requires(DIRECTING)
 async def create(request: Request) -> Response:
     viewer = await viewer_of(request)
     form = await checked_form(request, viewer)
@@ -91,7 +92,7 @@ async def create(request: Request) -> Response:
     return RedirectResponse(f"/exercises/{runtime.id}", status_code=303)
 
 
-@requires("director", "controller", "observer")
+@requires(STAFF)
 async def report(request: Request) -> Response:
     """A scenario's validation report: what it holds, or every problem with file and line."""
     scenario_id = params.item_id(request, "scenario")
@@ -101,7 +102,7 @@ async def report(request: Request) -> Response:
     return await render(request, "console/scenario.html", {"entry": entry})
 
 
-@requires("director")
+@requires(DIRECTING)
 async def reload_scenarios(request: Request) -> Response:
     """Read ``injects/`` again (after a scenario writer fixed a file)."""
     viewer = await viewer_of(request)

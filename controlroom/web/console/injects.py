@@ -9,7 +9,7 @@ the hub sends to the team, so what control previews is what the team will see.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -18,10 +18,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from controlroom.access.permissions import CONTROLLING, DIRECTING, STAFF, team_audience
 from controlroom.delivery.projections import control_inject_view, team_inject_view
 from controlroom.delivery.render import FrameRenderer
 from controlroom.exercise import commands
-from controlroom.exercise.commands import CommandRefused
+from controlroom.exercise.events import Fact, fact_of
+from controlroom.exercise.refusals import CommandRefused, Refusal
 from controlroom.exercise.state import ExerciseState
 from controlroom.journal import Event
 from controlroom.scenario.model import Channel, Inject
@@ -44,16 +46,16 @@ def inject_of(state: ExerciseState, request: Request) -> Inject:
     return inject
 
 
-def history(events: list[Event], inject: str) -> list[Event]:
+def history(events: list[Event], inject: str) -> list[Fact]:
     """The journal's events about one inject, oldest first."""
 
-    def about(event: Event) -> bool:
-        subject = event.data.get("inject")
-        if isinstance(subject, Mapping):
-            subject = subject.get("id")
+    def about(fact: Fact) -> bool:
+        subject = getattr(fact.payload, "inject", None)
+        if isinstance(subject, Inject):
+            subject = subject.id
         return subject == inject
 
-    return [event for event in events if about(event)]
+    return [fact for fact in map(fact_of, events) if about(fact)]
 
 
 def preview_html(
@@ -72,10 +74,10 @@ def preview_html(
     release = state.releases[inject, team]
     if release.released_at is None:
         release = dataclasses.replace(release, released_at=wall, released_seq=0)
-    return renderer.fragment(team_inject_view(state, release), f"team:{team}", language)
+    return renderer.fragment(team_inject_view(state, release), team_audience(team), language)
 
 
-@requires("director", "controller", "observer")
+@requires(STAFF)
 async def detail(request: Request) -> Response:
     runtime = await exercise_of(request)
     state = runtime.state
@@ -104,7 +106,7 @@ async def detail(request: Request) -> Response:
     return await render(request, "console/inject.html", context, runtime=runtime)
 
 
-@requires("director", "controller", "observer")
+@requires(STAFF)
 async def preview(request: Request) -> Response:
     """The team's view of the inject alone (the detail page swaps it in per team)."""
     runtime = await exercise_of(request)
@@ -126,7 +128,7 @@ def _teams(form: FormData, _: Say) -> str:
     return field(form, "team") or _("all its teams")
 
 
-@requires("director", "controller")
+@requires(CONTROLLING)
 async def release(request: Request) -> Response:
     inject = params.item_id(request, "inject")
     return await act(
@@ -138,7 +140,7 @@ async def release(request: Request) -> Response:
     )
 
 
-@requires("director")
+@requires(DIRECTING)
 async def hold(request: Request) -> Response:
     inject = params.item_id(request, "inject")
     return await act(
@@ -148,7 +150,7 @@ async def hold(request: Request) -> Response:
     )
 
 
-@requires("director")
+@requires(DIRECTING)
 async def unhold(request: Request) -> Response:
     inject = params.item_id(request, "inject")
     return await act(
@@ -166,7 +168,7 @@ def _reschedule(inject: str) -> Any:
     return command_of
 
 
-@requires("director")
+@requires(DIRECTING)
 async def reschedule(request: Request) -> Response:
     inject = params.item_id(request, "inject")
     return await act(
@@ -176,7 +178,7 @@ async def reschedule(request: Request) -> Response:
     )
 
 
-@requires("director")
+@requires(DIRECTING)
 async def cancel(request: Request) -> Response:
     inject = params.item_id(request, "inject")
     return await act(
@@ -218,10 +220,10 @@ def _edit(inject_id: str) -> Any:
         def decide(state: ExerciseState) -> commands.Decision:
             inject = state.injects.get(inject_id)
             if inject is None:
-                raise CommandRefused(f"No inject {inject_id}.")
+                raise CommandRefused(Refusal.NO_INJECT, inject=inject_id)
             changes = edits(form, state, inject)
             if not changes:
-                raise CommandRefused("Nothing was changed.")
+                raise CommandRefused(Refusal.NOTHING_CHANGED)
             return commands.edit(state, by, inject_id, changes)
 
         return decide
@@ -229,7 +231,7 @@ def _edit(inject_id: str) -> Any:
     return command_of
 
 
-@requires("director")
+@requires(DIRECTING)
 async def edit(request: Request) -> Response:
     inject = params.item_id(request, "inject")
     return await act(

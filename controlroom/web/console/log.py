@@ -16,10 +16,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from controlroom.access.permissions import CONTROLLING, STAFF
 from controlroom.delivery.projections import timeline_view
 from controlroom.delivery.views import TimelineView
 from controlroom.exercise import commands
-from controlroom.exercise.commands import CommandRefused
+from controlroom.exercise.events import fact_of
+from controlroom.exercise.refusals import CommandRefused, Refusal
 from controlroom.exercise.state import ExerciseState
 from controlroom.journal import Event
 from controlroom.web.auth import requires
@@ -36,10 +38,10 @@ def event_lines(events: list[Event], state: ExerciseState) -> list[TimelineView]
     The scenario time of each line is computed on the current clock (as the hub does for a
     live line), which is exact for events since the last clock change.
     """
-    return [timeline_view(event, state) for event in reversed(events[-SHOWN_EVENTS:])]
+    return [timeline_view(fact_of(event), state) for event in reversed(events[-SHOWN_EVENTS:])]
 
 
-@requires("director", "controller", "observer")
+@requires(STAFF)
 async def log(request: Request) -> Response:
     runtime = await exercise_of(request)
     state = runtime.state
@@ -64,18 +66,18 @@ def _observation(form: FormData, by: str) -> Command:
     task, rating, team = _optional(form, "task"), _optional(form, "rating"), _optional(form, "team")
     text = field(form, "text")
     if not text:
-        raise CommandRefused("The note is empty.")
+        raise CommandRefused(Refusal.EMPTY_NOTE)
     return lambda s: commands.add_observation(
         s, by, text, objective, task=task, rating=rating, team=team
     )
 
 
-@requires("director", "controller")
+@requires(CONTROLLING)
 async def note(request: Request) -> Response:
     return await act(request, _note, lambda form, _: _("Note added to the log."))
 
 
-@requires("director", "controller", "observer")
+@requires(STAFF)
 async def observation(request: Request) -> Response:
     return await act(request, _observation, lambda form, _: _("Observation recorded."))
 

@@ -15,6 +15,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from controlroom.access.permissions import DIRECTING
 from controlroom.delivery.projections import control_clock_view, control_request_view
 from controlroom.delivery.render import fragment_context
 from controlroom.live.runtime import ExerciseRuntime
@@ -51,7 +52,7 @@ async def render(
     full: dict[str, Any] = {
         "viewer": viewer,
         "role": viewer.role,
-        "is_director": viewer.role == "director",
+        "is_director": viewer.role in DIRECTING,
         "settings": res.settings,
         "path": request.url.path,
         "here": _here(request),

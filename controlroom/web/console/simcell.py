@@ -17,7 +17,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from controlroom.access.permissions import CONTROLLING, STAFF
 from controlroom.exercise import commands
+from controlroom.exercise.lifecycles import RequestMove, RequestStatus
 from controlroom.exercise.state import ExerciseState
 from controlroom.exercise.state import Request as TeamRequest
 from controlroom.scenario.model import RequestKind
@@ -40,7 +42,7 @@ class ResponseTimes:
     @classmethod
     def of(cls, requests: list[TeamRequest]) -> ResponseTimes:
         times = [r.response_seconds for r in requests if r.response_seconds is not None]
-        waiting = sum(1 for r in requests if r.answered_at is None)
+        waiting = sum(1 for r in requests if r.can(RequestMove.ANSWER))
         if not times:
             return cls(0, waiting, None, None, None)
         return cls(
@@ -54,9 +56,10 @@ def kind_of(state: ExerciseState, request: TeamRequest) -> RequestKind | None:
 
 def queue(state: ExerciseState) -> list[TeamRequest]:
     """Waiting first (oldest first), then in progress, then answered (newest first)."""
-    waiting = [r for r in state.requests.values() if r.claimed_by is None and not r.answered_at]
-    claimed = [r for r in state.requests.values() if r.claimed_by and not r.answered_at]
-    answered = [r for r in state.requests.values() if r.answered_at is not None]
+    mine = list(state.requests.values())
+    waiting = [r for r in mine if r.status is RequestStatus.OPEN]
+    claimed = [r for r in mine if r.status is RequestStatus.CLAIMED]
+    answered = [r for r in mine if r.status is RequestStatus.ANSWERED]
     answered.sort(key=lambda r: r.answered_at or 0.0, reverse=True)
     return [*waiting, *claimed, *answered]
 
@@ -68,7 +71,7 @@ def request_of(state: ExerciseState, request: Request) -> TeamRequest:
     return found
 
 
-@requires("director", "controller", "observer")
+@requires(STAFF)
 async def simcell(request: Request) -> Response:
     runtime = await exercise_of(request)
     state = runtime.state
@@ -76,7 +79,7 @@ async def simcell(request: Request) -> Response:
     return await render(request, "console/simcell.html", context, runtime=runtime)
 
 
-@requires("director", "controller", "observer")
+@requires(STAFF)
 async def answer_form(request: Request) -> Response:
     runtime = await exercise_of(request)
     state = runtime.state
@@ -85,7 +88,7 @@ async def answer_form(request: Request) -> Response:
     return await render(request, "console/simcell_request.html", context, runtime=runtime)
 
 
-@requires("director", "controller")
+@requires(CONTROLLING)
 async def claim(request: Request) -> Response:
     request_id = params.item_id(request, "request")
     return await act(
@@ -104,7 +107,7 @@ def _answer(request_id: str, form: FormData, by: str, languages: list[str]) -> C
     )
 
 
-@requires("director", "controller")
+@requires(CONTROLLING)
 async def answer(request: Request) -> Response:
     request_id = params.item_id(request, "request")
     languages = (await exercise_of(request)).state.scenario.languages

@@ -14,7 +14,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from controlroom.access.accounts import CONTROL_ROLES, ControlRole, new_account
+from controlroom.access.accounts import STAFF_ROLES, ControlRole, new_account
+from controlroom.access.permissions import DIRECTING
 from controlroom.web import params
 from controlroom.web.auth import checked_form, language_of, requires, viewer_of
 from controlroom.web.console.actions import field
@@ -29,26 +30,26 @@ async def _page(
 ) -> Response:
     context = {
         "accounts": await resources(request).accounts.all(),
-        "roles": CONTROL_ROLES,
+        "roles": STAFF_ROLES,
         "error": error,
         "form": form or {},
     }
     return await render(request, "console/accounts.html", context, status=status)
 
 
-@requires("director")
+@requires(DIRECTING)
 async def account_list(request: Request) -> Response:
     return await _page(request)
 
 
 def _role(value: str) -> ControlRole:
-    for role in CONTROL_ROLES:
+    for role in STAFF_ROLES:
         if role == value:
             return role
     raise ValueError("Pick a role: director, controller or observer.")
 
 
-@requires("director")
+@requires(DIRECTING)
 async def create(request: Request) -> Response:
     viewer = await viewer_of(request)
     form = await checked_form(request, viewer)
@@ -71,7 +72,7 @@ async def create(request: Request) -> Response:
     return RedirectResponse(PATH, status_code=303)
 
 
-@requires("director")
+@requires(DIRECTING)
 async def set_password(request: Request) -> Response:
     viewer = await viewer_of(request)
     form = await checked_form(request, viewer)

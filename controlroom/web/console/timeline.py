@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from controlroom.access.permissions import STAFF
 from controlroom.delivery.projections import control_inject_view
 from controlroom.delivery.views import ControlInjectView
 from controlroom.exercise.state import ExerciseState, ReleaseStatus
@@ -33,7 +34,6 @@ from controlroom.web.resources import resources
 SOON_SECONDS = 15 * 60
 NO_CASE = "none"
 LaneKind = Literal["team", "case"]
-UNRELEASED = frozenset({ReleaseStatus.PLANNED.value, ReleaseStatus.SCHEDULED.value, "held"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +185,7 @@ def soon(rows: tuple[ControlInjectView, ...], now: float) -> frozenset[str]:
         row.inject.id
         for row in rows
         if any(
-            r.status in UNRELEASED and r.due is not None and now <= r.due <= now + SOON_SECONDS
+            r.unreleased and r.due is not None and now <= r.due <= now + SOON_SECONDS
             for r in row.releases
         )
     )
@@ -207,7 +207,7 @@ def _sort_due(state: ExerciseState, inject: str) -> float:
     return min(dues) if dues else float("inf")
 
 
-@requires("director", "controller", "observer")
+@requires(STAFF)
 async def console(request: Request) -> Response:
     """The console: the live timeline, with the clock bar, alerts and the SimCell queue."""
     runtime = await exercise_of(request)

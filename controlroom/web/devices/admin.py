@@ -22,6 +22,7 @@ from starlette.routing import BaseRoute, Route
 
 from controlroom.access import join_tokens as join_codes
 from controlroom.access.join_tokens import JoinCode
+from controlroom.access.permissions import DIRECTING
 from controlroom.delivery.projections import device_view
 from controlroom.delivery.views import TargetPresence
 from controlroom.exercise import commands
@@ -73,13 +74,13 @@ def groups(
     return found
 
 
-@requires("director")
+@requires(DIRECTING)
 async def device_list(request: Request) -> Response:
     viewer, runtime = await director_exercise(request)
     return await _render(request, viewer, runtime, "")
 
 
-@requires("director")
+@requires(DIRECTING)
 async def rename(request: Request) -> Response:
     viewer, runtime = await director_exercise(request)
     form = await checked_form(request, viewer)
@@ -94,7 +95,7 @@ async def rename(request: Request) -> Response:
     )
 
 
-@requires("director")
+@requires(DIRECTING)
 async def revoke(request: Request) -> Response:
     viewer, runtime = await director_exercise(request)
     await checked_form(request, viewer)
@@ -108,7 +109,7 @@ async def revoke(request: Request) -> Response:
     )
 
 
-@requires("director")
+@requires(DIRECTING)
 async def reissue(request: Request) -> Response:
     viewer, runtime = await director_exercise(request)
     form = await checked_form(request, viewer)
@@ -132,7 +133,7 @@ async def _run(
     try:
         await runtime.execute(decide)
     except CommandRefused as refused:
-        message = translated(request, language_of(request, viewer), str(refused))
+        message = translated(request, language_of(request, viewer), refused, runtime.scenario)
         return await _render(request, viewer, runtime, message, status=400)
     return RedirectResponse(f"/exercises/{runtime.id}/devices#{anchor}", status_code=303)
 

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from controlroom.access.identity import CONTROL_ROLES
+from controlroom.access.permissions import STAFF, active_device
 from controlroom.delivery.audience import current_view
 from controlroom.delivery.views import TeamInjectView
 from controlroom.live.runtime import ExerciseRuntime
@@ -33,7 +33,7 @@ from controlroom.web.templating import NO_STORE
 TEXT_SUFFIXES = frozenset({".md", ".txt", ".csv"})
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
 MAX_TEXT_BYTES = 1_000_000
-SEES_EVERY_INJECT = CONTROL_ROLES | {"observer"}
+SEES_EVERY_INJECT = STAFF
 SANDBOX = "sandbox; default-src 'none'; style-src 'unsafe-inline'"
 
 
@@ -69,8 +69,8 @@ async def attachment(request: Request) -> Response:
     except KeyError:
         raise HTTPException(404) from None
     if viewer.kind == "device":
-        device = runtime.state.devices.get(viewer.device or "")
-        if viewer.exercise != exercise_id or device is None or device.revoked:
+        device = active_device(runtime.state, viewer.device)
+        if viewer.exercise != exercise_id or device is None:
             return await cut_off(request)
     found = _allowed(request, viewer, runtime)
     if request.query_params.get("raw"):

@@ -18,12 +18,16 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from controlroom.access.permissions import DIRECTING, active_device
 from controlroom.access.sessions import SESSION_COOKIE
+from controlroom.exercise.refusals import CommandRefused
 from controlroom.exercise.state import Device, ExerciseState
 from controlroom.i18n import LANGUAGES
 from controlroom.live.runtime import ExerciseRuntime
+from controlroom.scenario.model import Scenario
 from controlroom.web import params
 from controlroom.web.auth import Viewer, current_viewer, end_session, start_session
+from controlroom.web.refusal import refusal_text
 from controlroom.web.resources import resources
 
 DeviceKind = Literal["team", "actor"]
@@ -73,8 +77,8 @@ def device_page(kind: DeviceKind | None = None) -> Callable[[DeviceEndpoint], En
                 runtime = await resources(request).exercises.get(exercise_id)
             except KeyError:
                 return await cut_off(request)
-            device = runtime.state.devices.get(viewer.device or "")
-            if device is None or device.revoked:
+            device = active_device(runtime.state, viewer.device)
+            if device is None:
                 return await cut_off(request)
             if kind is not None and viewer.role != kind:
                 raise HTTPException(403, "This page is for another kind of device.")
@@ -118,12 +122,12 @@ async def _switch_language(request: Request, viewer: Viewer, language: str) -> R
 async def director_exercise(request: Request) -> tuple[Viewer, ExerciseRuntime]:
     """The director and the exercise in the path (for routes already behind ``requires``)."""
     viewer = await current_viewer(request)
-    if viewer is None or viewer.role != "director":
+    if viewer is None or viewer.role not in DIRECTING:
         raise HTTPException(403, "Only the exercise director manages devices.")
     runtime = await params.exercise(request)
     return viewer, runtime
 
 
-def translated(request: Request, language: str, message: str) -> str:
-    """A refusal's message (from an exercise command) in the viewer's language, if known."""
-    return resources(request).pages.translator(language).gettext(message)
+def translated(request: Request, language: str, refused: CommandRefused, scenario: Scenario) -> str:
+    """A refusal (from an exercise command) in the viewer's language."""
+    return refusal_text(refused, resources(request).pages.translator(language), scenario)

@@ -21,7 +21,7 @@ from controlroom.access.identity import device_target
 from controlroom.access.join_tokens import JoinTarget
 from controlroom.exercise import commands
 from controlroom.exercise.commands import CommandRefused
-from controlroom.exercise.scenario_clock import ClockPhase
+from controlroom.exercise.lifecycles import ClockPhase
 from controlroom.i18n import LANGUAGES, local
 from controlroom.live.runtime import ExerciseRuntime
 from controlroom.web import params
@@ -62,7 +62,7 @@ async def join(request: Request) -> Response:
         try:
             return await _bind(request, viewer, runtime, target, name, language)
         except CommandRefused as refused:
-            error = translated(request, language, str(refused))
+            error = translated(request, language, refused, runtime.scenario)
     context = {
         "exercise_name": runtime.state.name,
         "target": target,

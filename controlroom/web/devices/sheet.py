@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from controlroom.access import join_tokens as join_codes
 from controlroom.access.join_tokens import JoinCode
+from controlroom.access.permissions import DIRECTING
 from controlroom.i18n import local
 from controlroom.web.auth import language_of, requires
 from controlroom.web.devices.guard import director_exercise
@@ -60,7 +61,7 @@ def qr_svg(url: str) -> Markup:
     return Markup(qr.svg_inline(scale=1, border=4, omitsize=True, title=url))
 
 
-@requires("director")
+@requires(DIRECTING)
 async def sheet(request: Request) -> Response:
     viewer, runtime = await director_exercise(request)
     res = resources(request)

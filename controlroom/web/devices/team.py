@@ -72,7 +72,9 @@ async def ask(request: Request, access: DeviceAccess) -> Response:
             lambda s: commands.send_request(s, team, device, kind or None, text)
         )
     except CommandRefused as refused:
-        failed = RequestForm(kind, text, translated(request, access.language, str(refused)))
+        failed = RequestForm(
+            kind, text, translated(request, access.language, refused, access.runtime.scenario)
+        )
         if is_htmx(request):
             return _form(request, access, failed, 422)
         return await _render(request, access, failed, 422)

@@ -29,7 +29,7 @@
     if (!clock) return null;
     const phase = clock.dataset.phase;
     const base = parseFloat(clock.dataset.scenarioTime || "0");
-    if (phase !== "running") return { phase, now: base };
+    if (!clock.hasAttribute("data-ticking")) return { phase, now: base };
     const anchor = parseFloat(clock.dataset.anchorWall || "0");
     const speed = parseFloat(clock.dataset.speed || "1");
     return { phase, now: base + Math.max(0, wallNow() - anchor) * speed };
@@ -37,7 +37,7 @@
 
   function tickClock(clock) {
     const time = document.querySelector("#clock .clock-time");
-    if (time && clock.phase === "running") time.textContent = formatTime(clock.now);
+    if (time && (clock.phase === "running" || clock.phase === "paused")) time.textContent = formatTime(clock.now);
   }
 
   function markRows(clock) {
