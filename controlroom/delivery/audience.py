@@ -33,6 +33,12 @@ from controlroom.delivery.projections import (
     team_request_view,
     timeline_view,
 )
+from controlroom.delivery.safety_views import (
+    actor_safety_view,
+    open_alerts,
+    role_alerts,
+    safety_alert_view,
+)
 from controlroom.delivery.views import (
     ActorRoleView,
     FullView,
@@ -60,6 +66,14 @@ SCHEDULE_CHANGES = frozenset(
 )
 DEVICE_EVENTS = frozenset(
     {EventType.DEVICE_JOINED, EventType.DEVICE_RENAMED, EventType.DEVICE_REVOKED}
+)
+SAFETY_EVENTS = frozenset(
+    {
+        EventType.SAFETY_STOP,
+        EventType.SAFETY_CALL,
+        EventType.SAFETY_SEEN,
+        EventType.SAFETY_AUTOHOLD,
+    }
 )
 
 
@@ -201,6 +215,22 @@ class Audiences:
             out.add(audience, Patch("insert", card, "team-injects", "afterbegin"))
             out.receipt(audience, inject_id)
 
+    def _safety(self, event: Event, state: ExerciseState, out: _Collector) -> None:
+        """A STOP or a call: every console's blocking alert, the actor's own status."""
+        if event.type == EventType.SAFETY_AUTOHOLD:
+            return
+        alert = state.safety[str(event.data["alert"])]
+        mine = actor_audience(alert.role)
+        if event.type == EventType.SAFETY_SEEN:
+            out.all_control(Patch("replace", safety_alert_view(state, alert.id)))
+            out.add(mine, Patch("replace", actor_safety_view(state, alert.id)))
+            return
+        out.all_control(Patch("insert", safety_alert_view(state, alert.id), "safety-alerts"))
+        out.add(
+            mine, Patch("insert", actor_safety_view(state, alert.id), "actor-safety", "afterbegin")
+        )
+        self._schedule_changed(state, sorted({inject for inject, _ in alert.holds}), out)
+
     def _device(self, event: Event, state: ExerciseState, out: _Collector) -> None:
         view = device_view(state, str(event.data["device"]))
         if event.type == EventType.DEVICE_JOINED:
@@ -244,6 +274,7 @@ _ROUTES: dict[str, _Route] = {
     EventType.REQUEST_CLAIMED: Audiences._request,
     EventType.REQUEST_ANSWERED: Audiences._request,
     **{t: Audiences._device for t in DEVICE_EVENTS},
+    **{t: Audiences._safety for t in SAFETY_EVENTS},
 }
 
 
@@ -274,6 +305,7 @@ def current_view(state: ExerciseState, audience: str) -> FullView:
             injects=tuple(control_inject_view(state, i) for i in injects),
             requests=tuple(control_request_view(state, r) for r in state.requests.values()),
             devices=tuple(device_view(state, d) for d in state.devices),
+            safety=tuple(open_alerts(state)),
         )
     if kind == "team" and name in state.scenario.team_ids:
         released = state.released_to(name)
@@ -295,5 +327,6 @@ def current_view(state: ExerciseState, audience: str) -> FullView:
             clock=clock_view(state),
             role=ActorRoleView(role.id, role.character, role.description, role.private_notes),
             cues=tuple(cue_group_view(state, i, name) for i in mine),
+            safety=role_alerts(state, name),
         )
     raise KeyError(audience)

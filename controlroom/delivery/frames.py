@@ -69,8 +69,17 @@ def pong_frame(t: Any) -> str:
     return _encode({"type": "pong", "t": t})
 
 
-def error_frame(code: str, message: str) -> str:
-    return _encode({"type": "error", "code": code, "message": message})
+def error_frame(code: str, message: str, *, action: str | None = None) -> str:
+    """A refusal or a bad message; ``action`` names the device's action it answers."""
+    frame: dict[str, Any] = {"type": "error", "code": code, "message": message}
+    if action is not None:
+        frame["action"] = action
+    return _encode(frame)
+
+
+def done_frame(action: str) -> str:
+    """The device's action ``action`` is applied (now, or already before: a repeat)."""
+    return _encode({"type": "done", "action": action})
 
 
 def to_wire(text: str) -> bytes:

@@ -43,6 +43,7 @@ class Pong:
 @dataclass(frozen=True, slots=True)
 class Ack:
     inject: str
+    action: str | None = None  # the device's id for this action (the outbox)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +55,28 @@ class Seen:
 class CueReport:
     cue: str
     status: str
+    action: str | None = None
 
 
-ClientMessage = Resume | Ping | Pong | Ack | Seen | CueReport
+@dataclass(frozen=True, slots=True)
+class AskControl:
+    """A team's request to the fictional world (``request``): from the catalogue or free text."""
+
+    kind: str | None
+    text: str
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class Safety:
+    """An actor's STOP (``stop``) or call for control (``call``), about the cue it is on."""
+
+    kind: str  # "stop" | "call"
+    cue: str | None
+    action: str
+
+
+ClientMessage = Resume | Ping | Pong | Ack | Seen | CueReport | AskControl | Safety
 
 
 def parse(text: str) -> ClientMessage:
@@ -79,12 +99,38 @@ def parse(text: str) -> ClientMessage:
     if kind == "pong":
         return Pong()
     if kind == "ack":
-        return Ack(_id(data.get("inject"), "inject"))
+        return Ack(_id(data.get("inject"), "inject"), _action(data, required=False))
     if kind == "seen":
         return Seen(_seq(data.get("seq"), "seq"))
     if kind == "cue":
-        return CueReport(_id(data.get("cue"), "cue"), _id(data.get("status"), "status"))
+        status = _id(data.get("status"), "status")
+        return CueReport(_id(data.get("cue"), "cue"), status, _action(data, required=False))
+    if kind == "request":
+        return _ask(data)
+    if kind in ("stop", "call"):
+        cue = data.get("cue")
+        return Safety(kind, None if cue is None else _id(cue, "cue"), _required(data))
     raise BadMessage("unknown-type", f"Unknown message type {str(kind)[:40]!r}.")
+
+
+def _ask(data: dict[str, Any]) -> AskControl:
+    kind, text = data.get("kind"), data.get("text", "")
+    if kind == "":
+        kind = None
+    if not isinstance(text, str):
+        raise BadMessage("bad-message", "'text' must be a string.")
+    return AskControl(None if kind is None else _id(kind, "kind"), text, _required(data))
+
+
+def _action(data: dict[str, Any], *, required: bool) -> str | None:
+    action = data.get("action")
+    if action is None and not required:
+        return None
+    return _id(action, "action")
+
+
+def _required(data: dict[str, Any]) -> str:
+    return _id(data.get("action"), "action")
 
 
 def _is_id(value: object) -> bool:

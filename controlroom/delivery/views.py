@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from controlroom.delivery.safety_views import ActorSafetyView, SafetyAlertView
 from controlroom.scenario.model import Inject
 
 LocalText = Mapping[str, str]
@@ -302,6 +303,8 @@ View = (
     | DeviceView
     | TimelineView
     | PresenceView
+    | SafetyAlertView
+    | ActorSafetyView
 )
 
 
@@ -340,3 +343,4 @@ class FullView:
     cues: tuple[CueGroupView, ...] = ()
     devices: tuple[DeviceView, ...] = ()
     receipt: tuple[str, ...] = ()
+    safety: tuple[SafetyAlertView, ...] | tuple[ActorSafetyView, ...] = ()

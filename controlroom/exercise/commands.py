@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from controlroom.exercise.actions import repeated, with_action
 from controlroom.exercise.events import EventType
 from controlroom.exercise.scenario_clock import ClockPhase
 from controlroom.exercise.state import CueStatus, ExerciseState, ReleaseStatus
@@ -215,26 +216,44 @@ def create_inject(state: ExerciseState, by: str, data: Mapping[str, Any]) -> Dec
     }
 
 
-def delivered(state: ExerciseState, inject: str, team: str, device: str) -> Decision | None:
+def delivered(
+    state: ExerciseState, inject: str, team: str, device: str, *, action: str | None = None
+) -> Decision | None:
+    if repeated(state, device, action):
+        return None
     release = _release_for_team(state, inject, team)
     if release.delivered_at is not None:
         return None
-    return EventType.INJECT_DELIVERED, {"inject": inject, "team": team, "device": device}
+    data = {"inject": inject, "team": team, "device": device}
+    return EventType.INJECT_DELIVERED, with_action(data, action)
 
 
-def acknowledge(state: ExerciseState, inject: str, team: str, device: str) -> Decision | None:
+def acknowledge(
+    state: ExerciseState, inject: str, team: str, device: str, *, action: str | None = None
+) -> Decision | None:
+    if repeated(state, device, action):
+        return None
     release = _release_for_team(state, inject, team)
     if release.acknowledged_at is not None:
         return None
-    return EventType.INJECT_ACKNOWLEDGED, {"inject": inject, "team": team, "device": device}
+    data = {"inject": inject, "team": team, "device": device}
+    return EventType.INJECT_ACKNOWLEDGED, with_action(data, action)
 
 
 # -- actors, the SimCell, the log -------------------------------------------------------------
 
 
 def cue_status(
-    state: ExerciseState, role: str, cue: str, status: str, device: str
+    state: ExerciseState,
+    role: str,
+    cue: str,
+    status: str,
+    device: str,
+    *,
+    action: str | None = None,
 ) -> Decision | None:
+    if repeated(state, device, action):
+        return None
     current = state.cues.get(cue)
     if current is None or current.role != role:
         raise CommandRefused("No such cue for this role.")
@@ -244,12 +263,21 @@ def cue_status(
         raise CommandRefused(f"Unknown cue status {status!r}.") from error
     if new is current.status:
         return None
-    return EventType.CUE_STATUS, {"cue": cue, "role": role, "status": new.value, "device": device}
+    data = {"cue": cue, "role": role, "status": new.value, "device": device}
+    return EventType.CUE_STATUS, with_action(data, action)
 
 
 def send_request(
-    state: ExerciseState, team: str, device: str, kind: str | None, text: str
-) -> Decision:
+    state: ExerciseState,
+    team: str,
+    device: str,
+    kind: str | None,
+    text: str,
+    *,
+    action: str | None = None,
+) -> Decision | None:
+    if repeated(state, device, action):
+        return None
     if team not in state.scenario.team_ids:
         raise CommandRefused("Unknown team.")
     if kind is not None and kind not in {r.id for r in state.scenario.requests}:
@@ -257,13 +285,8 @@ def send_request(
     if kind is None and not text.strip():
         raise CommandRefused("Write what you ask for, or pick a request from the list.")
     request = f"R{len(state.requests) + 1:03d}"
-    return EventType.REQUEST_SENT, {
-        "request": request,
-        "team": team,
-        "kind": kind,
-        "text": _text(text),
-        "device": device,
-    }
+    data = {"request": request, "team": team, "kind": kind, "text": _text(text), "device": device}
+    return EventType.REQUEST_SENT, with_action(data, action)
 
 
 def claim_request(state: ExerciseState, by: str, request: str) -> Decision | None:

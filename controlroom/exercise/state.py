@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from controlroom.exercise import safety
+from controlroom.exercise.actions import applied
 from controlroom.exercise.events import EventType
 from controlroom.exercise.scenario_clock import ClockPhase, ScenarioClock
 from controlroom.journal import Event
@@ -156,6 +158,9 @@ class ExerciseState:
     devices: dict[str, Device] = field(default_factory=dict)
     join_generations: dict[str, int] = field(default_factory=dict)  # join target -> re-issues
     recovered: list[Mapping[str, Any]] = field(default_factory=list)
+    actions: set[tuple[str, str]] = field(default_factory=set)  # (device, action) applied
+    safety: dict[str, safety.SafetyAlert] = field(default_factory=dict)
+    safety_autohold: bool = False
 
     @classmethod
     def new(cls, scenario: Scenario, exercise_id: str = "") -> ExerciseState:
@@ -235,6 +240,9 @@ class ExerciseState:
         handler = _HANDLERS.get(event.type)
         if handler is not None:
             handler(self, event)
+        done = applied(event.data)
+        if done is not None:
+            self.actions.add(done)
         self.seq = event.seq
 
     def _add_inject(self, inject: Inject) -> None:
@@ -487,4 +495,5 @@ _HANDLERS: dict[str, Callable[[ExerciseState, Event], None]] = {
     EventType.DEVICE_REVOKED: _device_revoked,
     EventType.JOIN_REISSUED: _join_reissued,
     EventType.RECOVERED: _recovered,
+    **safety.HANDLERS,
 }

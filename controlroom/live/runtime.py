@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 
 from controlroom.exercise.commands import Decision
+from controlroom.exercise.endex import refuse_after_endex
 from controlroom.exercise.events import EventType
 from controlroom.exercise.state import ExerciseState
 from controlroom.journal import Event, Journal, JournalConflict
@@ -82,6 +83,7 @@ class ExerciseRuntime:
                 if decision is None:
                     return None
                 type_, data = decision
+                refuse_after_endex(self.state, type_)
                 try:
                     event = await self.journal.append(
                         type_, data, at=self.time.now(), expect_seq=self.state.seq

@@ -10,7 +10,7 @@ filter); this endpoint only speaks the protocol.
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 from starlette.datastructures import Headers
@@ -19,22 +19,25 @@ from starlette.websockets import WebSocket
 
 from controlroom.access.identity import Identity
 from controlroom.delivery.connection import CloseCode, Connection, SocketState
-from controlroom.delivery.frames import error_frame, hello_frame, pong_frame
+from controlroom.delivery.frames import done_frame, error_frame, hello_frame, pong_frame
 from controlroom.delivery.hub import ExerciseFeed
 from controlroom.delivery.messages import (
     Ack,
+    AskControl,
     BadMessage,
     ClientMessage,
     CueReport,
     Ping,
     Resume,
+    Safety,
     Seen,
     parse,
 )
-from controlroom.exercise import commands
+from controlroom.exercise import commands, safety_commands
 from controlroom.journal import JournalError
 from controlroom.live.runtime import ExerciseRuntime
 from controlroom.settings import Settings
+from controlroom.web.console.refusals import translate
 from controlroom.web.identify import identify
 from controlroom.web.origin import origin_allowed
 from controlroom.web.resources import resources
@@ -100,13 +103,14 @@ class ExerciseSocket:
         feed = res.delivery.feed(exercise_id)
         connection.bind(identity.audience, identity.language, identity.device)
         feed.join(connection)  # no await since identify: a revocation cannot slip in between
-        return _Session(connection, feed, runtime, identity, settings)
+        gettext = res.pages.translator(identity.language).gettext
+        return _Session(connection, feed, runtime, identity, settings, gettext)
 
 
 class _Session:
     """The conversation on one accepted socket."""
 
-    __slots__ = ("connection", "device", "feed", "identity", "runtime", "settings")
+    __slots__ = ("connection", "device", "feed", "gettext", "identity", "runtime", "settings")
 
     def __init__(
         self,
@@ -115,7 +119,9 @@ class _Session:
         runtime: ExerciseRuntime,
         identity: Identity,
         settings: Settings,
+        gettext: Callable[..., str],
     ) -> None:
+        self.gettext = gettext
         self.connection = connection
         self.feed = feed
         self.runtime = runtime
@@ -186,25 +192,68 @@ class _Session:
             connection.say(pong_frame(message.t))
         elif isinstance(message, Ack):
             if identity.team is None:
-                connection.say(error_frame("forbidden", "Only a team acknowledges injects."))
+                self._forbidden("Only a team acknowledges injects.", message.action)
                 return
-            team, inject = identity.team, message.inject
-            await self._execute(lambda s: commands.acknowledge(s, inject, team, self.device))
+            team, inject, action = identity.team, message.inject, message.action
+            await self._execute(
+                lambda s: commands.acknowledge(s, inject, team, self.device, action=action), action
+            )
         elif isinstance(message, Seen):
             if identity.team is not None:
                 self.feed.confirm(connection, message.seq, self.device)
         elif isinstance(message, CueReport):
             if identity.actor_role is None:
-                connection.say(error_frame("forbidden", "Only an actor reports on cues."))
+                self._forbidden("Only an actor reports on cues.", message.action)
                 return
             role, cue, status = identity.actor_role, message.cue, message.status
-            await self._execute(lambda s: commands.cue_status(s, role, cue, status, self.device))
+            act = message.action
+            await self._execute(
+                lambda s: commands.cue_status(s, role, cue, status, self.device, action=act), act
+            )
+        elif isinstance(message, AskControl):
+            await self._ask(message)
+        elif isinstance(message, Safety):
+            await self._safety(message)
 
-    async def _execute(self, decide: Any) -> None:
+    async def _ask(self, message: AskControl) -> None:
+        team = self.identity.team
+        if team is None:
+            self._forbidden("Only a team sends requests.", message.action)
+            return
+        kind, text, action = message.kind, message.text, message.action
+        await self._execute(
+            lambda s: commands.send_request(s, team, self.device, kind, text, action=action),
+            action,
+        )
+
+    async def _safety(self, message: Safety) -> None:
+        role = self.identity.actor_role
+        if role is None:
+            self._forbidden("Only an actor stops a scene or calls control.", message.action)
+            return
+        command = safety_commands.stop if message.kind == "stop" else safety_commands.call_control
+        cue, action = message.cue, message.action
+        await self._execute(lambda s: command(s, role, self.device, cue, action), action)
+
+    def _forbidden(self, message: str, action: str | None) -> None:
+        self.connection.say(error_frame("forbidden", self._translate(message), action=action))
+
+    def _translate(self, message: str) -> str:
+        """A refusal in the device's language (docs/console.md: refusals)."""
+        return translate(message, self.gettext)
+
+    async def _execute(self, decide: Any, action: str | None = None) -> None:
+        """Run a device's command; answer its action ``done``, or an error naming it."""
         try:
             await self.runtime.execute(decide)
         except commands.CommandRefused as refused:
-            self.connection.say(error_frame("refused", str(refused)))
+            message = self._translate(str(refused))
+            self.connection.say(error_frame("refused", message, action=action))
+            return
         except Exception:  # the journal is unreachable (JournalError, a lost Redis...)
             logger.warning("command on a %s socket failed", self.identity.audience, exc_info=True)
-            self.connection.say(error_frame("unavailable", "Not saved: try again in a moment."))
+            message = self._translate("Not saved: try again in a moment.")
+            self.connection.say(error_frame("unavailable", message, action=action))
+            return
+        if action is not None:
+            self.connection.say(done_frame(action))
