@@ -64,6 +64,12 @@
   function markOverdue() {
     const bar = document.querySelector("[data-alert-after]");
     if (!bar) return;
+    const clock = document.getElementById("clock");
+    if (clock && clock.dataset.phase === "ended") {
+      // ENDEX: nothing is overdue any more
+      for (const cell of document.querySelectorAll(".overdue")) cell.classList.remove("overdue");
+      return;
+    }
     const after = parseFloat(bar.dataset.alertAfter);
     const now = wallNow();
     for (const cell of document.querySelectorAll("[data-released-at]")) {

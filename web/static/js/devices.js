@@ -4,6 +4,8 @@
  *
  *   - team: the unread badge (and the tab title) counts injects not yet acknowledged;
  *     attachments open in a viewer dialog;
+ *   - both: the exercise clock runs here, from #clock's anchor (scenario time at a server
+ *     wall time), speed and phase; a hold, a jump or a new speed arrives as a new #clock;
  *   - actor: cue groups are ordered by time, the card to act on is marked (in scene, else
  *     ready, else the first not done), and a countdown runs to the next cue (on the
  *     server's clock, in wall time);
@@ -140,6 +142,25 @@
     return String(n).padStart(2, "0");
   }
 
+  // -- the clock: it runs here, from the anchor and speed the server sent ---------------------
+
+  function formatTime(seconds) {
+    const total = Math.max(0, Math.floor(seconds));
+    const day = Math.floor(total / 86400);
+    const rest = total % 86400;
+    return `D${day + 1} ${two(Math.floor(rest / 3600))}:${two(Math.floor((rest % 3600) / 60))}:${two(rest % 60)}`;
+  }
+
+  function tickClock() {
+    const now = scenarioNow();
+    const clock = document.getElementById("clock");
+    const time = clock && clock.querySelector(".clock-time");
+    if (!now || !time || now.phase === "planned") return;
+    time.textContent = formatTime(now.time);
+    const page = root();
+    if (page) page.dataset.phase = now.phase;
+  }
+
   function countdown() {
     const box = document.getElementById("countdown");
     if (!box) return;
@@ -153,6 +174,12 @@
     const value = box.querySelector("strong");
     const label = box.querySelector(".countdown-label");
     const where = box.querySelector(".countdown-where");
+    if (now && now.phase === "ended") {
+      label.textContent = box.dataset.ended;
+      value.textContent = "";
+      where.textContent = "";
+      return;
+    }
     if (!now || now.phase === "planned") {
       label.textContent = box.dataset.notStarted;
       value.textContent = "";
@@ -179,11 +206,13 @@
 
   function refresh() {
     unread();
+    tickClock();
     orderCues();
     countdown();
   }
 
   function tick() {
+    tickClock();
     orderCues();
     countdown();
   }
