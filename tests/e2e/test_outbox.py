@@ -159,3 +159,30 @@ async def test_leaving_asks_first_and_wipes_what_was_kept(
     await page.wait_for_url(re.compile(r"/join/ended|/$|/signin"), timeout=LIVE_MS)
     assert await page.evaluate("localStorage.length") == 0
     await context.close()
+
+
+async def test_the_first_tap_after_a_load_lands_where_it_was_aimed(
+    browser: Browser, exercise: Exercise
+) -> None:
+    """The tap that unlocks sound changes the sound button's label, never its size (in
+    Russian the longest label is 41 px wider than the shortest)."""
+    context = await tablet(browser)
+    page = await join(context, await exercise.join_link("team:police"), "Police tablet")
+    await start_and_release(exercise, "S-01")
+    await page.goto(page.url.split("?")[0] + "?lang=ru")
+    button = page.locator("#inject-S-01 [data-cr-action]")
+    await expect(button).to_be_visible(timeout=LIVE_MS)
+    toggle = page.locator("#sound-toggle")
+    await expect(toggle).to_have_attribute("data-state", "locked")
+    before = await toggle.bounding_box()
+    target = await button.bounding_box()
+    assert before is not None and target is not None
+    await page.touchscreen.tap(
+        target["x"] + target["width"] / 2, target["y"] + target["height"] / 2
+    )
+    ack = page.locator("#outbox .outbox-item[data-type=ack]")
+    await expect(ack).to_have_attribute("data-state", "sent", timeout=LIVE_MS)
+    assert await toggle.get_attribute("data-state") != "locked"  # the tap unlocked sound
+    assert await toggle.bounding_box() == before  # and moved nothing
+    assert len(await exercise.events("inject.acknowledged")) == 1
+    await context.close()

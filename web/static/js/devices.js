@@ -19,6 +19,7 @@
   "use strict";
 
   const TICK_MS = 1000;
+  const CLOCK_MS = 250; // the clock's own tick: it is never more than a quarter second behind
   const root = () => document.getElementById("device");
 
   // No htmx history on a device: htmx 4 keeps no history cache, but with history on it
@@ -99,6 +100,16 @@
     return Date.now() / 1000 + skew;
   }
 
+  // When this page's response began to arrive (the server wrote data-server-now just
+  // before): not "now", which would count the page's loading time as clock skew.
+  function receivedAt() {
+    const navigation = performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+    if (navigation && navigation.responseStart > 0) {
+      return (performance.timeOrigin + navigation.responseStart) / 1000;
+    }
+    return Date.now() / 1000;
+  }
+
   function scenarioNow() {
     const clock = document.getElementById("clock");
     if (!clock) return null;
@@ -156,7 +167,8 @@
     const clock = document.getElementById("clock");
     const time = clock && clock.querySelector(".clock-time");
     if (!now || !time || now.phase === "planned") return;
-    time.textContent = formatTime(now.time);
+    const text = formatTime(now.time);
+    if (time.textContent !== text) time.textContent = text;
     const page = root();
     if (page) page.dataset.phase = now.phase;
   }
@@ -221,11 +233,12 @@
     const page = root();
     if (!page) return;
     const serverAt = Number(page.dataset.serverNow || 0);
-    if (serverAt) skew = serverAt - Date.now() / 1000;
+    if (serverAt) skew = serverAt - receivedAt();
     refresh();
     document.addEventListener("cr:cards", refresh);
     document.addEventListener("htmx:after:swap", refresh);
     setInterval(tick, TICK_MS);
+    setInterval(tickClock, CLOCK_MS);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
