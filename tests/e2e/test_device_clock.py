@@ -50,11 +50,12 @@ async def behind(page: Page) -> float:
     clock: no skew), read in the page at the same instant as the text it shows.
     """
     read = await page.evaluate(READ)
-    truth = read["base"]
+    truth = float(read["base"])
+    speed = 1.0
     if read["phase"] == "running":
-        truth += (read["now"] - read["anchor"]) * read["speed"]
-    speed = read["speed"] if read["phase"] == "running" else 1.0
-    return (truth - seconds(read["text"])) / speed
+        speed = float(read["speed"])
+        truth += (float(read["now"]) - float(read["anchor"])) * speed
+    return (truth - seconds(str(read["text"]))) / speed
 
 
 async def keep_time(team: Page, actor: Page, console: Page, speed: float) -> None:
