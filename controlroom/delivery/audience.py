@@ -13,6 +13,7 @@ Both build only the view objects of ``controlroom.delivery.views``, with the bui
 * an actor gets the cue cards of its own role (where, when, character, knows, reveals,
   emotion, props and status), the timing and state of the inject a cue belongs to but not
   its content, its own role's notes, and the clock's phase;
+* an actor also gets its own role's STOP and call alerts and who saw them; teams never;
 * control and observers get everything.
 """
 

@@ -70,6 +70,7 @@ async def test_stop_blocks_every_console_within_a_second_and_the_actor_sees_who_
     await expect(console.locator(".safety-open")).to_have_count(0, timeout=LIVE_MS)
     seen = actor.locator("#actor-safety .actor-safety-item[data-seen=yes]")
     await expect(seen).to_contain_text(re.compile(r"Seen by \w+"), timeout=LIVE_MS)
+    await actor.screenshot(path=screenshot_path("actor-safety.png"))
     await console.reload()  # a page loaded later does not show a handled alert again
     await expect(console.locator(".safety-open")).to_have_count(0)
 
