@@ -14,8 +14,8 @@
  *   - show #offline-banner (text from its data-text) while the socket is down;
  *   - reconnect within 5 s at most (hx-ws backs off up to a minute by default), and at once
  *     when the browser says it is back online;
- *   - on close 4403 (the device was revoked): empty the page and replace it (no history
- *     entry) by the socket element's data-cr-revoked address, or "/".
+ *   - on close 4403 (the device was revoked): empty the page and the outbox's storage, and
+ *     replace it (no history entry) by the socket element's data-cr-revoked address, or "/".
  */
 (() => {
   "use strict";
@@ -106,6 +106,14 @@
   function revoked(element) {
     const main = document.getElementById("main");
     if (main) main.replaceChildren(); // nothing of the exercise stays on screen
+    try {
+      // nor in storage: the outbox's pending actions (outbox.js) die with the device
+      for (const key of Object.keys(localStorage)) {
+        if (key.startsWith("cr-outbox:")) localStorage.removeItem(key);
+      }
+    } catch (error) {
+      /* storage off: nothing kept */
+    }
     document.title = "Control Room";
     window.location.replace(element.dataset.crRevoked || "/");
   }
