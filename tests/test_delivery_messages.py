@@ -6,14 +6,17 @@ import pytest
 
 from controlroom.delivery.messages import (
     Ack,
+    AskControl,
     BadMessage,
     CueReport,
     Ping,
     Pong,
     Resume,
+    Safety,
     Seen,
     parse,
 )
+from controlroom.exercise.safety import SafetyKind
 
 
 @pytest.mark.parametrize(
@@ -57,3 +60,27 @@ def test_invalid_messages(text: str, code: str) -> None:
     with pytest.raises(BadMessage) as raised:
         parse(text)
     assert raised.value.code == code
+
+
+def test_device_actions_carry_their_id() -> None:
+    """The outbox (docs/protocol.md): ack and cue may carry ``action``; request, stop, call must."""
+    assert parse('{"type": "ack", "inject": "S-01"}') == Ack("S-01", None)
+    assert parse('{"type": "ack", "inject": "S-01", "action": "a1"}') == Ack("S-01", "a1")
+    assert parse('{"type": "cue", "cue": "c", "status": "done", "action": "q"}') == CueReport(
+        "c", "done", "q"
+    )
+    assert parse('{"type": "request", "kind": "", "text": "car", "action": "r"}') == AskControl(
+        None, "car", "r"
+    )
+    assert parse('{"type": "stop", "action": "s"}') == Safety(SafetyKind.STOP, None, "s")
+    assert parse('{"type": "call", "cue": "c", "action": "s"}') == Safety(SafetyKind.CALL, "c", "s")
+    for bad in (
+        '{"type": "request", "text": "car"}',
+        '{"type": "request", "text": 5, "action": "r"}',
+        '{"type": "stop"}',
+        '{"type": "stop", "action": ""}',
+        '{"type": "ack", "inject": "S-01", "action": 7}',
+        '{"type": "call", "cue": 3, "action": "x"}',
+    ):
+        with pytest.raises(BadMessage):
+            parse(bad)

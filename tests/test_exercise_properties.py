@@ -20,7 +20,7 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from controlroom.exercise import commands
+from controlroom.exercise import commands, safety_commands
 from controlroom.exercise.events import ExerciseCreated
 from controlroom.exercise.refusals import TEMPLATES, CommandRefused, Refusal
 from controlroom.exercise.state import ExerciseState
@@ -85,6 +85,11 @@ target = st.sampled_from(["team:alpha", "actor:driver", "team:nope", "garbage", 
 
 
 STRATEGIES: dict[str, st.SearchStrategy[Any]] = {}
+COMMAND_MODULES = (commands, safety_commands)  # every module of the core's commands
+
+
+def _command(name: str) -> Any:
+    return next(getattr(m, name) for m in COMMAND_MODULES if hasattr(m, name))
 
 
 def command(command_name: str, /, **arguments: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -153,6 +158,22 @@ COMMANDS = st.one_of(
     command("rename_device", device=device, name=words),
     command("revoke_device", by=by, device=device),
     command("reissue_join", by=by, target=target),
+    command(
+        "stop",
+        role=st.sampled_from(["driver", "ghost"]),
+        device=device,
+        cue=st.none() | st.sampled_from(["A.1", "nope"]),
+        action=action,
+    ),
+    command(
+        "call_control",
+        role=st.sampled_from(["driver", "ghost"]),
+        device=device,
+        cue=st.none() | st.sampled_from(["A.1", "nope"]),
+        action=action,
+    ),
+    command("seen", by=by, name=words, alert=st.sampled_from(["S001", "S002", "S999", ""])),
+    command("set_autohold", by=by, enabled=st.booleans()),
     command("release_due"),
     command("tick", seconds=st.sampled_from([1, 90, 900])),
 )
@@ -161,13 +182,15 @@ COMMANDS = st.one_of(
 def test_the_strategy_drives_every_command() -> None:
     deciding = {
         name
-        for name, function in vars(commands).items()
+        for module in COMMAND_MODULES
+        for name, function in vars(module).items()
         if inspect.isfunction(function)
-        and function.__module__ == commands.__name__
+        and function.__module__ == module.__name__
         and not name.startswith("_")
         and next(iter(inspect.signature(function).parameters), "") == "state"
     }
-    assert len(deciding) > 20
+    assert len(deciding) > 24
+    assert {"stop", "call_control", "seen", "set_autohold"} <= deciding
     assert deciding <= set(STRATEGIES), sorted(deciding - set(STRATEGIES))
 
 
@@ -201,7 +224,7 @@ async def _run(folder: Path, steps: list[tuple[str, dict[str, Any]]]) -> None:
         if name == "tick":
             await time.advance(arguments["seconds"])
             continue
-        function = getattr(commands, name)
+        function = _command(name)
         if name == "release_due":
             arguments = {"wall": time.now()}
 

@@ -85,3 +85,21 @@ async def test_actor_boards_show_cue_states_and_lateness(control: Control) -> No
     assert worker.status == "ready" and worker.late is None
     page = await control.get(f"/exercises/{runtime.id}/boards?lang=ru")
     assert "S-01.1" in page.text and "worker-at-site" in page.text
+
+
+async def test_after_endex_the_alerts_stop_and_the_console_loses_its_controls(
+    control: Control,
+) -> None:
+    runtime = await started(control)
+    await control.post(f"/exercises/{runtime.id}/injects/S-04/release")
+    assert alerts(runtime.state, control.resources.time.now(), 0.0)
+    await runtime.execute(lambda s: commands.endex(s, "dina"))
+    assert alerts(runtime.state, control.resources.time.now(), 0.0) == []
+    panel = await control.get(f"/exercises/{runtime.id}/boards/alerts", htmx=True)
+    assert "has-alerts" not in panel.text
+    timeline = await control.get(f"/exercises/{runtime.id}")
+    assert 'id="now-line"' not in timeline.text
+    inject = await control.get(f"/exercises/{runtime.id}/injects/S-03")
+    assert "/injects/S-03/hold" not in inject.text and "/injects/S-03/release" not in inject.text
+    refused = await control.post(f"/exercises/{runtime.id}/injects/S-03/release")
+    assert refused.status_code == 409

@@ -13,6 +13,7 @@ Both build only the view objects of ``controlroom.delivery.views``, with the bui
 * an actor gets the cue cards of its own role (where, when, character, knows, reveals,
   emotion, props and status), the timing and state of the inject a cue belongs to but not
   its content, its own role's notes, and the clock's phase;
+* an actor also gets its own role's STOP and call alerts and who saw them; teams never;
 * control and observers get everything.
 """
 
@@ -33,6 +34,12 @@ from controlroom.delivery.projections import (
     team_inject_view,
     team_request_view,
     timeline_view,
+)
+from controlroom.delivery.safety_views import (
+    actor_safety_view,
+    open_alerts,
+    role_alerts,
+    safety_alert_view,
 )
 from controlroom.delivery.views import (
     ActorRoleView,
@@ -56,6 +63,10 @@ from controlroom.exercise.events import (
     RequestAnswered,
     RequestClaimed,
     RequestSent,
+    SafetyAutohold,
+    SafetyCalled,
+    SafetySeen,
+    SafetyStopped,
 )
 from controlroom.exercise.state import ExerciseState
 from controlroom.scenario.model import Inject
@@ -76,6 +87,14 @@ SCHEDULE_CHANGES = frozenset(
 )
 DEVICE_EVENTS = frozenset(
     {EventType.DEVICE_JOINED, EventType.DEVICE_RENAMED, EventType.DEVICE_REVOKED}
+)
+SAFETY_EVENTS = frozenset(
+    {
+        EventType.SAFETY_STOP,
+        EventType.SAFETY_CALL,
+        EventType.SAFETY_SEEN,
+        EventType.SAFETY_AUTOHOLD,
+    }
 )
 
 
@@ -231,6 +250,24 @@ class Audiences:
             out.add(audience, Patch("insert", card, "team-injects", "afterbegin"))
             out.receipt(audience, inject_id)
 
+    def _safety(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
+        """A STOP or a call: every console's blocking alert, the actor's own status."""
+        payload = event.payload
+        if isinstance(payload, SafetyAutohold):
+            return
+        assert isinstance(payload, SafetyStopped | SafetyCalled | SafetySeen)
+        alert = state.safety[payload.alert]
+        mine = actor_audience(alert.role)
+        if isinstance(payload, SafetySeen):
+            out.all_control(Patch("replace", safety_alert_view(state, alert.id)))
+            out.add(mine, Patch("replace", actor_safety_view(state, alert.id)))
+            return
+        out.all_control(Patch("insert", safety_alert_view(state, alert.id), "safety-alerts"))
+        out.add(
+            mine, Patch("insert", actor_safety_view(state, alert.id), "actor-safety", "afterbegin")
+        )
+        self._schedule_changed(state, sorted({inject for inject, _ in alert.holds}), out)
+
     def _device(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
         assert isinstance(event.payload, DeviceJoined | DeviceRenamed | DeviceRevoked)
         view = device_view(state, event.payload.device)
@@ -275,6 +312,7 @@ _ROUTES: dict[str, _Route] = {
     EventType.REQUEST_CLAIMED: Audiences._request,
     EventType.REQUEST_ANSWERED: Audiences._request,
     **{t: Audiences._device for t in DEVICE_EVENTS},
+    **{t: Audiences._safety for t in SAFETY_EVENTS},
 }
 
 
@@ -304,6 +342,7 @@ def current_view(state: ExerciseState, audience: str) -> FullView:
             injects=tuple(control_inject_view(state, i) for i in injects),
             requests=tuple(control_request_view(state, r) for r in state.requests.values()),
             devices=tuple(device_view(state, d) for d in state.devices),
+            safety=tuple(open_alerts(state)),
         )
     if kind == "team" and name in state.scenario.team_ids:
         released = state.released_to(name)
@@ -325,5 +364,6 @@ def current_view(state: ExerciseState, audience: str) -> FullView:
             clock=clock_view(state),
             role=ActorRoleView(role.id, role.character, role.description, role.private_notes),
             cues=tuple(cue_group_view(state, i, name) for i in mine),
+            safety=role_alerts(state, name),
         )
     raise KeyError(audience)

@@ -69,12 +69,22 @@ def pong_frame(t: Any) -> str:
     return _encode({"type": "pong", "t": t})
 
 
-def error_frame(code: str, message: str, reason: str | None = None) -> str:
-    """An ``error`` frame; a refusal's own code goes in ``reason`` (docs/protocol.md)."""
+def error_frame(
+    code: str, message: str, reason: str | None = None, *, action: str | None = None
+) -> str:
+    """An ``error`` frame (docs/protocol.md): a refusal's own code goes in ``reason``;
+    ``action`` names the device's action it answers."""
     frame = {"type": "error", "code": code, "message": message}
     if reason is not None:
         frame["reason"] = reason
+    if action is not None:
+        frame["action"] = action
     return _encode(frame)
+
+
+def done_frame(action: str) -> str:
+    """The device's action ``action`` is applied (now, or already before: a repeat)."""
+    return _encode({"type": "done", "action": action})
 
 
 def to_wire(text: str) -> bytes:

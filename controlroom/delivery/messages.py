@@ -11,6 +11,8 @@ from typing import Any
 
 import orjson
 
+from controlroom.exercise.safety import SafetyKind
+
 MAX_ID = 64
 MAX_SEQ = 2**53  # JSON-safe integers
 CUE_STATUSES = frozenset({"ready", "in-scene", "done"})  # what an actor may report
@@ -45,6 +47,7 @@ class Pong:
 @dataclass(frozen=True, slots=True)
 class Ack:
     inject: str
+    action: str | None = None  # the device's id for this action (the outbox)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +59,28 @@ class Seen:
 class CueReport:
     cue: str
     status: str
+    action: str | None = None
 
 
-ClientMessage = Resume | Ping | Pong | Ack | Seen | CueReport
+@dataclass(frozen=True, slots=True)
+class AskControl:
+    """A team's request to the fictional world (``request``): from the catalogue or free text."""
+
+    kind: str | None
+    text: str
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class Safety:
+    """An actor's STOP (``stop``) or call for control (``call``), about the cue it is on."""
+
+    kind: SafetyKind
+    cue: str | None
+    action: str
+
+
+ClientMessage = Resume | Ping | Pong | Ack | Seen | CueReport | AskControl | Safety
 
 
 def parse(text: str) -> ClientMessage:
@@ -78,14 +100,19 @@ def parse(text: str) -> ClientMessage:
     if kind == "pong":
         return Pong()
     if kind == "ack":
-        return Ack(_id(data.get("inject"), "inject"))
+        return Ack(_id(data.get("inject"), "inject"), _action(data, required=False))
     if kind == "seen":
         return Seen(_seq(data.get("seq"), "seq"))
     if kind == "cue":
         status = data.get("status")
         if not isinstance(status, str) or status not in CUE_STATUSES:
             raise BadMessage("bad-message", "'status' must be ready, in-scene or done.")
-        return CueReport(_id(data.get("cue"), "cue"), str(status))
+        return CueReport(_id(data.get("cue"), "cue"), str(status), _action(data, required=False))
+    if kind == "request":
+        return _ask(data)
+    if kind in ("stop", "call"):
+        cue = data.get("cue")
+        return Safety(SafetyKind(kind), None if cue is None else _id(cue, "cue"), _required(data))
     raise BadMessage("unknown-type", f"Unknown message type {str(kind)[:40]!r}.")
 
 
@@ -104,6 +131,26 @@ def _resume(data: dict[str, Any]) -> Resume:
     if not isinstance(last_seq, int) or isinstance(last_seq, bool) or last_seq < 0:
         raise BadMessage("bad-message", "'last_seq' must be a whole number from 0.")
     return Resume(epoch, min(last_seq, MAX_SEQ + 1))
+
+
+def _ask(data: dict[str, Any]) -> AskControl:
+    kind, text = data.get("kind"), data.get("text", "")
+    if kind == "":
+        kind = None
+    if not isinstance(text, str):
+        raise BadMessage("bad-message", "'text' must be a string.")
+    return AskControl(None if kind is None else _id(kind, "kind"), text, _required(data))
+
+
+def _action(data: dict[str, Any], *, required: bool) -> str | None:
+    action = data.get("action")
+    if action is None and not required:
+        return None
+    return _id(action, "action")
+
+
+def _required(data: dict[str, Any]) -> str:
+    return _id(data.get("action"), "action")
 
 
 def _is_id(value: object) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from controlroom.access.permissions import device_target
+from controlroom.delivery.safety_views import ActorSafetyView, SafetyAlertView
 from controlroom.exercise.events import Payload
 from controlroom.exercise.lifecycles import (
     RELEASE,
@@ -347,6 +348,8 @@ View = (
     | DeviceView
     | TimelineView
     | PresenceView
+    | SafetyAlertView
+    | ActorSafetyView
 )
 
 
@@ -385,3 +388,4 @@ class FullView:
     cues: tuple[CueGroupView, ...] = ()
     devices: tuple[DeviceView, ...] = ()
     receipt: tuple[str, ...] = ()
+    safety: tuple[SafetyAlertView, ...] | tuple[ActorSafetyView, ...] = ()

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import JsonValue, TypeAdapter, ValidationError
 
+from controlroom.exercise.actions import repeated
 from controlroom.exercise.events import (
     ClockEnded,
     ClockHeld,
@@ -69,7 +70,6 @@ Decision = Payload  # what a command decides: the payload of one event
 MAX_SPEED = 60.0
 MAX_TEXT = 10_000
 _JSON_OBJECT = TypeAdapter(dict[str, JsonValue])
-_ACTION = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 _CANNOT = {
     ReleaseMove.RELEASE: Refusal.CANNOT_RELEASE,
@@ -244,7 +244,7 @@ def create_inject(state: ExerciseState, by: str, data: Mapping[str, object]) -> 
 def delivered(
     state: ExerciseState, inject: str, team: str, device: str, action: str | None = None
 ) -> InjectDelivered | None:
-    if _repeated(state, device, action):
+    if repeated(state, device, action):
         return None
     release = _release_for_team(state, inject, team)
     if release.delivered_at is not None:
@@ -255,7 +255,7 @@ def delivered(
 def acknowledge(
     state: ExerciseState, inject: str, team: str, device: str, action: str | None = None
 ) -> InjectAcknowledged | None:
-    if _repeated(state, device, action):
+    if repeated(state, device, action):
         return None
     release = _release_for_team(state, inject, team)
     if release.acknowledged_at is not None:
@@ -274,7 +274,7 @@ def cue_status(
     device: str,
     action: str | None = None,
 ) -> CueReported | None:
-    if _repeated(state, device, action):
+    if repeated(state, device, action):
         return None
     current = state.cues.get(cue)
     if current is None or current.role != role:
@@ -300,7 +300,7 @@ def send_request(
     text: str,
     action: str | None = None,
 ) -> RequestSent | None:
-    if _repeated(state, device, action):
+    if repeated(state, device, action):
         return None
     if team not in state.scenario.team_ids:
         raise CommandRefused(Refusal.UNKNOWN_TEAM)
@@ -451,15 +451,6 @@ def reissue_join(state: ExerciseState, by: str, target: str) -> JoinReissued:
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def _repeated(state: ExerciseState, device: str, action: str | None) -> bool:
-    """Whether the device's action was applied already (its outbox sent it again)."""
-    if action is None:
-        return False
-    if not _ACTION.fullmatch(action):
-        raise CommandRefused(Refusal.BAD_ACTION)
-    return (device, action) in state.actions
 
 
 def _inject(state: ExerciseState, inject: str) -> Inject:

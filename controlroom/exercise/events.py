@@ -62,6 +62,11 @@ class EventType(StrEnum):
     DEVICE_RENAMED = "device.renamed"
     DEVICE_REVOKED = "device.revoked"
     JOIN_REISSUED = "join.reissued"
+    # Actor safety (controlroom/exercise/safety.py)
+    SAFETY_STOP = "safety.stop"  # STOP from an actor's tablet: a blocking alert
+    SAFETY_CALL = "safety.call"  # "call control" (no hold)
+    SAFETY_SEEN = "safety.seen"  # a controller saw the alert
+    SAFETY_AUTOHOLD = "safety.autohold"  # the director's toggle: STOP holds the case
     # The journal's own housekeeping
     RECOVERED = "journal.recovered"
     # Never written: what listeners get in place of an event the fold had to set aside
@@ -314,6 +319,44 @@ class JoinReissued(Payload):
     by: str = ""
 
 
+# -- actor safety -----------------------------------------------------------------------------
+
+
+class SafetyRaised(Payload):
+    """An actor's alert; ``teams`` are those the cue's inject goes to (none without a cue)."""
+
+    alert: str
+    role: str
+    cue: str | None = None
+    teams: Teams = ()
+    device: str = ""
+    action: ActionId | None = None
+
+
+class SafetyCalled(SafetyRaised):
+    TYPE = EventType.SAFETY_CALL
+
+
+class SafetyStopped(SafetyRaised):
+    """``holds``: the (inject, team) releases the auto-hold holds, decided by the command."""
+
+    TYPE = EventType.SAFETY_STOP
+    holds: tuple[tuple[str, str], ...] = ()
+
+
+class SafetySeen(Payload):
+    TYPE = EventType.SAFETY_SEEN
+    alert: str
+    by: str
+    name: str = ""
+
+
+class SafetyAutohold(Payload):
+    TYPE = EventType.SAFETY_AUTOHOLD
+    enabled: bool
+    by: str = ""
+
+
 class JournalRecovered(Payload):
     """A torn tail found at start-up, kept in a side file."""
 
@@ -361,6 +404,10 @@ PAYLOADS: dict[EventType, type[Payload]] = {
         DeviceRenamed,
         DeviceRevoked,
         JoinReissued,
+        SafetyStopped,
+        SafetyCalled,
+        SafetySeen,
+        SafetyAutohold,
         JournalRecovered,
     )
 }

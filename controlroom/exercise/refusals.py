@@ -62,6 +62,7 @@ class Refusal(StrEnum):
     # actors
     NO_CUE = "no-cue"
     BAD_CUE_STATUS = "bad-cue-status"
+    NO_SAFETY_ALERT = "no-safety-alert"
     # the SimCell
     NO_REQUEST = "no-request"
     REQUEST_ANSWERED = "request-answered"
@@ -135,6 +136,7 @@ TEMPLATES: dict[Refusal, str] = {
     Refusal.NO_SUCH_TARGET: "No such team or actor role.",
     Refusal.NO_CUE: "No such cue for this role.",
     Refusal.BAD_CUE_STATUS: "A cue is reported ready, in scene or done.",
+    Refusal.NO_SAFETY_ALERT: "No such safety alert.",
     Refusal.NO_REQUEST: "No request %(request)s.",
     Refusal.REQUEST_ANSWERED: "Request %(request)s has already been answered.",
     Refusal.UNKNOWN_REQUEST_KIND: "Unknown request type.",

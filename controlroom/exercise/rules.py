@@ -13,6 +13,8 @@ from collections.abc import Iterable
 
 from pydantic import ValidationError
 
+from controlroom.exercise import safety
+from controlroom.exercise.actions import remember
 from controlroom.exercise.events import (
     ClockEnded,
     ClockHeld,
@@ -42,6 +44,10 @@ from controlroom.exercise.events import (
     RequestAnswered,
     RequestClaimed,
     RequestSent,
+    SafetyAutohold,
+    SafetyCalled,
+    SafetySeen,
+    SafetyStopped,
     SpeedSet,
 )
 from controlroom.exercise.lifecycles import (
@@ -144,6 +150,8 @@ def plan(state: ExerciseState, payload: Payload) -> Commit:
             return lambda f: setattr(device, "revoked", True)
         case JoinReissued():
             return _join_reissued(state, payload)
+        case SafetyStopped() | SafetyCalled() | SafetySeen() | SafetyAutohold():
+            return safety.plan(state, payload)
         case JournalRecovered():
             return lambda f: state.recovered.append(payload)
     raise NotApplicable(f"{payload.TYPE} is not an event the fold applies")
@@ -289,11 +297,6 @@ def _released(state: ExerciseState, payload: InjectReleased) -> Commit:
     return commit
 
 
-def _remember(state: ExerciseState, device: str, action: str | None) -> None:
-    if action is not None:
-        state.actions.add((device, action))
-
-
 def _received(state: ExerciseState, payload: InjectDelivered | InjectAcknowledged) -> Commit:
     _known_inject(state, payload.inject)
     release = state.releases.get((payload.inject, payload.team))
@@ -302,7 +305,7 @@ def _received(state: ExerciseState, payload: InjectDelivered | InjectAcknowledge
     acknowledged = isinstance(payload, InjectAcknowledged)
 
     def commit(fact: Fact) -> None:
-        _remember(state, payload.device, payload.action)
+        remember(state, payload.device, payload.action)
         now = state.scenario_at(fact.at)
         changed = False
         if release.delivered_at is None:
@@ -345,7 +348,7 @@ def _cue(state: ExerciseState, payload: CueReported) -> Commit:
         raise NotApplicable(f"a {cue.status.value} cue cannot become {payload.status.value}")
 
     def commit(fact: Fact) -> None:
-        _remember(state, payload.device, payload.action)
+        remember(state, payload.device, payload.action)
         cue.status, cue.updated_at = payload.status, fact.at
 
     return commit
@@ -359,7 +362,7 @@ def _request_sent(state: ExerciseState, payload: RequestSent) -> Commit:
         raise NotApplicable(f"unknown request type {payload.kind!r}")
 
     def commit(fact: Fact) -> None:
-        _remember(state, payload.device, payload.action)
+        remember(state, payload.device, payload.action)
         state.requests[payload.request] = Request(
             payload.request, payload.team, payload.kind, payload.text, fact.at, fact.seq
         )

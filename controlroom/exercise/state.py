@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from controlroom.exercise.events import (
     Fact,
@@ -39,6 +40,9 @@ from controlroom.exercise.lifecycles import (
 from controlroom.exercise.scenario_clock import ScenarioClock
 from controlroom.journal import Event
 from controlroom.scenario.model import AfterTrigger, Inject, Scenario
+
+if TYPE_CHECKING:
+    from controlroom.exercise.safety import SafetyAlert
 
 logger = logging.getLogger("controlroom.exercise.state")
 Commit = Callable[[Fact], None]  # a checked event's change to the state: cannot fail
@@ -213,6 +217,8 @@ class ExerciseState:
     recovered: list[JournalRecovered] = field(default_factory=list)
     set_aside: list[SetAside] = field(default_factory=list)  # events the fold could not apply
     actions: set[tuple[str, str]] = field(default_factory=set)  # (device, action) applied
+    safety: dict[str, SafetyAlert] = field(default_factory=dict)  # actors' alerts by id
+    safety_autohold: bool = False  # a STOP holds the unreleased injects of its case
 
     @classmethod
     def new(cls, scenario: Scenario, exercise_id: str = "") -> ExerciseState:

@@ -14,6 +14,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 
+from controlroom.exercise.endex import refuse_after_endex
 from controlroom.exercise.events import ExerciseCreated, Fact, Payload, Unreadable, decode
 from controlroom.exercise.refusals import CommandRefused, Refusal
 from controlroom.exercise.state import ExerciseState, NotApplicable
@@ -80,6 +81,7 @@ class ExerciseRuntime:
                 payload = decide(self.state)
                 if payload is None:
                     return None
+                refuse_after_endex(self.state, payload)
                 try:
                     commit = self.state.plan(payload)
                 except NotApplicable as error:

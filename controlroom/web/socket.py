@@ -20,19 +20,22 @@ from starlette.websockets import WebSocket
 
 from controlroom.access.identity import Identity
 from controlroom.delivery.connection import CloseCode, Connection, SocketState
-from controlroom.delivery.frames import error_frame, hello_frame, pong_frame
+from controlroom.delivery.frames import done_frame, error_frame, hello_frame, pong_frame
 from controlroom.delivery.hub import ExerciseFeed
 from controlroom.delivery.messages import (
     Ack,
+    AskControl,
     BadMessage,
     ClientMessage,
     CueReport,
     Ping,
     Resume,
+    Safety,
     Seen,
     parse,
 )
-from controlroom.exercise import commands
+from controlroom.exercise import commands, safety_commands
+from controlroom.exercise.safety import SafetyKind
 from controlroom.i18n import Translator
 from controlroom.journal import JournalError
 from controlroom.live.runtime import ExerciseRuntime
@@ -208,31 +211,80 @@ class _Session:
             connection.say(pong_frame(message.t))
         elif isinstance(message, Ack):
             if identity.team is None:
-                connection.say(error_frame("forbidden", "Only a team acknowledges injects."))
+                self._forbidden("Only a team acknowledges injects.", message.action)
                 return
-            team, inject = identity.team, message.inject
-            await self._execute(lambda s: commands.acknowledge(s, inject, team, self.device))
+            team, inject, action = identity.team, message.inject, message.action
+            await self._execute(
+                lambda s: commands.acknowledge(s, inject, team, self.device, action=action), action
+            )
         elif isinstance(message, Seen):
             if identity.team is None:
-                connection.say(error_frame("forbidden", "Only a team confirms receipts."))
+                self._forbidden("Only a team confirms receipts.", None)
                 return
             self.feed.confirm(connection, message.seq, self.device)
         elif isinstance(message, CueReport):
             if identity.actor_role is None:
-                connection.say(error_frame("forbidden", "Only an actor reports on cues."))
+                self._forbidden("Only an actor reports on cues.", message.action)
                 return
             role, cue, status = identity.actor_role, message.cue, message.status
-            await self._execute(lambda s: commands.cue_status(s, role, cue, status, self.device))
+            act = message.action
+            await self._execute(
+                lambda s: commands.cue_status(s, role, cue, status, self.device, action=act), act
+            )
+        elif isinstance(message, AskControl):
+            await self._ask(message)
+        elif isinstance(message, Safety):
+            await self._safety(message)
 
-    async def _execute(self, decide: Any) -> None:
+    async def _ask(self, message: AskControl) -> None:
+        team = self.identity.team
+        if team is None:
+            self._forbidden("Only a team sends requests.", message.action)
+            return
+        kind, text, action = message.kind, message.text, message.action
+        await self._execute(
+            lambda s: commands.send_request(s, team, self.device, kind, text, action=action),
+            action,
+        )
+
+    async def _safety(self, message: Safety) -> None:
+        role = self.identity.actor_role
+        if role is None:
+            self._forbidden("Only an actor stops a scene or calls control.", message.action)
+            return
+        stop = message.kind is SafetyKind.STOP
+        command = safety_commands.stop if stop else safety_commands.call_control
+        cue, action = message.cue, message.action
+        await self._execute(lambda s: command(s, role, self.device, cue, action), action)
+
+    def _forbidden(self, message: str, action: str | None) -> None:
+        self.connection.say(error_frame("forbidden", self._translate(message), action=action))
+
+    def _translate(self, message: str) -> str:
+        """A message of the protocol in the device's language."""
+        return self.translator.gettext(message)
+
+    async def _execute(self, decide: Any, action: str | None = None) -> None:
+        """Run a device's command; answer its action ``done``, or an error naming it."""
         try:
             await self.runtime.execute(decide)
         except commands.CommandRefused as refused:
             message = refusal_text(refused, self.translator, self.runtime.scenario)
-            self.connection.say(error_frame("refused", message, reason=refused.code.value))
+            self.connection.say(
+                error_frame("refused", message, reason=refused.code.value, action=action)
+            )
+            return
         except NOT_SAVED as error:  # the journal is unreachable: one log line per outage
             self.outage.report(error, f"socket of {self.identity.audience}")
-            self.connection.say(error_frame("unavailable", UNAVAILABLE_FRAME))
+            self._unavailable(action)
+            return
         except Exception:  # a bug: say so in the log, keep the socket
             logger.exception("command on a %s socket failed", self.identity.audience)
-            self.connection.say(error_frame("unavailable", UNAVAILABLE_FRAME))
+            self._unavailable(action)
+            return
+        if action is not None:
+            self.connection.say(done_frame(action))
+
+    def _unavailable(self, action: str | None) -> None:
+        message = self.translator.gettext(UNAVAILABLE_FRAME)
+        self.connection.say(error_frame("unavailable", message, action=action))

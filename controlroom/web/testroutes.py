@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from controlroom.exercise import commands
+from controlroom.exercise import commands, safety_commands
 from controlroom.exercise.state import ExerciseState
 from controlroom.journal import JournalError
 from controlroom.scenario.model import Scenario
@@ -36,9 +36,10 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 # The exercise commands a test may run: every public function of ``commands`` that decides.
 COMMANDS: dict[str, Callable[..., commands.Decision | None]] = {
     name: function
-    for name, function in vars(commands).items()
+    for module in (commands, safety_commands)
+    for name, function in vars(module).items()
     if inspect.isfunction(function)
-    and function.__module__ == commands.__name__
+    and function.__module__ == module.__name__
     and not name.startswith("_")
     and next(iter(inspect.signature(function).parameters), "") == "state"
 }

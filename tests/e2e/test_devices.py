@@ -94,7 +94,8 @@ async def test_a_team_joins_by_qr_link_receives_acknowledges_and_asks(
     request = page.locator("#team-requests .request").first
     await expect(request).to_contain_text("Interpreter", timeout=LIVE_MS)
     await expect(request).to_contain_text("A Dari interpreter at the site")
-    await expect(page.locator("#request-form .notice")).to_be_visible()
+    sent_item = page.locator("#outbox .outbox-item[data-type=request]")  # the device's outbox
+    await expect(sent_item).to_have_attribute("data-state", "sent")
     sent = await exercise.events("request.sent")
     assert sent[0]["data"]["team"] == "police" and sent[0]["data"]["kind"] == "interpreter"
 

@@ -14,6 +14,7 @@ from controlroom.web.console import (
     exercises,
     injects,
     log,
+    safety,
     simcell,
     staff,
     timeline,
@@ -29,4 +30,5 @@ routes: list[BaseRoute] = [
     *boards.routes,
     *simcell.routes,
     *log.routes,
+    *safety.routes,
 ]

@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Route
 
 from controlroom.access.permissions import STAFF, actor_audience, team_audience
 from controlroom.delivery.views import DevicePresence, TargetPresence
+from controlroom.exercise.endex import ended
 from controlroom.exercise.lifecycles import ReleaseMove
 from controlroom.exercise.state import CueStatus, Device, ExerciseState, TeamRelease
 from controlroom.scenario.model import Role, Team
@@ -93,7 +94,12 @@ class ActorBoard:
 
 
 def alerts(state: ExerciseState, wall: float, after: float) -> list[Alert]:
-    """Releases still unacknowledged ``after`` seconds after they went out, oldest first."""
+    """Releases still unacknowledged ``after`` seconds after they went out, oldest first.
+
+    None after ENDEX: the exercise is closed, nobody is waiting for an acknowledgement.
+    """
+    if ended(state):
+        return []
     waiting = [a for a in _waiting(state.releases.values(), wall) if a.waiting >= after]
     return sorted(waiting, key=lambda a: a.released_at)
 

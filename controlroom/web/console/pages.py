@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse
 from controlroom.access.permissions import DIRECTING
 from controlroom.delivery.projections import control_clock_view, control_request_view
 from controlroom.delivery.render import fragment_context
+from controlroom.delivery.safety_views import open_alerts
 from controlroom.live.runtime import ExerciseRuntime
 from controlroom.web import params
 from controlroom.web.auth import Viewer, language_of, viewer_of
@@ -77,6 +78,7 @@ async def render(
             "scenario_now": state.clock.scenario_now(res.time.now()),
             "control_clock": control_clock_view(state),
             "control_request": partial(control_request_view, state),
+            "safety_alerts": open_alerts(state),
             "live": _live(request, runtime),
         }
     full |= context

@@ -70,6 +70,7 @@ async def page_context(request: Request, access: DeviceAccess) -> dict[str, obje
         "exercise": access.runtime.id,
         "exercise_name": access.state.name,
         "live": await live_view(request, access),
+        "max_message_bytes": resources(request).settings.max_message_bytes,
     }
 
 

@@ -2,8 +2,9 @@
 requests to control and control's answers. Design: docs/devices.md.
 
 Everything of the exercise on this page comes from the audience filter (``live.live_view``);
-acknowledging goes over the socket (``fragments/team_inject.html``), requests are a form
-posted here that becomes a ``request.sent`` event the socket then shows in the thread.
+acknowledging and requests go through the device's outbox over the socket (``outbox.js``,
+docs/devices.md: each with an action id, applied once); the request form also posts here
+(``request.sent``) for a page without JavaScript.
 """
 
 from __future__ import annotations

@@ -99,8 +99,9 @@
     const locked = !context || context.state !== "running";
     button.setAttribute("aria-pressed", String(soundOn && !locked));
     button.classList.toggle("sound-off", !soundOn || locked);
-    const key = !soundOn ? "off" : locked ? "locked" : "on";
-    button.textContent = button.dataset[key] || button.textContent;
+    // The button holds its three labels in one grid cell (web/templates/join/_device_bar.html)
+    // and shows one: its width never changes, so the tap that unlocks sound moves nothing.
+    button.dataset.state = !soundOn ? "off" : locked ? "locked" : "on";
   }
 
   // -- the visible alert --------------------------------------------------------------------

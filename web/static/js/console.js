@@ -13,6 +13,16 @@
     return Date.now() / 1000 + offset;
   }
 
+  // When this page's response began to arrive (the server wrote data-server-now just
+  // before): not "now", which would count the page's loading time as clock offset.
+  function receivedAt() {
+    const navigation = performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+    if (navigation && navigation.responseStart > 0) {
+      return (performance.timeOrigin + navigation.responseStart) / 1000;
+    }
+    return Date.now() / 1000;
+  }
+
   function pad(n) {
     return String(Math.floor(n)).padStart(2, "0");
   }
@@ -64,6 +74,12 @@
   function markOverdue() {
     const bar = document.querySelector("[data-alert-after]");
     if (!bar) return;
+    const clock = document.getElementById("clock");
+    if (clock && clock.dataset.phase === "ended") {
+      // ENDEX: nothing is overdue any more
+      for (const cell of document.querySelectorAll(".overdue")) cell.classList.remove("overdue");
+      return;
+    }
     const after = parseFloat(bar.dataset.alertAfter);
     const now = wallNow();
     for (const cell of document.querySelectorAll("[data-released-at]")) {
@@ -159,7 +175,7 @@
 
   function start() {
     const bar = document.querySelector("[data-server-now]");
-    if (bar) offset = parseFloat(bar.dataset.serverNow) - Date.now() / 1000;
+    if (bar) offset = parseFloat(bar.dataset.serverNow) - receivedAt();
     setupLargeType();
     document.addEventListener("submit", addToken, true);
     document.addEventListener("htmx:ws:after:message:incoming", onMessage);

@@ -4,6 +4,8 @@
  *
  *   - team: the unread badge (and the tab title) counts injects not yet acknowledged;
  *     attachments open in a viewer dialog;
+ *   - both: the exercise clock runs here, from #clock's anchor (scenario time at a server
+ *     wall time), speed and phase; a hold, a jump or a new speed arrives as a new #clock;
  *   - actor: cue groups are ordered by time, the card to act on is marked (in scene, else
  *     ready, else the first not done), and a countdown runs to the next cue (on the
  *     server's clock, in wall time);
@@ -17,6 +19,7 @@
   "use strict";
 
   const TICK_MS = 1000;
+  const CLOCK_MS = 250; // the clock's own tick: it is never more than a quarter second behind
   const root = () => document.getElementById("device");
 
   // No htmx history on a device: htmx 4 keeps no history cache, but with history on it
@@ -97,6 +100,16 @@
     return Date.now() / 1000 + skew;
   }
 
+  // When this page's response began to arrive (the server wrote data-server-now just
+  // before): not "now", which would count the page's loading time as clock skew.
+  function receivedAt() {
+    const navigation = performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+    if (navigation && navigation.responseStart > 0) {
+      return (performance.timeOrigin + navigation.responseStart) / 1000;
+    }
+    return Date.now() / 1000;
+  }
+
   function scenarioNow() {
     const clock = document.getElementById("clock");
     if (!clock) return null;
@@ -140,6 +153,26 @@
     return String(n).padStart(2, "0");
   }
 
+  // -- the clock: it runs here, from the anchor and speed the server sent ---------------------
+
+  function formatTime(seconds) {
+    const total = Math.max(0, Math.floor(seconds));
+    const day = Math.floor(total / 86400);
+    const rest = total % 86400;
+    return `D${day + 1} ${two(Math.floor(rest / 3600))}:${two(Math.floor((rest % 3600) / 60))}:${two(rest % 60)}`;
+  }
+
+  function tickClock() {
+    const now = scenarioNow();
+    const clock = document.getElementById("clock");
+    const time = clock && clock.querySelector(".clock-time");
+    if (!now || !time || now.phase === "planned") return;
+    const text = formatTime(now.time);
+    if (time.textContent !== text) time.textContent = text;
+    const page = root();
+    if (page) page.dataset.phase = now.phase;
+  }
+
   function countdown() {
     const box = document.getElementById("countdown");
     if (!box) return;
@@ -153,6 +186,12 @@
     const value = box.querySelector("strong");
     const label = box.querySelector(".countdown-label");
     const where = box.querySelector(".countdown-where");
+    if (now && now.phase === "ended") {
+      label.textContent = box.dataset.ended;
+      value.textContent = "";
+      where.textContent = "";
+      return;
+    }
     if (!now || now.phase === "planned") {
       label.textContent = box.dataset.notStarted;
       value.textContent = "";
@@ -179,11 +218,13 @@
 
   function refresh() {
     unread();
+    tickClock();
     orderCues();
     countdown();
   }
 
   function tick() {
+    tickClock();
     orderCues();
     countdown();
   }
@@ -192,11 +233,12 @@
     const page = root();
     if (!page) return;
     const serverAt = Number(page.dataset.serverNow || 0);
-    if (serverAt) skew = serverAt - Date.now() / 1000;
+    if (serverAt) skew = serverAt - receivedAt();
     refresh();
     document.addEventListener("cr:cards", refresh);
     document.addEventListener("htmx:after:swap", refresh);
     setInterval(tick, TICK_MS);
+    setInterval(tickClock, CLOCK_MS);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -15,8 +15,8 @@
  *   - reconnect within 3 s (+-30% jitter) at most (hx-ws backs off up to a minute by
  *     default): back within 5 s of a restarted server's return; and at once
  *     when the browser says it is back online;
- *   - on close 4403 (the device was revoked): empty the page and replace it (no history
- *     entry) by the socket element's data-cr-revoked address, or "/".
+ *   - on close 4403 (the device was revoked): empty the page and the outbox's storage, and
+ *     replace it (no history entry) by the socket element's data-cr-revoked address, or "/".
  */
 (() => {
   "use strict";
@@ -107,6 +107,14 @@
   function revoked(element) {
     const main = document.getElementById("main");
     if (main) main.replaceChildren(); // nothing of the exercise stays on screen
+    try {
+      // nor in storage: the outbox's pending actions (outbox.js) die with the device
+      for (const key of Object.keys(localStorage)) {
+        if (key.startsWith("cr-outbox:")) localStorage.removeItem(key);
+      }
+    } catch (error) {
+      /* storage off: nothing kept */
+    }
     document.title = "Control Room";
     window.location.replace(element.dataset.crRevoked || "/");
   }

@@ -1,0 +1,133 @@
+"""A device's outbox on a real server: every action applied once, answered ``done`` or with
+an error naming it, also when it is sent again after a server restart (docs/protocol.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.server import ClientFactory, LiveServerFactory, marked_scenario
+
+
+def done(action: str) -> Any:
+    return lambda f: f.get("type") == "done" and f.get("action") == action
+
+
+def joined(server: Any, exercise: str) -> None:
+    server.run(
+        exercise,
+        ("join_device", {"device": "tab-1", "name": "Tab", "team": "t1"}),
+        ("join_device", {"device": "act-1", "name": "Act", "role": "r0"}),
+    )
+
+
+def of_type(events: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [e for e in events if e["type"] == kind]
+
+
+async def test_a_repeated_action_is_applied_once_and_answered_done_each_time(
+    live_server: LiveServerFactory, clients: ClientFactory
+) -> None:
+    server = live_server(journal_url="memory://")
+    exercise = server.create_exercise(marked_scenario())
+    joined(server, exercise)
+    server.run(exercise, ("startex", {"by": "d"}), ("release_now", {"by": "d", "inject": "I-t1-0"}))
+    team = clients(server, exercise, "team:t1", device="tab-1")
+    await team.connect()
+    await team.until(lambda f: f["type"] == "live")
+    for _ in range(3):
+        await team.send({"type": "ack", "inject": "I-t1-0", "action": "a-1"})
+        await team.until(done("a-1"))
+    for _ in range(2):
+        await team.send({"type": "request", "kind": None, "text": "A car", "action": "a-2"})
+        await team.until(done("a-2"))
+    _, events = server.journal(exercise)
+    acks = of_type(events, "inject.acknowledged")
+    assert [(e["data"]["action"], e["data"]["device"]) for e in acks] == [("a-1", "tab-1")]
+    requests = of_type(events, "request.sent")
+    assert [(e["data"]["action"], e["data"]["text"]) for e in requests] == [("a-2", "A car")]
+
+
+async def test_a_refused_action_is_answered_with_its_id_and_translated(
+    live_server: LiveServerFactory, clients: ClientFactory
+) -> None:
+    server = live_server(journal_url="memory://")
+    exercise = server.create_exercise(marked_scenario())
+    joined(server, exercise)
+    team = clients(server, exercise, "team:t1", device="tab-1", language="ru")
+    await team.connect()
+    await team.until(lambda f: f["type"] == "live")
+    await team.send({"type": "request", "kind": "no-such-kind", "text": "", "action": "r-1"})
+    await team.until(lambda f: f.get("type") == "error" and f.get("action") == "r-1")
+    error = team.frames[-1]
+    assert error["code"] == "refused"
+    assert error["message"] == "Неизвестный тип запроса."
+    await team.send({"type": "request", "text": "x", "action": ""})
+    await team.until(lambda f: f.get("type") == "error" and f.get("code") == "bad-message")
+
+
+async def test_an_action_sent_again_after_a_restart_is_not_applied_twice(
+    live_server: LiveServerFactory, clients: ClientFactory
+) -> None:
+    """The file:// journal remembers the applied action ids: a restart forgets nothing."""
+    server = live_server()  # the embedded default: file:// in the data folder
+    exercise = server.create_exercise(marked_scenario())
+    joined(server, exercise)
+    server.run(exercise, ("startex", {"by": "d"}), ("release_now", {"by": "d", "inject": "I-t1-0"}))
+    team = clients(server, exercise, "team:t1", device="tab-1")
+    actor = clients(server, exercise, "actor:r0", device="act-1")
+    for client in (team, actor):
+        await client.connect()
+        await client.until(lambda f: f["type"] == "live")
+    await team.send({"type": "ack", "inject": "I-t1-0", "action": "k-1"})
+    await team.until(done("k-1"))
+    await team.send({"type": "request", "kind": None, "text": "Bank records", "action": "k-2"})
+    await team.until(done("k-2"))
+    await actor.send({"type": "cue", "cue": "I-t1-0.1", "status": "done", "action": "k-3"})
+    await actor.until(done("k-3"))
+    await actor.send({"type": "stop", "cue": "I-t1-0.1", "action": "k-4"})
+    await actor.until(done("k-4"))
+    _, before = server.journal(exercise)
+
+    team.drop()
+    actor.drop()
+    server.restart()
+    for client in (team, actor):
+        await client.wait_dropped()
+        await client.connect()
+        await client.until(lambda f: f["type"] == "live")
+    # the answers were lost on the way: the devices send everything again
+    await team.send({"type": "ack", "inject": "I-t1-0", "action": "k-1"})
+    await team.until(done("k-1"))
+    await team.send({"type": "request", "kind": None, "text": "Bank records", "action": "k-2"})
+    await team.until(done("k-2"))
+    await actor.send({"type": "cue", "cue": "I-t1-0.1", "status": "ready", "action": "k-3"})
+    await actor.until(done("k-3"))
+    await actor.send({"type": "stop", "cue": "I-t1-0.1", "action": "k-4"})
+    await actor.until(done("k-4"))
+    _, after = server.journal(exercise)
+    assert after == before
+    assert len(of_type(after, "request.sent")) == 1
+    assert len(of_type(after, "safety.stop")) == 1
+    assert of_type(after, "cue.status")[0]["data"]["status"] == "done"
+
+
+async def test_stop_reaches_the_console_with_role_and_team(
+    live_server: LiveServerFactory, clients: ClientFactory
+) -> None:
+    server = live_server(journal_url="memory://")
+    exercise = server.create_exercise(marked_scenario())
+    joined(server, exercise)
+    server.run(exercise, ("startex", {"by": "d"}))
+    console = clients(server, exercise, "control")
+    actor = clients(server, exercise, "actor:r0", device="act-1")
+    team = clients(server, exercise, "team:t1", device="tab-1")
+    for client in (console, actor, team):
+        await client.connect()
+        await client.until(lambda f: f["type"] == "live")
+    await team.send({"type": "stop", "action": "x"})
+    await team.until(lambda f: f.get("type") == "error" and f.get("code") == "forbidden")
+    await actor.send({"type": "stop", "cue": "I-t1-0.1", "action": "s-1"})
+    await actor.until(done("s-1"))
+    await console.until(lambda f: f.get("type") == "event" and "safety-alert" in f["content"])
+    alert = console.frames[-1]["content"]
+    assert 'data-kind="stop"' in alert and 'data-teams="t1"' in alert
