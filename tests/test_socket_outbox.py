@@ -60,9 +60,39 @@ async def test_a_refused_action_is_answered_with_its_id_and_translated(
     await team.until(lambda f: f.get("type") == "error" and f.get("action") == "r-1")
     error = team.frames[-1]
     assert error["code"] == "refused"
+    assert error["reason"] == "unknown-request-kind"
     assert error["message"] == "Неизвестный тип запроса."
     await team.send({"type": "request", "text": "x", "action": ""})
     await team.until(lambda f: f.get("type") == "error" and f.get("code") == "bad-message")
+
+
+async def test_after_endex_an_action_is_refused_with_the_ended_code_but_stop_goes_in(
+    live_server: LiveServerFactory, clients: ClientFactory
+) -> None:
+    server = live_server(journal_url="memory://")
+    exercise = server.create_exercise(marked_scenario())
+    joined(server, exercise)
+    server.run(
+        exercise,
+        ("startex", {"by": "d"}),
+        ("release_now", {"by": "d", "inject": "I-t1-0"}),
+        ("endex", {"by": "d"}),
+    )
+    team = clients(server, exercise, "team:t1", device="tab-1", language="ru")
+    actor = clients(server, exercise, "actor:r0", device="act-1")
+    for client in (team, actor):
+        await client.connect()
+        await client.until(lambda f: f["type"] == "live")
+    await team.send({"type": "ack", "inject": "I-t1-0", "action": "late-1"})
+    await team.until(lambda f: f.get("type") == "error" and f.get("action") == "late-1")
+    error = team.frames[-1]
+    assert (error["code"], error["reason"]) == ("refused", "ended")
+    assert error["message"] == "Учения завершены (ENDEX)."
+    await actor.send({"type": "stop", "action": "stop-1"})
+    await actor.until(done("stop-1"))
+    _, events = server.journal(exercise)
+    assert of_type(events, "inject.acknowledged") == []
+    assert [e["data"]["action"] for e in of_type(events, "safety.stop")] == ["stop-1"]
 
 
 async def test_an_action_sent_again_after_a_restart_is_not_applied_twice(
