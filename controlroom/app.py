@@ -21,10 +21,10 @@ from starlette.routing import Match, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from controlroom.access.accounts import AccountStore, open_accounts, setup_token
+from controlroom.access.attempts import open_attempts
 from controlroom.access.secret import load_secret
 from controlroom.access.sessions import open_sessions
 from controlroom.delivery.hub import Delivery
-from controlroom.delivery.limits import RateLimit
 from controlroom.i18n import Catalogues
 from controlroom.journal import open_store
 from controlroom.live.registry import Exercises
@@ -55,6 +55,9 @@ def create_app(settings: Settings | None = None, *, time: TimeSource | None = No
         scenarios = ScenarioCatalog(settings.injects_dir)
         scenarios.reload()
         accounts = open_accounts(settings.sessions, settings.data_dir)
+        join_attempts = open_attempts(
+            settings.sessions, "join", settings.join_attempts_per_minute, clock_source.now
+        )
         await announce_setup(accounts, setup_token(secret, settings.admin_token))
         await exercises.open_all()
         gc.freeze()  # the start-up heap lives on: keep it out of full GC passes (performance.md)
@@ -76,7 +79,7 @@ def create_app(settings: Settings | None = None, *, time: TimeSource | None = No
                     scenarios=scenarios,
                     accounts=accounts,
                     pages=pages,
-                    join_attempts=RateLimit(settings.join_attempts_per_minute, clock_source.now),
+                    join_attempts=join_attempts,
                 )
             )
         finally:
@@ -85,6 +88,7 @@ def create_app(settings: Settings | None = None, *, time: TimeSource | None = No
             await store.close()
             await sessions.close()
             await accounts.close()
+            await join_attempts.close()
 
     middleware = [
         Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts)),

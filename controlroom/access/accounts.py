@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Literal
 
 import orjson
-import redis.asyncio as aioredis
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from controlroom.journal.redis_client import RedisClient
 
 ControlRole = Literal["director", "controller", "observer"]
 CONTROL_ROLES: tuple[ControlRole, ...] = ("director", "controller", "observer")
@@ -103,24 +104,28 @@ class FileAccountStore(AccountStore):
 
 
 class RedisAccountStore(AccountStore):
+    """Accounts in one Redis hash; ``JournalUnavailable`` during an outage (every command is
+    idempotent, so each is retried once on a dropped connection)."""
+
     KEY = "controlroom:accounts"
 
     def __init__(self, url: str) -> None:
-        self._redis = aioredis.Redis.from_url(url)
+        self._client = RedisClient(url, "accounts")
 
     async def get(self, name: str) -> Account | None:
-        raw = await self._redis.hget(self.KEY, name.lower())
+        raw = await self._client.read(lambda r: r.hget(self.KEY, name.lower()))
         return None if raw is None else Account(**orjson.loads(raw))
 
     async def put(self, account: Account) -> None:
-        await self._redis.hset(self.KEY, account.name, orjson.dumps(asdict(account)))
+        raw = orjson.dumps(asdict(account))
+        await self._client.read(lambda r: r.hset(self.KEY, account.name, raw))
 
     async def all(self) -> list[Account]:
-        raw = await self._redis.hgetall(self.KEY)
+        raw = await self._client.read(lambda r: r.hgetall(self.KEY))
         return sorted((Account(**orjson.loads(v)) for v in raw.values()), key=lambda a: a.name)
 
     async def close(self) -> None:
-        await self._redis.aclose()
+        await self._client.close()
 
 
 def open_accounts(sessions_url: str, data_dir: Path) -> AccountStore:

@@ -32,7 +32,7 @@ from controlroom.delivery.messages import (
     parse,
 )
 from controlroom.exercise import commands
-from controlroom.journal import JournalError
+from controlroom.journal import JournalError, JournalUnavailable
 from controlroom.live.runtime import ExerciseRuntime
 from controlroom.settings import Settings
 from controlroom.web.identify import identify
@@ -90,10 +90,13 @@ class ExerciseSocket:
         exercise_id = str(self.scope["path_params"]["exercise"])
         try:
             runtime = await res.exercises.get(exercise_id)
+            identity = await identify(socket, exercise_id, runtime.state)
+        except JournalUnavailable:  # Redis is away (sessions, journal): the client retries
+            await connection.refuse(503, "Try again in a moment.", http_response=denial)
+            return None
         except (KeyError, ValueError, JournalError):
             await connection.refuse(404, "No such exercise.", http_response=denial)
             return None
-        identity = await identify(socket, exercise_id, runtime.state)
         if identity is None:
             await connection.refuse(403, "Sign in first.", http_response=denial)
             return None
