@@ -165,30 +165,28 @@ class RedisJournal(Journal):
     def _page(self, after: int, count: int) -> Callable[[Redis], Awaitable[Any]]:
         return lambda r: r.xrange(self._key, min=f"{after + 1}-0", count=count)
 
+    def _next(self, after: int) -> Callable[[Redis], Awaitable[Any]]:
+        return lambda r: r.xread({self._key: f"{after}-1"}, count=PAGE, block=BLOCK_MS)
+
     async def follow(self, after: int = 0) -> AsyncIterator[Event]:
         seq = max(after, 0)
         delay = BACKOFF_FIRST
         lost = False
         while not self._store.closed:
             try:
-                async with asyncio.timeout(BLOCK_MS / 1000 + GRACE):
-                    if lost:
-                        await self._check_epoch()
-                    reply = await self._redis.xread(
-                        {self._key: f"{seq}-1"}, count=PAGE, block=BLOCK_MS
-                    )
-            except LOST as exc:
+                if lost:
+                    await self._check_epoch()
+                reply = await self._client.read(self._next(seq), seconds=BLOCK_MS / 1000 + GRACE)
+            except JournalUnavailable:  # the client logged the outage (once)
                 if self._store.closed:
                     return
-                if not lost:  # once per outage (and the client's one WARNING)
+                if not lost:
                     logger.info("journal %s: lost redis while following", self.exercise_id)
-                self._client.unavailable(exc)
                 lost = True
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, BACKOFF_MAX)
                 continue
             if lost:
-                self._client.up()
                 logger.info("journal %s: following again after seq %d", self.exercise_id, seq)
                 lost, delay = False, BACKOFF_FIRST
             for entry_id, fields in _entries(reply):
@@ -198,7 +196,7 @@ class RedisJournal(Journal):
                 yield event
 
     async def _check_epoch(self) -> None:
-        epoch = await self._redis.hget(meta_key(self.exercise_id), "epoch")
+        epoch = await self._client.read(lambda r: r.hget(meta_key(self.exercise_id), "epoch"))
         if epoch is None or _text(epoch) != self.epoch:
             raise JournalError(
                 f"journal {self.exercise_id!r} was replaced while following (epoch "

@@ -64,17 +64,22 @@ class RedisClient:
         self.timeout = timeout
         self.down = False  # an outage is under way (logged once)
         self.outages = 0
+        self.closed = False
 
-    async def read(self, call: Callable[[Redis], Awaitable[T]]) -> T:
+    async def read(
+        self, call: Callable[[Redis], Awaitable[T]], *, seconds: float | None = None
+    ) -> T:
         """Run an idempotent ``call``; on a dropped connection try once more, on a new one."""
         try:
-            return await self._call(call)
-        except RedisConnectionError:
-            pass  # a connection the restart killed: the pool connects anew
+            return await self._call(call, seconds)
+        except RedisConnectionError as error:
+            if self.closed:  # closed under a blocked call: no new connection
+                raise JournalUnavailable(f"{self.name}: closed") from error
+            # else a connection the restart killed: the pool connects anew
         except LOST as error:
             raise self.unavailable(error) from error
         try:
-            return await self._call(call)
+            return await self._call(call, seconds)
         except LOST as error:
             raise self.unavailable(error) from error
 
@@ -112,4 +117,5 @@ class RedisClient:
             logger.info("%s: redis reachable again", self.name)
 
     async def close(self) -> None:
+        self.closed = True
         await self.redis.aclose()
