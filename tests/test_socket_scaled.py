@@ -38,10 +38,17 @@ from tests.test_socket_redis import command
 AUDIENCES = ("control", "observer", "team:t1", "team:t2", "actor:r0")
 
 
-def three_workers(
-    live_server: LiveServerFactory, redis_server: RedisServer, **settings: Any
+async def workers(
+    live_server: LiveServerFactory, redis_server: RedisServer, n: int = 3, **settings: Any
 ) -> list[LiveServer]:
-    return [live_server(journal_url=redis_server.url, **settings) for _ in range(3)]
+    """``n`` uvicorn processes on one Redis, started side by side (each takes seconds)."""
+    directory = redis_server.directory.parent
+
+    def start(k: int) -> LiveServer:
+        data = directory / f"{redis_server.directory.name}-worker{k}"
+        return live_server(data_dir=data, journal_url=redis_server.url, **settings)
+
+    return list(await asyncio.gather(*(asyncio.to_thread(start, k) for k in range(n))))
 
 
 def move(client: Client, server: LiveServer) -> None:
@@ -91,7 +98,7 @@ def assert_exact(client: Client, oracle: Oracle) -> None:
 async def test_a_client_ahead_of_a_lagging_worker_waits_for_the_journal(
     live_server: LiveServerFactory, redis_server: RedisServer, clients: ClientFactory
 ) -> None:
-    a, b, c = three_workers(live_server, redis_server, resume_wait_seconds=1.5)
+    a, b, c = await workers(live_server, redis_server, resume_wait_seconds=1.5)
     scenario = marked_scenario(teams=2, roles=1, injects_per_team=3)
     exercise = a.create_exercise(scenario)
     for server in (b, c):
@@ -167,7 +174,7 @@ async def test_roaming_clients_lose_nothing_while_redis_dies_and_a_worker_lags(
     live_server: LiveServerFactory, redis_server: RedisServer, clients: ClientFactory
 ) -> None:
     rng = random.Random(14)
-    servers = three_workers(live_server, redis_server, resume_wait_seconds=2)
+    servers = await workers(live_server, redis_server, resume_wait_seconds=2)
     a, b, c = servers
     scenario = marked_scenario(teams=2, roles=1, injects_per_team=7)
     exercise = a.create_exercise(scenario)
@@ -237,7 +244,7 @@ async def socket_answer(server: LiveServer, exercise: str, session: str) -> dict
 async def test_after_a_redis_restart_the_first_page_and_socket_work_everywhere(
     live_server: LiveServerFactory, redis_server: RedisServer
 ) -> None:
-    servers = three_workers(live_server, redis_server)
+    servers = await workers(live_server, redis_server)
     exercise = servers[0].create_exercise(marked_scenario(teams=1, roles=1, injects_per_team=1))
     director = {"kind": "user", "role": "director", "name": "dana", "language": "en"}
     session = servers[0].session(director)
@@ -285,7 +292,7 @@ async def test_consoles_see_the_devices_of_every_worker(
     live_server: LiveServerFactory, redis_server: RedisServer, clients: ClientFactory
 ) -> None:
     timeout = 3.0
-    a, b, c = three_workers(
+    a, b, c = await workers(
         live_server, redis_server, heartbeat_seconds=1, heartbeat_timeout=timeout
     )
     exercise = a.create_exercise(marked_scenario(teams=2, roles=1, injects_per_team=1))
@@ -331,9 +338,7 @@ async def test_wrong_join_codes_count_on_every_worker(
     live_server: LiveServerFactory, redis_server: RedisServer
 ) -> None:
     limit = 6
-    servers = [
-        live_server(journal_url=redis_server.url, join_attempts_per_minute=limit) for _ in range(2)
-    ]
+    servers = await workers(live_server, redis_server, 2, join_attempts_per_minute=limit)
     statuses = []
     async with httpx.AsyncClient(timeout=5) as http:
         for n in range(limit):  # spread over both workers
