@@ -38,17 +38,20 @@ from controlroom.journal.redis_client import RedisClient
 logger = logging.getLogger("controlroom.delivery")
 
 POLL_SECONDS = 0.25
+COALESCE_SECONDS = 0.05
 
 # KEYS: presence hash, version; ARGV: worker, ttl ms, JSON list ('[]': none), '1' if changed.
-# Also drops other workers' expired entries. Returns nothing useful.
+# A refresh (not changed) also drops other workers' expired entries. Returns 1.
 PUBLISH = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local all = redis.call('HGETALL', KEYS[1])
-for i = 1, #all, 2 do
-  local expires = tonumber(string.match(all[i + 1], '^%d+'))
-  if all[i] ~= ARGV[1] and (expires == nil or expires <= now) then
-    redis.call('HDEL', KEYS[1], all[i])
+if ARGV[4] ~= '1' then
+  local all = redis.call('HGETALL', KEYS[1])
+  for i = 1, #all, 2 do
+    local expires = tonumber(string.match(all[i + 1], '^%d+'))
+    if all[i] ~= ARGV[1] and (expires == nil or expires <= now) then
+      redis.call('HDEL', KEYS[1], all[i])
+    end
   end
 end
 if ARGV[3] == '[]' then
@@ -113,6 +116,8 @@ class SharedPresence:
                 async with asyncio.timeout(self.poll):
                     await self._wake.wait()
             self._wake.clear()
+            if self._dirty:
+                await asyncio.sleep(COALESCE_SECONDS)  # a room reconnecting: one publish
             try:
                 await self.tick()
             except JournalUnavailable:
