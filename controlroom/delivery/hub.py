@@ -36,7 +36,7 @@ from controlroom.exercise import commands
 from controlroom.exercise.events import EventType
 from controlroom.exercise.state import ExerciseState
 from controlroom.i18n import LANGUAGES
-from controlroom.journal import Event, JournalError
+from controlroom.journal import Event, JournalError, JournalUnavailable
 from controlroom.journal.redis_client import RedisClient
 from controlroom.live.runtime import ExerciseRuntime
 from controlroom.live.timesource import TimeSource
@@ -135,12 +135,15 @@ class ExerciseFeed:
 
     async def _rebuild(self, upto: int) -> None:
         """Render the streams' frames of events 1..``upto`` again from the journal."""
+        retries = 0
         while True:
             try:
                 events = await self.runtime.journal.read(after=0, limit=upto)
                 break
             except JournalError:
-                logger.warning("backfill of %s: journal unavailable, retrying", self.runtime.id)
+                if not retries:  # once, not once a second
+                    logger.warning("backfill of %s: journal unavailable, retrying", self.runtime.id)
+                retries += 1
                 await asyncio.sleep(BACKFILL_RETRY)
         state = ExerciseState.new(
             Scenario.model_validate(events[0].data["scenario"]), self.runtime.id
@@ -264,7 +267,9 @@ class ExerciseFeed:
     async def _deliver(self, inject: str, team: str, device: str) -> None:
         try:
             await self.runtime.execute(lambda s: commands.delivered(s, inject, team, device))
-        except Exception as error:  # refused, or the journal is unreachable: a later receipt
+        except JournalUnavailable:  # logged once per outage by the journal's client
+            pass  # a later receipt or acknowledgement marks it
+        except Exception as error:  # refused: a later receipt
             logger.warning("could not mark %s delivered to %s: %r", inject, team, error)
         finally:
             self._delivering.discard((inject, team))

@@ -208,6 +208,8 @@ class _Session:
             await self.runtime.execute(decide)
         except commands.CommandRefused as refused:
             self.connection.say(error_frame("refused", str(refused)))
+        except JournalUnavailable:  # Redis is away: logged once per outage by its client
+            self.connection.say(error_frame("unavailable", "Not saved: try again in a moment."))
         except Exception:  # the journal is unreachable (JournalError, a lost Redis...)
             logger.warning("command on a %s socket failed", self.identity.audience, exc_info=True)
             self.connection.say(error_frame("unavailable", "Not saved: try again in a moment."))
