@@ -76,6 +76,11 @@ class Settings:
     history_events: int = _setting(
         100_000, "Events per audience kept in memory for resume; older ones mean 'reload'."
     )
+    resume_wait_seconds: float = _setting(
+        10.0,
+        "How long a resuming websocket waits for this worker to catch up with the journal "
+        "(scaled mode) before it is told 'unavailable' and reconnects.",
+    )
     ack_alert_seconds: float = _setting(
         300.0, "Alert control when a released inject is not acknowledged within this time."
     )
