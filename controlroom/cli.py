@@ -140,7 +140,13 @@ def _serve(host: str, port: int, workers: int, app: str | None = None) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
 @click.option("--port", default=8000, show_default=True, help="port to listen on")
-@click.option("--workers", default=1, show_default=True, help="worker processes (Redis mode)")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    envvar="WEB_CONCURRENCY",
+    help="worker processes (Redis mode; WEB_CONCURRENCY as under honcho)",
+)
 @click.option("--app", hidden=True, help="another app factory (tests: the test factory)")
 def serve(host: str, port: int, workers: int, app: str | None) -> None:
     """Serve every scenario in injects/ and every exercise in the data folder."""

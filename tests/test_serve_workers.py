@@ -19,6 +19,7 @@ import pytest
 from tests.support.redis_server import RedisServer
 from tests.support.server import (
     ROOT,
+    TEST_APP,
     Client,
     ClientFactory,
     LiveServer,
@@ -30,21 +31,24 @@ WORKERS = 2
 
 
 def readme_command(port: int) -> list[str]:
-    """The README's scaled-mode command, with 2 workers and this test's port."""
+    """The README's scaled-mode command, with 2 workers, this test's port and the test
+    factory (``--app``: the same server with the ``/test/`` routes the test drives)."""
     section = (ROOT / "README.md").read_text().split("## Scaled mode", 1)[1]
-    line = next(line for line in section.splitlines() if line.startswith("uvicorn "))
-    argv = shlex.split(line)
+    line = next(line for line in section.splitlines() if line.startswith("controlroom serve "))
+    argv = shlex.split(line.split("#", 1)[0])
     assert "--workers" in argv, "the README runs several workers"
     argv[argv.index("--workers") + 1] = str(WORKERS)
-    return [sys.executable, "-m", *argv, "--host", "127.0.0.1", "--port", str(port)]
+    for option, value in (("--host", "127.0.0.1"), ("--port", str(port))):
+        argv[argv.index(option) + 1] = value
+    return [sys.executable, "-m", "controlroom", *argv[1:], "--app", TEST_APP]
 
 
 def procfile_command(port: int) -> list[str]:
     """The Procfile's web process as honcho runs it: a shell, ``PORT`` set (and
-    ``WEB_CONCURRENCY``, uvicorn's default for ``--workers``)."""
+    ``WEB_CONCURRENCY``, the default of ``--workers``), with the test factory."""
     procfile = (ROOT / "Procfile").read_text()
     web = next(line for line in procfile.splitlines() if line.startswith("web:"))
-    return ["sh", "-c", "exec " + web.removeprefix("web:").strip()]
+    return ["sh", "-c", f"exec {web.removeprefix('web:').strip()} --app {TEST_APP}"]
 
 
 class Workers(LiveServer):
