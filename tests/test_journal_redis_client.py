@@ -51,8 +51,9 @@ async def test_an_outage_raises_the_typed_error_and_is_logged_once(
         await client.close()
     messages = [(r.levelname, r.getMessage()) for r in caplog.records]
     assert len(messages) == 2, messages  # the outage starts, the outage ends
-    assert messages[0][0] == "WARNING" and "test: redis unreachable" in messages[0][1]
-    assert messages[1] == ("INFO", "test: redis reachable again")
+    assert messages[0][0] == "WARNING" and "test: redis " in messages[0][1]
+    assert "unreachable" in messages[0][1]
+    assert messages[1][0] == "INFO" and messages[1][1].endswith("reachable again")
     assert client.outages == 1
 
 

@@ -10,7 +10,9 @@ attempts) holds one ``RedisClient``. It gives them three things:
   command (``read``) is retried once at once when its connection turns out to be dead (the
   pool's connections all die when Redis restarts), a write is never resent (``write``);
 * **one log line per outage**: a WARNING when the first command fails, an INFO when one
-  works again, nothing per failed call in between.
+  works again, nothing per failed call in between. Every client of one Redis server in this
+  process shares that server's ``Outage`` (its address is the key), so the journal, the
+  sessions and presence losing the same Redis make one line, not three.
 
 The client itself never retries (``Retry(NoBackoff(), 0)``): which commands may be resent is
 decided here, per call. No socket timeout either (see docs/journal.md): each call is bounded
@@ -55,15 +57,36 @@ def connect(url: str) -> Redis:
     )
 
 
+class Outage:
+    """Whether one Redis server is away, for every client of it in this process."""
+
+    __slots__ = ("down", "server")
+
+    def __init__(self, server: str) -> None:
+        self.server = server
+        self.down = False  # an outage is under way (logged once)
+
+
+_OUTAGES: dict[str, Outage] = {}  # one per Redis server this process talks to
+
+
+def outage_of(redis: Redis) -> Outage:
+    """The shared outage state of the server ``redis`` talks to (host, port, db or socket)."""
+    kwargs = redis.connection_pool.connection_kwargs
+    server = str(kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}")
+    return _OUTAGES.setdefault(server, Outage(server))
+
+
 class RedisClient:
-    """One store's connection pool and the state of its outages."""
+    """One store's connection pool, and the outages of its server as this store saw them."""
 
     def __init__(self, url: str, name: str, *, timeout: float = CALL_TIMEOUT) -> None:
         self.redis = connect(url)
         self.name = name
         self.timeout = timeout
-        self.down = False  # an outage is under way (logged once)
-        self.outages = 0
+        self.outage = outage_of(self.redis)
+        self.down = False  # this store has seen the outage under way
+        self.outages = 0  # outages this store ran into
         self.closed = False
 
     async def read(
@@ -103,18 +126,22 @@ class RedisClient:
         if not self.down:
             self.down = True
             self.outages += 1
+        if not self.outage.down:  # the first store of this process to find the server away
+            self.outage.down = True
             logger.warning(
-                "%s: redis unreachable (%s); answering 'unavailable' until it is back",
+                "%s: redis %s unreachable (%s); answering 'unavailable' until it is back",
                 self.name,
+                self.outage.server,
                 error or type(error).__name__,
             )
-        return JournalUnavailable(f"{self.name}: redis unreachable: {error}")
+        return JournalUnavailable(f"{self.name}: redis unreachable: {error}", logged=True)
 
     def up(self) -> None:
         """A command worked: the end of an outage, if there was one."""
-        if self.down:
-            self.down = False
-            logger.info("%s: redis reachable again", self.name)
+        self.down = False
+        if self.outage.down:
+            self.outage.down = False
+            logger.info("%s: redis %s reachable again", self.name, self.outage.server)
 
     async def close(self) -> None:
         self.closed = True
