@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from markupsafe import Markup
 
+from controlroom.delivery.markdown import render_markdown
 from controlroom.delivery.views import FullView, Update, View
 from controlroom.i18n import local
 from controlroom.scenario.time import format_time
@@ -51,7 +52,10 @@ def fragment_context(
     ``text`` is scenario text in the reader's language (else the scenario's original);
     ``marked`` is the same, wrapped in ``<span class="untranslated" lang="..">`` when it is
     not in the reader's language (devices mark it); ``untranslated`` gives that language
-    (or ``""``) for blocks such as an inject's body. ``online()`` is the set of devices with
+    (or ``""``) for blocks such as an inject's body. ``markdown`` renders a text (a string)
+    through the one Markdown renderer (``controlroom.delivery.markdown``); ``prose`` is
+    ``markdown`` of a scenario text in the reader's language, in a block marked like
+    ``marked`` when it is not. ``online()`` is the set of devices with
     a live socket to this worker, as of the moment of rendering.
     """
 
@@ -70,6 +74,15 @@ def fragment_context(
         lang = shown_language(value, language, original)
         return Markup('<span class="untranslated" lang="{}">{}</span>').format(lang, shown)
 
+    def prose(value: Mapping[str, str] | None) -> str:
+        if not value:
+            return ""
+        html = render_markdown(local(value, language, original)[0])
+        lang = shown_language(value, language, original)
+        if not lang:
+            return Markup('<div class="prose">{}</div>').format(html)
+        return Markup('<div class="prose untranslated" lang="{}">{}</div>').format(lang, html)
+
     return {
         "exercise": exercise,
         "audience": audience,
@@ -77,7 +90,8 @@ def fragment_context(
         "text": text,
         "marked": marked,
         "untranslated": untranslated,
-        "paragraphs": paragraphs,
+        "markdown": render_markdown,
+        "prose": prose,
         "stime": format_time,
         "sclock": scenario_clock,
         "wall": wall_time,
@@ -127,11 +141,6 @@ class FrameRenderer:
         (``oob``: as an out-of-band replacement of the element with its id)."""
         context = {**self.context(audience, language), "view": view, "oob": oob}
         return self._renderer.fragment(view.template, context, language)
-
-
-def paragraphs(text: str) -> list[str]:
-    """Markdown-ish body text as plain paragraphs (blank lines separate them)."""
-    return [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
 
 
 def scenario_clock(seconds: float) -> str:
