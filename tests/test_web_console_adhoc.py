@@ -39,7 +39,7 @@ async def test_an_ad_hoc_inject_sent_now_reaches_its_team(control: Control) -> N
     assert created.headers["location"] == f"/exercises/{runtime.id}/injects/ADHOC-01"
     inject = runtime.state.injects["ADHOC-01"]
     assert inject.title == {"en": "A victim's photo online"}
-    assert inject.attachments == ["passport-scan.txt"]
+    assert [a.file for a in inject.attachments] == ["passport-scan.txt"]
     assert inject.notes == {"en": "Watch how they handle privacy."}
     assert runtime.state.status("ADHOC-01", "police").value == "released"
     assert ("ADHOC-01", "labour") not in runtime.state.releases

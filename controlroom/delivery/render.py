@@ -16,13 +16,16 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any, Protocol
 
 from markupsafe import Markup
 
 from controlroom.delivery.markdown import render_markdown
 from controlroom.delivery.views import FullView, Update, View
-from controlroom.i18n import local
+from controlroom.i18n import LANGUAGE_NAMES, local
+from controlroom.scenario.model import Attachment
 from controlroom.scenario.time import format_time
 
 UPDATE_TEMPLATE = "fragments/update.html"
@@ -55,7 +58,8 @@ def fragment_context(
     (or ``""``) for blocks such as an inject's body. ``markdown`` renders a text (a string)
     through the one Markdown renderer (``controlroom.delivery.markdown``); ``prose`` is
     ``markdown`` of a scenario text in the reader's language, in a block marked like
-    ``marked`` when it is not. ``online()`` is the set of devices with
+    ``marked`` when it is not. ``attachment`` says which file of an attachment the reader
+    gets (``ShownAttachment``). ``online()`` is the set of devices with
     a live socket to this worker, as of the moment of rendering.
     """
 
@@ -83,6 +87,9 @@ def fragment_context(
             return Markup('<div class="prose">{}</div>').format(html)
         return Markup('<div class="prose untranslated" lang="{}">{}</div>').format(lang, html)
 
+    def attachment(item: Attachment) -> ShownAttachment:
+        return shown_attachment(item, language, original)
+
     return {
         "exercise": exercise,
         "audience": audience,
@@ -92,6 +99,7 @@ def fragment_context(
         "untranslated": untranslated,
         "markdown": render_markdown,
         "prose": prose,
+        "attachment": attachment,
         "stime": format_time,
         "sclock": scenario_clock,
         "wall": wall_time,
@@ -107,6 +115,27 @@ def shown_language(value: Mapping[str, str], language: str, original: str) -> st
     if original in value:
         return original if original != language else ""
     return next(iter(value), "")
+
+
+@dataclass(frozen=True, slots=True)
+class ShownAttachment:
+    """An attachment as one reader gets it: its file in their language (``lang`` is ""),
+    or the original's (``lang`` names the language it is in, for the mark)."""
+
+    key: str
+    file: str
+    title: str
+    lang: str
+
+    @property
+    def language_name(self) -> str:
+        return LANGUAGE_NAMES.get(self.lang, self.lang)
+
+
+def shown_attachment(item: Attachment, language: str, original: str) -> ShownAttachment:
+    file, lang = item.file_for(language, original)
+    title = local(item.title, language, original)[0] if item.title else PurePosixPath(file).name
+    return ShownAttachment(item.key, file, title, lang)
 
 
 class FrameRenderer:

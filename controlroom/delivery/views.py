@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-from controlroom.scenario.model import Inject
+from controlroom.scenario.model import Attachment, Inject
 
 LocalText = Mapping[str, str]
 
@@ -51,7 +51,7 @@ class TeamInjectView:
     sender: LocalText
     title: LocalText
     body: LocalText
-    attachments: tuple[str, ...]
+    attachments: tuple[Attachment, ...]
     released_at: float  # wall time
     status: str  # released | delivered | acknowledged
 
