@@ -46,6 +46,7 @@ __all__ = [
     "MselImport",
     "SheetError",
     "channel_of",
+    "column_for",
     "export_msel",
     "export_xlsx",
     "import_msel",
@@ -232,12 +233,20 @@ def import_table(
     return result
 
 
+def column_for(header: str, mapping: MselMapping | None = None) -> str | None:
+    """Our column for a sheet's header: the mapping's ("" there: ignore the column), else
+    ours or a common alias."""
+    if mapping is not None and squash(header) in mapping.columns:
+        return mapping.columns[squash(header)] or None
+    standard = {squash(column): column for column in COLUMNS} | _HEADER_ALIASES
+    return standard.get(squash(header))
+
+
 def _columns(table: Table, mapping: MselMapping, result: MselImport) -> dict[str, int]:
     """Column name -> index in the row, from the sheet's headers and the mapping."""
-    standard = {squash(column): column for column in COLUMNS} | _HEADER_ALIASES
     columns: dict[str, int] = {}
     for index, header in enumerate(table.headers):
-        column = mapping.column_of(header) or standard.get(squash(header))
+        column = column_for(header, mapping)
         if column is None or column in columns:
             if header.strip():
                 result.ignored_columns.append(header)
