@@ -63,7 +63,7 @@ from controlroom.web.auth import checked_form, language_of, requires, viewer_of
 from controlroom.web.console.actions import field as form_field
 from controlroom.web.console.pages import render
 from controlroom.web.resources import resources
-from controlroom.web.templating import NO_STORE
+from controlroom.web.templating import NO_STORE, is_htmx
 
 PATH = "/scenarios/msel"
 UPLOADS = "uploads"
@@ -326,7 +326,10 @@ async def msel_post(request: Request) -> Response:
         return await _page(request, preview, status=422)
     res.scenarios.reload()
     _upload_path(request, plan.token).unlink(missing_ok=True)
-    return RedirectResponse(f"/scenarios/{plan.scenario_id}", status_code=303)
+    target = f"/scenarios/{plan.scenario_id}"
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
 
 
 @requires("director", "controller", "observer")
