@@ -99,3 +99,20 @@ async def test_only_the_director_writes_ad_hoc_injects(control: Control) -> None
         refused = await control.post(f"/exercises/{runtime.id}/adhoc", form())
         assert refused.status_code == 403
     assert "ADHOC-01" not in runtime.state.injects
+
+
+async def test_an_attachment_goes_with_its_other_languages(control: Control) -> None:
+    runtime = await started(control)
+    created = await control.post(
+        f"/exercises/{runtime.id}/adhoc", form(attachment="statement.ru.md")
+    )
+    assert created.status_code == 303
+    [attachment] = runtime.state.injects["ADHOC-01"].attachments
+    assert attachment.key == "statement"
+    assert attachment.files == {"en": "statement.en.md", "ru": "statement.ru.md"}
+    only_english = await control.post(
+        f"/exercises/{runtime.id}/adhoc", form(attachment="site-plan.en.md")
+    )
+    assert only_english.status_code == 303
+    [plan] = runtime.state.injects["ADHOC-02"].attachments
+    assert plan.files == {"en": "site-plan.en.md"}  # the Russian device gets it, marked

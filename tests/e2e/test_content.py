@@ -11,7 +11,7 @@ from typing import Any
 
 from playwright.async_api import Browser, expect
 
-from tests.e2e.devices_support import LAPTOP, Exercise, exercise, join, tablet
+from tests.e2e.devices_support import LAPTOP, Exercise, exercise, tablet
 from tests.support.browser import screenshot_path
 from tests.support.server import LiveServerFactory
 from tests.test_scenario_msel_foreign import SHEETS
