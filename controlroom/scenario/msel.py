@@ -18,20 +18,23 @@ import yaml
 from pydantic import ValidationError
 
 from controlroom.scenario.checks import Problem, error_message
-from controlroom.scenario.model import Channel, Inject, ScenarioFile
+from controlroom.scenario.model import Inject, ScenarioFile
 from controlroom.scenario.msel_map import (
     ALL_TEAMS,
+    CHANNEL_LABELS,
     COLUMNS,
     REQUIRED,
     MselError,
     MselMapping,
+    channel_of,
+    column_for,
     parse_mapping,
+    slug,
     split_values,
     squash,
 )
 from controlroom.scenario.msel_read import SheetError, Table, read_csv, read_sheet
 from controlroom.scenario.msel_write import (
-    CHANNEL_LABELS,
     export_msel,
     export_xlsx,
     trigger_text,
@@ -57,46 +60,6 @@ __all__ = [
 ]
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-# Other headers that spreadsheets commonly use for a column.
-_HEADER_ALIASES = {
-    "no": "number",
-    "injectno": "number",
-    "injectnumber": "number",
-    "id": "number",
-    "time": "scenario time",
-    "injecttype": "delivery method",
-    "method": "delivery method",
-    "channel": "delivery method",
-    "sender": "from",
-    "recipient": "to",
-    "recipients": "to",
-    "expectedaction": "expected player action",
-    "expectedactions": "expected player action",
-    "objectives": "objective",
-    "capability": "objective",
-    "controller": "responsible controller",
-    "notes": "controller notes",
-    "attachment": "attachments",
-}
-_CHANNEL_SPELLINGS = {
-    "phone": Channel.PHONE_CALL,
-    "call": Channel.PHONE_CALL,
-    "telephone": Channel.PHONE_CALL,
-    "telephonecall": Channel.PHONE_CALL,
-    "mail": Channel.EMAIL,
-    "complaintletter": Channel.LETTER,
-    "visit": Channel.WALK_IN,
-    "field": Channel.FIELD_EVENT,
-    "documents": Channel.DOCUMENT_PACK,
-    "document": Channel.DOCUMENT_PACK,
-    "news": Channel.NEWS,
-    "newsarticle": Channel.NEWS,
-    "newsreport": Channel.NEWS,
-    "socialmedia": Channel.SOCIAL_POST,
-    "post": Channel.SOCIAL_POST,
-    "simcell": Channel.SIMCELL_ANSWER,
-    "simcellreply": Channel.SIMCELL_ANSWER,
-}
 _AFTER = re.compile(
     r"^after\s+(?P<after>\S+)(?:\s+(?P<state>released|delivered|acknowledged))?"
     r"(?:\s+(?P<delay>[+-]?[0-9]+[smh]))?$",
@@ -118,28 +81,6 @@ _FIELD_COLUMNS = {
     "notes": "controller notes",
     "attachments": "attachments",
 }
-_LATIN = (
-    "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch - y - e yu ya a g q n o u u h i"
-)
-_CYRILLIC = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі", _LATIN.split(), strict=True))
-
-
-def channel_of(text: str) -> Channel | None:
-    """Our channel ids and common spellings: "Phone call", "E-mail", "News item"..."""
-    key = squash(text)
-    for channel, label in CHANNEL_LABELS.items():
-        if key in (squash(channel.value), squash(label)):
-            return channel
-    return _CHANNEL_SPELLINGS.get(key)
-
-
-def slug(name: str, fallback: str) -> str:
-    """An id from a name in any script: ``Полиция Валдории`` -> ``politsiya-valdorii``."""
-    if _ID.match(name) and len(name) <= 64:
-        return name
-    text = "".join(_CYRILLIC.get(char, char) for char in name.casefold())
-    text = re.sub(r"[^a-z0-9]+", "-", text.replace("-", " ")).strip("-")[:64].strip("-")
-    return text or fallback
 
 
 @dataclass
@@ -231,15 +172,6 @@ def import_table(
         seen[inject["id"]] = line
         result.injects.append(inject)
     return result
-
-
-def column_for(header: str, mapping: MselMapping | None = None) -> str | None:
-    """Our column for a sheet's header: the mapping's ("" there: ignore the column), else
-    ours or a common alias."""
-    if mapping is not None and squash(header) in mapping.columns:
-        return mapping.columns[squash(header)] or None
-    standard = {squash(column): column for column in COLUMNS} | _HEADER_ALIASES
-    return standard.get(squash(header))
 
 
 def _columns(table: Table, mapping: MselMapping, result: MselImport) -> dict[str, int]:

@@ -27,6 +27,8 @@ from typing import Any
 
 import yaml
 
+from controlroom.scenario.model import Channel
+
 # The HSEEP columns, in order, by the names that mappings use.
 COLUMNS = (
     "number",
@@ -42,9 +44,65 @@ COLUMNS = (
     "attachments",
 )
 REQUIRED = ("number", "scenario time", "delivery method", "from", "to", "description")
+CHANNEL_LABELS = {
+    Channel.PHONE_CALL: "Phone call",
+    Channel.EMAIL: "E-mail",
+    Channel.LETTER: "Letter",
+    Channel.WALK_IN: "Walk-in",
+    Channel.FIELD_EVENT: "Field event",
+    Channel.DOCUMENT_PACK: "Document pack",
+    Channel.NEWS: "News item",
+    Channel.SOCIAL_POST: "Social media post",
+    Channel.SIMCELL_ANSWER: "SimCell answer",
+}
 MULTI_VALUE = ("to", "objective", "attachments")
 # Recipient values that mean every team, in the languages we ship.
 ALL_TEAMS = frozenset({"all", "allteams", "everyone", "все", "всекоманды"})
+# Other headers that spreadsheets commonly use for a column.
+_HEADER_ALIASES = {
+    "no": "number",
+    "injectno": "number",
+    "injectnumber": "number",
+    "id": "number",
+    "time": "scenario time",
+    "injecttype": "delivery method",
+    "method": "delivery method",
+    "channel": "delivery method",
+    "sender": "from",
+    "recipient": "to",
+    "recipients": "to",
+    "expectedaction": "expected player action",
+    "expectedactions": "expected player action",
+    "objectives": "objective",
+    "capability": "objective",
+    "controller": "responsible controller",
+    "notes": "controller notes",
+    "attachment": "attachments",
+}
+_CHANNEL_SPELLINGS = {
+    "phone": Channel.PHONE_CALL,
+    "call": Channel.PHONE_CALL,
+    "telephone": Channel.PHONE_CALL,
+    "telephonecall": Channel.PHONE_CALL,
+    "mail": Channel.EMAIL,
+    "complaintletter": Channel.LETTER,
+    "visit": Channel.WALK_IN,
+    "field": Channel.FIELD_EVENT,
+    "documents": Channel.DOCUMENT_PACK,
+    "document": Channel.DOCUMENT_PACK,
+    "news": Channel.NEWS,
+    "newsarticle": Channel.NEWS,
+    "newsreport": Channel.NEWS,
+    "socialmedia": Channel.SOCIAL_POST,
+    "post": Channel.SOCIAL_POST,
+    "simcell": Channel.SIMCELL_ANSWER,
+    "simcellreply": Channel.SIMCELL_ANSWER,
+}
+_LATIN = (
+    "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch - y - e yu ya a g q n o u u h i"
+)
+_CYRILLIC = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі", _LATIN.split(), strict=True))
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 class MselError(ValueError):
@@ -138,3 +196,30 @@ def parse_mapping(items: list[str]) -> dict[str, str]:
             )
         mapping[header.strip()] = name
     return mapping
+
+
+def channel_of(text: str) -> Channel | None:
+    """Our channel ids and common spellings: "Phone call", "E-mail", "News item"..."""
+    key = squash(text)
+    for channel, label in CHANNEL_LABELS.items():
+        if key in (squash(channel.value), squash(label)):
+            return channel
+    return _CHANNEL_SPELLINGS.get(key)
+
+
+def slug(name: str, fallback: str) -> str:
+    """An id from a name in any script: ``Полиция Валдории`` -> ``politsiya-valdorii``."""
+    if _ID.match(name) and len(name) <= 64:
+        return name
+    text = "".join(_CYRILLIC.get(char, char) for char in name.casefold())
+    text = re.sub(r"[^a-z0-9]+", "-", text.replace("-", " ")).strip("-")[:64].strip("-")
+    return text or fallback
+
+
+def column_for(header: str, mapping: MselMapping | None = None) -> str | None:
+    """Our column for a sheet's header: the mapping's ("" there: ignore the column), else
+    ours or a common alias."""
+    if mapping is not None and squash(header) in mapping.columns:
+        return mapping.columns[squash(header)] or None
+    standard = {squash(column): column for column in COLUMNS} | _HEADER_ALIASES
+    return standard.get(squash(header))

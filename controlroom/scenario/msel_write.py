@@ -13,22 +13,10 @@ import csv
 import io
 from collections.abc import Callable, Mapping, Sequence
 
-from controlroom.scenario.model import AfterTrigger, Channel, Inject, Scenario
-from controlroom.scenario.msel_map import COLUMNS
+from controlroom.scenario.model import AfterTrigger, Inject, Scenario
+from controlroom.scenario.msel_map import CHANNEL_LABELS, COLUMNS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-CHANNEL_LABELS = {
-    Channel.PHONE_CALL: "Phone call",
-    Channel.EMAIL: "E-mail",
-    Channel.LETTER: "Letter",
-    Channel.WALK_IN: "Walk-in",
-    Channel.FIELD_EVENT: "Field event",
-    Channel.DOCUMENT_PACK: "Document pack",
-    Channel.NEWS: "News item",
-    Channel.SOCIAL_POST: "Social media post",
-    Channel.SIMCELL_ANSWER: "SimCell answer",
-}
 
 
 def neutralise(cell: str) -> str:

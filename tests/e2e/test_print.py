@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from controlroom.scenario.loader import load_scenario
 from tests.e2e.devices_support import ADMIN_TOKEN, Exercise, director, server_env
+from tests.support.browser import screenshot_path
 from tests.support.server import LiveServerFactory
 
 SAMPLE = Path(__file__).resolve().parents[2] / "injects" / "trafficking-week"
@@ -45,13 +46,18 @@ async def sample(live_server: LiveServerFactory) -> AsyncIterator[Exercise]:
         yield Exercise(server, client, created.json()["exercise"])
 
 
-async def printed(browser: Browser, exercise: Exercise, query: str) -> list[str]:
+async def printed(
+    browser: Browser, exercise: Exercise, query: str, screenshot: str = ""
+) -> list[str]:
     """The text of each page of the sheet as Chromium prints it on A4."""
     context = await director(browser, exercise)
     try:
         page = await context.new_page()
         await page.goto(f"{exercise.server.url}/exercises/{exercise.id}/devices/sheet?{query}")
         pdf = await page.pdf(format="A4", prefer_css_page_size=True, print_background=True)
+        if screenshot:  # the first printed page, as paper shows it
+            await page.emulate_media(media="print")
+            await page.locator(".sheet-page").first.screenshot(path=screenshot_path(screenshot))
     finally:
         await context.close()
     reader = PdfReader(io.BytesIO(pdf))
@@ -65,7 +71,8 @@ async def printed(browser: Browser, exercise: Exercise, query: str) -> list[str]
 async def test_the_sample_qr_sheet_prints_on_five_a4_pages_none_blank(
     browser: Browser, sample: Exercise, language: str
 ) -> None:
-    pages = await printed(browser, sample, f"lang={language}&base=http://192.168.1.10:8000")
+    query = f"lang={language}&base=http://192.168.1.10:8000"
+    pages = await printed(browser, sample, query, f"qr-sheet-page-{language}.png")
     assert len(pages) <= 6
     assert len(pages) == 5  # 20 cards, four to a page
     cards = [text.count(MARK[language]) for text in pages]
