@@ -70,6 +70,9 @@ class Settings:
         512, "Frames queued per websocket before a client that stopped reading is closed."
     )
     max_message_bytes: int = _setting(16_384, "Largest websocket message accepted from a client.")
+    max_upload_bytes: int = _setting(
+        5_000_000, "Largest MSEL spreadsheet (CSV or XLSX) the console accepts for import."
+    )
     messages_per_minute: int = _setting(
         240, "Websocket messages a client may send per minute before it is closed."
     )

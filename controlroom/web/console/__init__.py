@@ -14,12 +14,14 @@ from controlroom.web.console import (
     exercises,
     injects,
     log,
+    msel,
     simcell,
     staff,
     timeline,
 )
 
 routes: list[BaseRoute] = [
+    *msel.routes,
     *exercises.routes,
     *staff.routes,
     *timeline.routes,
