@@ -22,11 +22,11 @@ from starlette.routing import BaseRoute, Match, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from controlroom.access.accounts import AccountStore, open_accounts, setup_token
+from controlroom.access.attempts import open_attempts
 from controlroom.access.secret import load_secret
 from controlroom.access.sessions import open_sessions
 from controlroom.delivery.fastpath import FastPath
 from controlroom.delivery.hub import Delivery
-from controlroom.delivery.limits import RateLimit
 from controlroom.i18n import Catalogues
 from controlroom.journal import open_store
 from controlroom.live.registry import Exercises
@@ -98,6 +98,10 @@ async def _start(
     exercises.on_open(delivery.attach)
     scenarios = ScenarioCatalog(settings.injects_dir)
     scenarios.reload()
+    join_attempts = open_attempts(
+        settings.sessions, "join", settings.join_attempts_per_minute, clock_source.now
+    )
+    opened.push_async_callback(join_attempts.close)
     await announce_setup(accounts, setup_token(secret, settings.admin_token))
     await exercises.open_all()
     gc.freeze()  # the start-up heap lives on: keep it out of full GC passes (performance.md)
@@ -120,7 +124,7 @@ async def _start(
             pages=pages,
             outage=outage,
             fast_path=fast_path,
-            join_attempts=RateLimit(settings.join_attempts_per_minute, clock_source.now),
+            join_attempts=join_attempts,
         )
     )
 

@@ -15,6 +15,8 @@ from controlroom.scenario import (
     ScenarioInvalid,
     load_scenario,
     load_scenario_file,
+    msel_map,
+    msel_scenario,
     summary,
 )
 from controlroom.scenario import msel as msel_csv
@@ -60,66 +62,120 @@ def _try_load(path: Path) -> Scenario | ScenarioInvalid:
 
 @main.group()
 def msel() -> None:
-    """The MSEL spreadsheet (CSV with the HSEEP columns): export and import."""
+    """The MSEL spreadsheet (CSV or XLSX with the HSEEP columns): export and import."""
 
 
 @msel.command("export")
 @click.argument("scenario", type=FOLDER)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="CSV file")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="CSV or XLSX file"
+)
 @click.option("--lang", help="language of the texts (default: the scenario's original)")
 def msel_export(scenario: Path, output: Path | None, lang: str | None) -> None:
-    """Write SCENARIO's MSEL as CSV (to stdout without -o)."""
+    """Write SCENARIO's MSEL as CSV (to stdout without -o), or as XLSX (sheets for injects,
+    cues and cases) when the output's name ends in .xlsx."""
     try:
         loaded = load_scenario(scenario)
     except ScenarioInvalid as invalid:
         click.echo(str(invalid), err=True)
         sys.exit(1)
+    xlsx = output is not None and output.suffix.lower() == ".xlsx"
     try:
-        text = msel_csv.export_msel(loaded, lang)
+        data: str | bytes = (
+            msel_csv.export_xlsx(loaded, lang) if xlsx else msel_csv.export_msel(loaded, lang)
+        )
     except ValueError as error:
         raise click.UsageError(str(error)) from error
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(data, nl=False)
+    elif isinstance(data, bytes):
+        output.write_bytes(data)
     else:  # with a BOM, so that spreadsheets open Cyrillic text right
-        output.write_text(text, encoding="utf-8-sig", newline="")
+        output.write_text(data, encoding="utf-8-sig", newline="")
 
 
 @msel.command("import")
 @click.argument(
-    "csv_file", metavar="CSV", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+    "sheet_file", metavar="SHEET", type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="YAML")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="inject YAML file")
+@click.option(
+    "--new-scenario",
+    "new_scenario",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="make a new scenario folder of the sheet (its teams and objectives from its values)",
+)
+@click.option("--title", help="the new scenario's title (default: the folder's name)")
 @click.option("--lang", help="language of the sheet (default: the scenario's original, or en)")
+@click.option(
+    "--mapping",
+    "mapping_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="MAPPING.yaml: 'columns:' (header: our column) and 'values:' (per column)",
+)
 @click.option("--map", "mapping", multiple=True, metavar="'Header=column'", help="map a header")
 @click.option("--scenario", type=FOLDER, help="check teams and objectives against this scenario")
 def msel_import(
-    csv_file: Path, out: Path, lang: str | None, mapping: tuple[str, ...], scenario: Path | None
+    sheet_file: Path,
+    out: Path | None,
+    new_scenario: Path | None,
+    title: str | None,
+    lang: str | None,
+    mapping_file: Path | None,
+    mapping: tuple[str, ...],
+    scenario: Path | None,
 ) -> None:
-    """Turn an MSEL CSV into an inject file for a scenario's injects/ folder."""
+    """Turn an MSEL sheet (CSV in any encoding Excel writes, or XLSX) into an inject file
+    for a scenario's injects/ folder (--out), or into a new scenario (--new-scenario)."""
+    if (out is None) == (new_scenario is None):
+        raise click.UsageError("give one of --out FILE or --new-scenario DIR")
+    if new_scenario is not None and scenario is not None:
+        raise click.UsageError("--new-scenario takes its teams from the sheet: no --scenario")
     try:
         header = load_scenario_file(scenario) if scenario is not None else None
     except ScenarioInvalid as invalid:
         click.echo(str(invalid), err=True)
         sys.exit(1)
     language = lang or (header.languages[0] if header is not None else "en")
-    text = csv_file.read_text(encoding="utf-8-sig")
     try:
-        columns = msel_csv.parse_mapping(list(mapping))
-        result = msel_csv.import_msel(
-            text, language, name=str(csv_file), mapping=columns, scenario=header
+        plan = (
+            msel_map.parse_mapping_yaml(mapping_file.read_text("utf-8"), str(mapping_file))
+            if mapping_file is not None
+            else msel_map.MselMapping()
         )
-    except msel_csv.MselError as error:
+        plan = plan.with_columns(msel_csv.parse_mapping(list(mapping)))
+        result = msel_csv.import_sheet(
+            sheet_file.read_bytes(),
+            language,
+            name=str(sheet_file),
+            mapping=plan,
+            scenario=header,
+        )
+    except (msel_csv.MselError, UnicodeDecodeError) as error:
         raise click.UsageError(str(error)) from error
     for column in result.ignored_columns:
-        click.echo(f"{csv_file}: ignored column {column!r}", err=True)
+        click.echo(f"{sheet_file}: ignored column {column!r}", err=True)
     if result.problems:
         for problem in result.problems:
             click.echo(str(problem))
         count = len(result.problems)
-        click.echo(f"{count} problem{'' if count == 1 else 's'} in {csv_file}; nothing written")
+        click.echo(f"{count} problem{'' if count == 1 else 's'} in {sheet_file}; nothing written")
         sys.exit(1)
-    out.write_text(result.yaml(), encoding="utf-8")
-    click.echo(f"{len(result.injects)} injects written to {out}")
+    if out is not None:
+        out.write_text(result.yaml(), encoding="utf-8")
+        click.echo(f"{len(result.injects)} injects written to {out}")
+        return
+    assert new_scenario is not None
+    files = msel_scenario.new_scenario_files(result, language, title or new_scenario.name)
+    try:
+        made = msel_scenario.write_new_scenario(new_scenario, files)
+    except FileExistsError as error:
+        raise click.UsageError(str(error)) from error
+    except ScenarioInvalid as invalid:
+        click.echo(str(invalid))
+        click.echo(f"the sheet does not make a valid scenario; nothing written to {new_scenario}")
+        sys.exit(1)
+    click.echo(f"{new_scenario}: {summary(made)}")
 
 
 def _serve(host: str, port: int, workers: int, app: str | None = None) -> None:
@@ -140,7 +196,13 @@ def _serve(host: str, port: int, workers: int, app: str | None = None) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
 @click.option("--port", default=8000, show_default=True, help="port to listen on")
-@click.option("--workers", default=1, show_default=True, help="worker processes (Redis mode)")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    envvar="WEB_CONCURRENCY",
+    help="worker processes (Redis mode; WEB_CONCURRENCY as under honcho)",
+)
 @click.option("--app", hidden=True, help="another app factory (tests: the test factory)")
 def serve(host: str, port: int, workers: int, app: str | None) -> None:
     """Serve every scenario in injects/ and every exercise in the data folder."""

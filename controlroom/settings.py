@@ -70,11 +70,19 @@ class Settings:
         512, "Frames queued per websocket before a client that stopped reading is closed."
     )
     max_message_bytes: int = _setting(16_384, "Largest websocket message accepted from a client.")
+    max_upload_bytes: int = _setting(
+        5_000_000, "Largest MSEL spreadsheet (CSV or XLSX) the console accepts for import."
+    )
     messages_per_minute: int = _setting(
         240, "Websocket messages a client may send per minute before it is closed."
     )
     history_events: int = _setting(
         100_000, "Events per audience kept in memory for resume; older ones mean 'reload'."
+    )
+    resume_wait_seconds: float = _setting(
+        10.0,
+        "How long a resuming websocket waits for this worker to catch up with the journal "
+        "(scaled mode) before it is told 'unavailable' and reconnects.",
     )
     ack_alert_seconds: float = _setting(
         300.0, "Alert control when a released inject is not acknowledged within this time."

@@ -150,7 +150,8 @@ def test_untranslated_scenario_text_is_marked_on_devices() -> None:
     actor = current_view(exercise.state, "actor:r0")
     cards = exercise.renderer.view(actor, "actor:r0", "ru")
     assert "<dd>Телефонная будка</dd>" in cards
-    assert '<span class="untranslated" lang="en">MK[CUE:I-t1-0:r0:knows]</span>' in cards
+    # a cue's knowledge is prose (Markdown): marked as a block
+    assert '<div class="prose untranslated" lang="en"><p>MK[CUE:I-t1-0:r0:knows]</p>' in cards
 
 
 def test_an_untranslated_body_is_marked_as_a_whole() -> None:

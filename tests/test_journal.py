@@ -634,6 +634,7 @@ async def test_last_seq_sees_other_workers(workers: list[RedisJournalStore]) -> 
 async def test_follow_survives_a_redis_restart(
     redis_server: RedisServer, workers: list[RedisJournalStore], caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="controlroom")
     writer = await workers[0].create("ex1")
     reader = await workers[1].open("ex1")
     before = await append_many(writer, 5)
@@ -648,6 +649,10 @@ async def test_follow_survives_a_redis_restart(
     messages = [r.getMessage() for r in caplog.records if r.name == "controlroom.journal"]
     assert any("lost redis while following" in m for m in messages)  # it did reconnect
     assert any("following again after seq 5" in m for m in messages)
+    # one WARNING for the outage (the reader's client), not one per retry or per call
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.name for r in warnings] == ["controlroom.redis"], warnings
+    assert re.match(r"journal: redis \S+ unreachable", warnings[0].getMessage())
 
 
 async def test_follow_waits_out_an_outage(

@@ -186,6 +186,79 @@ def test_attachment_outside_the_attachments_folder(mini: Path, path: str) -> Non
     assert "outside the scenario's attachments/ folder" in problem.message
 
 
+VARIANTS = """attachments:
+      - title: {en: Witness statement, ru: Показания свидетеля}
+        files: {en: statement.en.md, ru: statement.ru.md}
+      - title: {en: Site plan, ru: План}
+        files:
+          en: site-plan.en.md
+          ru: site-plan.ru.md
+      - photo.jpg"""
+
+
+def test_attachment_variants_name_the_missing_file_and_its_language(mini: Path) -> None:
+    edit(day1(mini), "attachments: [passport-scan.txt]", VARIANTS)
+    (mini / "attachments" / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    found = problems(mini)
+    assert [(p.field, p.line, p.message) for p in found] == [
+        (
+            "injects[1].attachments[1].files.ru",
+            line_of(day1(mini), "ru: site-plan.ru.md"),
+            "file not found: attachments/site-plan.ru.md",
+        )
+    ]
+
+
+def test_attachment_without_a_file_or_in_an_undeclared_language(mini: Path) -> None:
+    edit(
+        day1(mini),
+        "attachments: [passport-scan.txt]",
+        "attachments:\n      - title: {en: A, ru: Б}\n      - files: {de: statement.en.md}",
+    )
+    found = [(p.field, p.message) for p in problems(mini)]
+    assert ("injects[1].attachments[0]", "an attachment needs a file, or files per language") in [
+        (field, message.removeprefix("Value error, ")) for field, message in found
+    ]
+
+
+def test_undeclared_attachment_language_and_a_key_listed_twice(mini: Path) -> None:
+    edit(
+        day1(mini),
+        "attachments: [passport-scan.txt]",
+        "attachments:\n      - files: {de: statement.en.md}\n"
+        "      - {id: statement, file: passport-scan.txt}",
+    )
+    found = [(p.field, p.message) for p in problems(mini)]
+    assert found == [
+        (
+            "injects[1].attachments[0].files.de",
+            "language 'de' is not declared in scenario.yaml (en, ru)",
+        ),
+        ("injects[1].attachments[1]", "attachment 'statement' is listed twice (first at [0])"),
+    ]
+
+
+def test_the_old_list_of_file_names_still_loads() -> None:
+    """Journals written before attachments had languages embed a list of names."""
+    old = {
+        "id": "X",
+        "trigger": "manual",
+        "channel": "email",
+        "from": {"en": "a"},
+        "to": ["police"],
+        "title": {"en": "t"},
+        "body": {"en": "b"},
+        "attachments": ["bus-manifest.en.md", "bus-manifest.ru.md"],
+    }
+    inject = Inject.model_validate(old)
+    assert [(a.key, a.file, a.files) for a in inject.attachments] == [
+        ("bus-manifest.en.md", "bus-manifest.en.md", {}),
+        ("bus-manifest.ru.md", "bus-manifest.ru.md", {}),
+    ]
+    again = Inject.model_validate(inject.model_dump(by_alias=True))
+    assert again == inject
+
+
 def test_missing_russian_text(mini: Path) -> None:
     edit(day2(mini), "      ru: Нам не платят три месяца. Работодатель держит наши паспорта.\n", "")
     problem = only_problem(mini)

@@ -39,7 +39,7 @@ async def test_an_ad_hoc_inject_sent_now_reaches_its_team(control: Control) -> N
     assert created.headers["location"] == f"/exercises/{runtime.id}/injects/ADHOC-01"
     inject = runtime.state.injects["ADHOC-01"]
     assert inject.title == {"en": "A victim's photo online"}
-    assert inject.attachments == ["passport-scan.txt"]
+    assert [a.file for a in inject.attachments] == ["passport-scan.txt"]
     assert inject.notes == {"en": "Watch how they handle privacy."}
     assert runtime.state.status("ADHOC-01", "police").value == "released"
     assert ("ADHOC-01", "labour") not in runtime.state.releases
@@ -99,3 +99,20 @@ async def test_only_the_director_writes_ad_hoc_injects(control: Control) -> None
         refused = await control.post(f"/exercises/{runtime.id}/adhoc", form())
         assert refused.status_code == 403
     assert "ADHOC-01" not in runtime.state.injects
+
+
+async def test_an_attachment_goes_with_its_other_languages(control: Control) -> None:
+    runtime = await started(control)
+    created = await control.post(
+        f"/exercises/{runtime.id}/adhoc", form(attachment="statement.ru.md")
+    )
+    assert created.status_code == 303
+    [attachment] = runtime.state.injects["ADHOC-01"].attachments
+    assert attachment.key == "statement"
+    assert attachment.files == {"en": "statement.en.md", "ru": "statement.ru.md"}
+    only_english = await control.post(
+        f"/exercises/{runtime.id}/adhoc", form(attachment="site-plan.en.md")
+    )
+    assert only_english.status_code == 303
+    [plan] = runtime.state.injects["ADHOC-02"].attachments
+    assert plan.files == {"en": "site-plan.en.md"}  # the Russian device gets it, marked

@@ -99,18 +99,19 @@ async def test_refusals_and_forgeries(venue: Venue) -> None:
     assert venue.state.join_generations == {}
 
 
-async def test_the_sheet_has_a_qr_page_per_team_and_per_actor_role(venue: Venue) -> None:
+async def test_the_sheet_has_a_qr_card_per_team_and_per_actor_role(venue: Venue) -> None:
     venue.use(venue.director)
     sheet = await venue.client.get(devices_path(venue) + "/sheet")
     assert sheet.status_code == 200
-    assert sheet.text.count('class="sheet-page"') == 4
+    assert sheet.text.count('class="sheet-card"') == 4
+    assert sheet.text.count('class="sheet-page"') == 1  # four cards to a page
     assert sheet.text.count("<svg") == 4
     assert "Police team" in sheet.text and "Anonymous caller" in sheet.text
     assert "http://testserver" + venue.code("actor:worker").path in sheet.text
     assert "EXERCISE EXERCISE EXERCISE" in sheet.text
     assert "tablets cannot reach it" not in sheet.text
     one = await venue.client.get(devices_path(venue) + "/sheet?target=team:labour")
-    assert one.text.count('class="sheet-page"') == 1
+    assert one.text.count('class="sheet-page"') == one.text.count('class="sheet-card"') == 1
     assert "Labour inspectors" in one.text
 
 
@@ -130,4 +131,4 @@ async def test_the_sheet_in_russian(venue: Venue) -> None:
     venue.use(venue.director)
     sheet = await venue.client.get(devices_path(venue) + "/sheet?lang=ru")
     assert "Команда полиции" in sheet.text
-    assert "Отсканируйте этот код камерой" in sheet.text
+    assert "Отсканируйте код, откройте ссылку" in sheet.text

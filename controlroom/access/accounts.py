@@ -17,13 +17,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import orjson
-import redis.asyncio as aioredis
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from controlroom.access.database import Database, sqlite_path
 from controlroom.access.permissions import STAFF_ROLES
 from controlroom.access.permissions import StaffRole as ControlRole
+from controlroom.journal.redis_client import RedisClient
 
 __all__ = ["STAFF_ROLES", "Account", "ControlRole", "new_account"]
 _hasher = PasswordHasher()
@@ -148,24 +148,28 @@ def _legacy_accounts(path: Path) -> list[Account]:
 
 
 class RedisAccountStore(AccountStore):
+    """Accounts in one Redis hash; ``JournalUnavailable`` during an outage (every command is
+    idempotent, so each is retried once on a dropped connection)."""
+
     KEY = "controlroom:accounts"
 
     def __init__(self, url: str) -> None:
-        self._redis = aioredis.Redis.from_url(url)
+        self._client = RedisClient(url, "accounts")
 
     async def get(self, name: str) -> Account | None:
-        raw = await self._redis.hget(self.KEY, name.lower())
+        raw = await self._client.read(lambda r: r.hget(self.KEY, name.lower()))
         return None if raw is None else Account(**orjson.loads(raw))
 
     async def put(self, account: Account) -> None:
-        await self._redis.hset(self.KEY, account.name, orjson.dumps(asdict(account)))
+        raw = orjson.dumps(asdict(account))
+        await self._client.read(lambda r: r.hset(self.KEY, account.name, raw))
 
     async def all(self) -> list[Account]:
-        raw = await self._redis.hgetall(self.KEY)
+        raw = await self._client.read(lambda r: r.hgetall(self.KEY))
         return sorted((Account(**orjson.loads(v)) for v in raw.values()), key=lambda a: a.name)
 
     async def close(self) -> None:
-        await self._redis.aclose()
+        await self._client.close()
 
 
 def open_accounts(sessions_url: str, data_dir: Path) -> AccountStore:

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import redis.asyncio as aioredis
 
 from controlroom.access.database import Database, sqlite_path
+from controlroom.journal.redis_client import RedisClient
 
 SESSION_COOKIE = "cr_session"
 DEFAULT_TTL = 7 * 24 * 3600  # an exercise week
@@ -99,8 +99,12 @@ class SqliteSessionStore(SessionStore):
 
 
 class RedisSessionStore(SessionStore):
+    """Sessions as Redis strings with a TTL. During an outage every call raises
+    ``JournalUnavailable``; each command is idempotent (a new random id, a delete), so each
+    is retried once on a dropped connection (``RedisClient.read``)."""
+
     def __init__(self, url: str) -> None:
-        self._redis = aioredis.Redis.from_url(url)
+        self._client = RedisClient(url, "sessions")
 
     @staticmethod
     def _key(session_id: str) -> str:
@@ -108,18 +112,19 @@ class RedisSessionStore(SessionStore):
 
     async def create(self, data: dict[str, Any], ttl: int = DEFAULT_TTL) -> str:
         session_id = secrets.token_urlsafe(32)
-        await self._redis.set(self._key(session_id), orjson.dumps(data), ex=ttl)
+        raw = orjson.dumps(data)
+        await self._client.read(lambda r: r.set(self._key(session_id), raw, ex=ttl))
         return session_id
 
     async def get(self, session_id: str) -> dict[str, Any] | None:
-        raw = await self._redis.get(self._key(session_id))
+        raw = await self._client.read(lambda r: r.get(self._key(session_id)))
         return None if raw is None else dict(orjson.loads(raw))
 
     async def delete(self, session_id: str) -> None:
-        await self._redis.delete(self._key(session_id))
+        await self._client.read(lambda r: r.delete(self._key(session_id)))
 
     async def close(self) -> None:
-        await self._redis.aclose()
+        await self._client.close()
 
 
 def open_sessions(url: str) -> SessionStore:

@@ -19,6 +19,7 @@ from typing import Any
 from controlroom.delivery.audience import SEES_ALL, Audiences, audiences_of, current_view, split
 from controlroom.delivery.connection import CloseCode, Connection, SocketState
 from controlroom.delivery.frames import (
+    error_frame,
     event_frame,
     live_frame,
     presence_frame,
@@ -29,12 +30,14 @@ from controlroom.delivery.history import Frame, History, Reload, plan_resume
 from controlroom.delivery.presence import Presence
 from controlroom.delivery.projections import presence_view
 from controlroom.delivery.render import FragmentRenderer, FrameRenderer
+from controlroom.delivery.shared_presence import SharedPresence
 from controlroom.delivery.views import Update
 from controlroom.exercise import commands
 from controlroom.exercise.events import DeviceRevoked, Fact
 from controlroom.exercise.state import ExerciseState
 from controlroom.i18n import LANGUAGES
-from controlroom.journal import JournalError
+from controlroom.journal import JournalError, JournalUnavailable
+from controlroom.journal.redis_client import RedisClient
 from controlroom.live.runtime import ExerciseRuntime, scenario_of
 from controlroom.live.timesource import TimeSource
 from controlroom.settings import Settings
@@ -44,6 +47,7 @@ logger = logging.getLogger("controlroom.delivery")
 StreamKey = tuple[str, str]  # (audience, language)
 BACKFILL_CHUNK = 100  # events folded between two yields to the event loop
 BACKFILL_RETRY = 1.0
+CATCH_UP_FIRST, CATCH_UP_MAX = 0.05, 1.0  # a resume's retries while the journal is away (s)
 
 
 class ExerciseFeed:
@@ -130,12 +134,15 @@ class ExerciseFeed:
 
     async def _rebuild(self, upto: int) -> None:
         """Render the streams' frames of events 1..``upto`` again from the journal."""
+        retries = 0
         while True:
             try:
                 events = await self.runtime.journal.read(after=0, limit=upto)
                 break
             except JournalError:
-                logger.warning("backfill of %s: journal unavailable, retrying", self.runtime.id)
+                if not retries:  # once, not once a second
+                    logger.warning("backfill of %s: journal unavailable, retrying", self.runtime.id)
+                retries += 1
                 await asyncio.sleep(BACKFILL_RETRY)
         state = ExerciseState.new(scenario_of(events, self.runtime.id), self.runtime.id)
         audiences = Audiences(state)
@@ -178,16 +185,24 @@ class ExerciseFeed:
     async def resume(self, connection: Connection, epoch: str | None, last_seq: int) -> int:
         """Replay what ``connection`` missed and make it live, with no gap and no repeat.
 
-        Returns the number of frames replayed (-1 for a reload). Everything after the awaits
-        happens in one step of the event loop, so no event can fall between the replay and
-        the live frames.
+        Returns the number of frames replayed (-1 for a reload, 0 if it could not answer).
+        Everything after the awaits happens in one step of the event loop, so no event can
+        fall between the replay and the live frames. A client ahead of this worker (it saw
+        later events through another one) waits until this worker has caught up with the
+        journal; if that takes longer than ``resume_wait_seconds`` (the journal is away) it
+        gets ``unavailable`` and a close (1013), never a ``reload`` for a position the
+        journal holds or a snapshot older than what it has seen.
         """
-        await self.ready.wait()
-        if last_seq > self.seq:
-            try:  # the client may come from a worker that is ahead: catch up first
-                await self.runtime.execute(_nothing)
-            except Exception as error:  # the journal is unreachable: answer with what we have
-                logger.warning("resume of %s: could not catch up: %r", self.runtime.id, error)
+        if not await self._caught_up(epoch, last_seq):
+            logger.warning(
+                "resume of %s after seq %d: not caught up within %.1fs, try again",
+                self.runtime.id,
+                last_seq,
+                self.settings.resume_wait_seconds,
+            )
+            connection.say(error_frame("unavailable", "Cannot catch up now: try again."))
+            connection.close(CloseCode.TRY_AGAIN, "journal unavailable", flush=True)
+            return 0
         if connection.state is not SocketState.OPEN:
             return 0
         key = connection.key
@@ -206,6 +221,24 @@ class ExerciseFeed:
         if connection.audience in SEES_ALL:
             connection.say(self._presence_frame(key))
         return replayed
+
+    async def _caught_up(self, epoch: str | None, last_seq: int) -> bool:
+        """Wait (bounded) for the history and, if the client is ahead, for the journal."""
+        delay = CATCH_UP_FIRST
+        try:
+            async with asyncio.timeout(self.settings.resume_wait_seconds):
+                await self.ready.wait()
+                while epoch == self.epoch and last_seq > self.seq:
+                    try:  # the client comes from a worker that is ahead: catch up first
+                        await self.runtime.execute(_nothing)
+                        return True  # caught up: a last_seq still beyond it is the future
+                    except Exception as error:  # the journal is unreachable: wait for it
+                        logger.debug("resume of %s: catching up: %r", self.runtime.id, error)
+                        await asyncio.sleep(delay)
+                        delay = min(delay * 2, CATCH_UP_MAX)
+        except TimeoutError:
+            return False
+        return True
 
     def snapshot(self, connection: Connection) -> Frame:
         """The connection's whole current view as a ``snapshot`` frame at the current seq."""
@@ -231,7 +264,9 @@ class ExerciseFeed:
     async def _deliver(self, inject: str, team: str, device: str) -> None:
         try:
             await self.runtime.execute(lambda s: commands.delivered(s, inject, team, device))
-        except Exception as error:  # refused, or the journal is unreachable: a later receipt
+        except JournalUnavailable:  # logged once per outage by the journal's client
+            pass  # a later receipt or acknowledgement marks it
+        except Exception as error:  # refused: a later receipt
             logger.warning("could not mark %s delivered to %s: %r", inject, team, error)
         finally:
             self._delivering.discard((inject, team))
@@ -305,19 +340,26 @@ class Delivery:
         self.renderer = renderer
         self._feeds: dict[str, ExerciseFeed] = {}
         self._stops: list[Callable[[], None]] = []
+        self.shared: SharedPresence | None = None  # scaled mode: presence through Redis
+        if settings.sessions.startswith(("redis://", "rediss://", "unix://")):
+            self.shared = SharedPresence(
+                RedisClient(settings.sessions, "presence"), ttl=settings.heartbeat_timeout / 2
+            )
 
     def attach(self, runtime: ExerciseRuntime) -> None:
         """``Exercises.on_open`` hook: follow ``runtime``'s events from now on."""
         feed = ExerciseFeed(runtime, self.renderer, self.settings)
         self._stops.append(runtime.listen(feed.on_event))
         self._feeds[runtime.id] = feed
+        if self.shared is not None:
+            self.shared.track(runtime.id, feed.presence)
         feed.start()
 
     def feed(self, exercise_id: str) -> ExerciseFeed:
         return self._feeds[exercise_id]
 
     def online(self, exercise_id: str) -> frozenset[str]:
-        """The devices of an exercise with a live socket to this worker (docs/delivery.md)."""
+        """The devices of an exercise with a live socket to any worker (docs/delivery.md)."""
         feed = self._feeds.get(exercise_id)
         return feed.online() if feed is not None else frozenset()
 
@@ -327,3 +369,5 @@ class Delivery:
         for feed in self._feeds.values():
             await feed.close()
         self._feeds.clear()
+        if self.shared is not None:
+            await self.shared.close()

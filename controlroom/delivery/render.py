@@ -16,12 +16,16 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any, Protocol
 
 from markupsafe import Markup
 
+from controlroom.delivery.markdown import render_markdown
 from controlroom.delivery.views import FullView, Update, View
-from controlroom.i18n import local
+from controlroom.i18n import LANGUAGE_NAMES, local
+from controlroom.scenario.model import Attachment
 from controlroom.scenario.time import format_time
 
 UPDATE_TEMPLATE = "fragments/update.html"
@@ -51,7 +55,11 @@ def fragment_context(
     ``text`` is scenario text in the reader's language (else the scenario's original);
     ``marked`` is the same, wrapped in ``<span class="untranslated" lang="..">`` when it is
     not in the reader's language (devices mark it); ``untranslated`` gives that language
-    (or ``""``) for blocks such as an inject's body. ``online()`` is the set of devices with
+    (or ``""``) for blocks such as an inject's body. ``markdown`` renders a text (a string)
+    through the one Markdown renderer (``controlroom.delivery.markdown``); ``prose`` is
+    ``markdown`` of a scenario text in the reader's language, in a block marked like
+    ``marked`` when it is not. ``attachment`` says which file of an attachment the reader
+    gets (``ShownAttachment``). ``online()`` is the set of devices with
     a live socket to this worker, as of the moment of rendering.
     """
 
@@ -70,6 +78,18 @@ def fragment_context(
         lang = shown_language(value, language, original)
         return Markup('<span class="untranslated" lang="{}">{}</span>').format(lang, shown)
 
+    def prose(value: Mapping[str, str] | None) -> str:
+        if not value:
+            return ""
+        html = render_markdown(local(value, language, original)[0])
+        lang = shown_language(value, language, original)
+        if not lang:
+            return Markup('<div class="prose">{}</div>').format(html)
+        return Markup('<div class="prose untranslated" lang="{}">{}</div>').format(lang, html)
+
+    def attachment(item: Attachment) -> ShownAttachment:
+        return shown_attachment(item, language, original)
+
     return {
         "exercise": exercise,
         "audience": audience,
@@ -77,7 +97,9 @@ def fragment_context(
         "text": text,
         "marked": marked,
         "untranslated": untranslated,
-        "paragraphs": paragraphs,
+        "markdown": render_markdown,
+        "prose": prose,
+        "attachment": attachment,
         "stime": format_time,
         "sclock": scenario_clock,
         "wall": wall_time,
@@ -93,6 +115,27 @@ def shown_language(value: Mapping[str, str], language: str, original: str) -> st
     if original in value:
         return original if original != language else ""
     return next(iter(value), "")
+
+
+@dataclass(frozen=True, slots=True)
+class ShownAttachment:
+    """An attachment as one reader gets it: its file in their language (``lang`` is ""),
+    or the original's (``lang`` names the language it is in, for the mark)."""
+
+    key: str
+    file: str
+    title: str
+    lang: str
+
+    @property
+    def language_name(self) -> str:
+        return LANGUAGE_NAMES.get(self.lang, self.lang)
+
+
+def shown_attachment(item: Attachment, language: str, original: str) -> ShownAttachment:
+    file, lang = item.file_for(language, original)
+    title = local(item.title, language, original)[0] if item.title else PurePosixPath(file).name
+    return ShownAttachment(item.key, file, title, lang)
 
 
 class FrameRenderer:
@@ -127,11 +170,6 @@ class FrameRenderer:
         (``oob``: as an out-of-band replacement of the element with its id)."""
         context = {**self.context(audience, language), "view": view, "oob": oob}
         return self._renderer.fragment(view.template, context, language)
-
-
-def paragraphs(text: str) -> list[str]:
-    """Markdown-ish body text as plain paragraphs (blank lines separate them)."""
-    return [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
 
 
 def scenario_clock(seconds: float) -> str:

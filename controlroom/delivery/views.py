@@ -26,7 +26,7 @@ from controlroom.exercise.lifecycles import (
     ReleaseStatus,
     RequestStatus,
 )
-from controlroom.scenario.model import Inject
+from controlroom.scenario.model import Attachment, Inject
 
 LocalText = Mapping[str, str]
 
@@ -63,7 +63,7 @@ class TeamInjectView:
     sender: LocalText
     title: LocalText
     body: LocalText
-    attachments: tuple[str, ...]
+    attachments: tuple[Attachment, ...]
     released_at: float  # wall time
     status: ReleaseStatus  # released | delivered | acknowledged
 

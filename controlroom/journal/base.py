@@ -57,8 +57,13 @@ class JournalUnavailable(JournalError):
     """The journal's backend cannot be reached right now (Redis down, disk gone): try again.
 
     Pages answer 503 with a retry hint and sockets an ``unavailable`` error frame; nothing
-    was written.
+    was written. ``logged`` is true when whoever raised it has already logged the outage
+    (the Redis clients do, once per outage), so the web layer does not log it again.
     """
+
+    def __init__(self, message: str = "", *, logged: bool = False) -> None:
+        super().__init__(message)
+        self.logged = logged
 
 
 class JournalCorrupt(JournalError):

@@ -17,10 +17,11 @@ cut or kernel crash (a Redis crash alone loses nothing). On Redis >= 7.2 each wr
 followed by ``WAITAOF 1 0 <ms>``, so ``append`` returns only once the local AOF has fsynced,
 whatever ``appendfsync`` says; older servers (7.0 here) rely on ``appendfsync always``.
 
-The client never retries a command on its own: after a lost connection an append may or may
-not have landed, and ``append`` says so by raising ``JournalError``; retry with
-``expect_seq`` to find out safely. ``follow`` reconnects by itself (0.1 s doubling to 2 s) and
-resumes after the last event it yielded.
+The client never resends a write on its own: after a lost connection an append may or may
+not have landed, and ``append`` says so by raising ``JournalUnavailable``; retry with
+``expect_seq`` to find out safely. Reads are retried once on a dropped connection, and
+during an outage every call raises ``JournalUnavailable`` (``redis_client.py``). ``follow``
+reconnects by itself (0.1 s doubling to 2 s) and resumes after the last event it yielded.
 """
 
 from __future__ import annotations
@@ -29,17 +30,13 @@ import asyncio
 import builtins
 import logging
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import orjson
 from redis.asyncio import Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
 from redis.commands.core import AsyncScript
-from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from controlroom.journal.base import (
     Event,
@@ -48,14 +45,13 @@ from controlroom.journal.base import (
     JournalCorrupt,
     JournalError,
     JournalStore,
+    JournalUnavailable,
     check_exercise_id,
 )
 from controlroom.journal.memory import new_epoch
+from controlroom.journal.redis_client import LOST, RedisClient
 
 logger = logging.getLogger("controlroom.journal")
-
-# what a lost or stuck connection raises (the last one is asyncio.timeout's, the builtin)
-LOST = (RedisConnectionError, RedisTimeoutError, TimeoutError)
 
 EXERCISES_KEY = "controlroom:exercises"
 PAGE = 1000  # entries per XRANGE / XREAD call
@@ -103,6 +99,7 @@ class RedisJournal(Journal):
         self.exercise_id = exercise_id
         self.epoch = epoch
         self._store = store
+        self._client = store.client
         self._redis = store.redis
         self._key = journal_key(exercise_id)
         self._last = 0
@@ -117,7 +114,7 @@ class RedisJournal(Journal):
 
     async def refresh_last_seq(self) -> int:
         """Ask Redis for the journal's last seq (other workers may have appended)."""
-        entries = await self._redis.xrevrange(self._key, count=1)
+        entries = await self._client.read(lambda r: r.xrevrange(self._key, count=1))
         if entries:
             self._saw(_seq_of(entries[0][0]))
         return self._last
@@ -139,10 +136,12 @@ class RedisJournal(Journal):
                     self._store._append_script, [self._key], [expect, body[1:]]
                 )
         except LOST as exc:
-            raise JournalError(
+            self._client.unavailable(exc)
+            raise JournalUnavailable(
                 f"redis failed during an append to {self.exercise_id!r}: it may or may not have "
                 f"landed (retry with expect_seq to be sure): {exc}"
             ) from exc
+        self._client.up()
         self._saw(seq)
         if not ok:
             assert expect_seq is not None  # the script reports conflicts only then
@@ -155,7 +154,7 @@ class RedisJournal(Journal):
         seq = max(after, 0)
         while limit is None or len(events) < limit:
             count = PAGE if limit is None else min(PAGE, limit - len(events))
-            entries = await self._redis.xrange(self._key, min=f"{seq + 1}-0", count=count)
+            entries = await self._client.read(self._page(seq, count))
             for entry_id, fields in entries or ():
                 events.append(self._decode(entry_id, fields, seq + 1))
                 seq += 1
@@ -163,33 +162,32 @@ class RedisJournal(Journal):
                 break
         return events
 
+    def _page(self, after: int, count: int) -> Callable[[Redis], Awaitable[Any]]:
+        return lambda r: r.xrange(self._key, min=f"{after + 1}-0", count=count)
+
+    def _next(self, after: int) -> Callable[[Redis], Awaitable[Any]]:
+        return lambda r: r.xread({self._key: f"{after}-1"}, count=PAGE, block=BLOCK_MS)
+
     async def follow(self, after: int = 0) -> AsyncIterator[Event]:
         seq = max(after, 0)
         delay = BACKOFF_FIRST
         lost = False
         while not self._store.closed:
             try:
-                async with asyncio.timeout(BLOCK_MS / 1000 + GRACE):
-                    if lost:
-                        await self._check_epoch()
-                    reply = await self._redis.xread(
-                        {self._key: f"{seq}-1"}, count=PAGE, block=BLOCK_MS
-                    )
-            except LOST as exc:
+                if lost:
+                    await self._check_epoch()
+                reply = await self._client.read(self._next(seq), seconds=BLOCK_MS / 1000 + GRACE)
+            except JournalUnavailable:  # the client logged the outage (once)
                 if self._store.closed:
                     return
-                logger.warning(
-                    "journal %s: lost redis while following (%s), retrying in %.1fs",
-                    self.exercise_id,
-                    exc,
-                    delay,
-                )
+                if not lost:
+                    logger.info("journal %s: lost redis while following", self.exercise_id)
                 lost = True
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, BACKOFF_MAX)
                 continue
             if lost:
-                logger.warning("journal %s: following again after seq %d", self.exercise_id, seq)
+                logger.info("journal %s: following again after seq %d", self.exercise_id, seq)
                 lost, delay = False, BACKOFF_FIRST
             for entry_id, fields in _entries(reply):
                 event = self._decode(entry_id, fields, seq + 1)
@@ -198,7 +196,7 @@ class RedisJournal(Journal):
                 yield event
 
     async def _check_epoch(self) -> None:
-        epoch = await self._redis.hget(meta_key(self.exercise_id), "epoch")
+        epoch = await self._client.read(lambda r: r.hget(meta_key(self.exercise_id), "epoch"))
         if epoch is None or _text(epoch) != self.epoch:
             raise JournalError(
                 f"journal {self.exercise_id!r} was replaced while following (epoch "
@@ -220,8 +218,9 @@ class RedisJournal(Journal):
 class RedisJournalStore(JournalStore):
     """Journals as Redis Streams, shared by every worker that points at the same server."""
 
-    def __init__(self, redis: Redis) -> None:
-        self.redis = redis
+    def __init__(self, client: RedisClient) -> None:
+        self.client = client
+        self.redis = redis = client.redis
         self.closed = False
         self._append_script: AsyncScript = redis.register_script(APPEND)
         self._create_script: AsyncScript = redis.register_script(CREATE)
@@ -230,18 +229,7 @@ class RedisJournalStore(JournalStore):
     @classmethod
     def from_url(cls, url: str) -> RedisJournalStore:
         """``redis://host:port/db`` (also ``rediss://``, ``unix://``); query options win."""
-        return cls(
-            Redis.from_url(
-                url,
-                retry=Retry(NoBackoff(), 0),  # never resend a write on our behalf
-                socket_connect_timeout=5,
-                # No socket timeout (redis-py 8 defaults to 5 s): with one, redis-py sends
-                # through asyncio.wait_for, which on Python 3.11 can swallow a task's
-                # cancellation (a follower that never ends). Our timeouts use asyncio.timeout.
-                socket_timeout=None,
-                protocol=2,  # the reply shapes parsed here
-            )
-        )
+        return cls(RedisClient(url, "journal"))
 
     def _check_open(self) -> None:
         if self.closed:
@@ -295,13 +283,17 @@ class RedisJournalStore(JournalStore):
         check_exercise_id(exercise_id)
         epoch = new_epoch()
         keys = [meta_key(exercise_id), journal_key(exercise_id), EXERCISES_KEY]
-        if not await self._run(self._create_script, keys, [exercise_id, epoch, int(time.time())]):
+        args = [exercise_id, epoch, int(time.time())]
+        created = await self.client.write(
+            lambda _: self._run(self._create_script, keys, args), seconds=APPEND_TIMEOUT
+        )
+        if not created:
             raise FileExistsError(f"a journal for exercise {exercise_id!r} already exists")
         return RedisJournal(self, exercise_id, epoch)
 
     async def open(self, exercise_id: str) -> RedisJournal:
         check_exercise_id(exercise_id)
-        epoch = await self.redis.hget(meta_key(exercise_id), "epoch")
+        epoch = await self.client.read(lambda r: r.hget(meta_key(exercise_id), "epoch"))
         if epoch is None:
             raise KeyError(exercise_id)
         journal = RedisJournal(self, exercise_id, _text(epoch))
@@ -309,11 +301,12 @@ class RedisJournalStore(JournalStore):
         return journal
 
     async def list(self) -> builtins.list[str]:
-        return sorted(_text(m) for m in await self.redis.smembers(EXERCISES_KEY))
+        members = await self.client.read(lambda r: r.smembers(EXERCISES_KEY))
+        return sorted(_text(m) for m in members)
 
     async def close(self) -> None:
         self.closed = True
-        await self.redis.aclose()
+        await self.client.close()
 
 
 # The client runs with bytes replies; redis-py's types also allow str, hence these helpers.

@@ -15,6 +15,7 @@ import contextlib
 import logging
 
 from controlroom.exercise.commands import release_due
+from controlroom.journal import JournalUnavailable
 from controlroom.live.runtime import ExerciseRuntime
 from controlroom.live.timesource import TimeSource
 
@@ -53,6 +54,8 @@ class ReleaseClock:
                 await self.time.wait_until(deadline, self.runtime.changed)
             except asyncio.CancelledError:
                 raise
+            except JournalUnavailable:  # logged once per outage by the journal's client
+                await asyncio.sleep(1.0)
             except Exception:
                 logger.exception("release clock of %s failed; retrying", self.runtime.id)
                 await asyncio.sleep(1.0)

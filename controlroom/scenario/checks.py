@@ -393,18 +393,37 @@ def _cycles(injects: list[PlacedInject], by_id: dict[str, PlacedInject]) -> Iter
 
 
 def attachments(draft: Draft) -> Iterator[Problem]:
-    """Every attachment is a file inside the scenario's ``attachments/`` folder."""
+    """Every attachment's file is inside the scenario's ``attachments/`` folder, its files
+    are in declared languages, and no two attachments of an inject share a key."""
     folder = (draft.folder / "attachments").resolve()
+    languages = draft.header.languages if draft.header is not None else None
     for placed in draft.injects:
-        for n, name in enumerate(placed.inject.attachments):
-            path = (folder / name).resolve()
-            if Path(name).is_absolute() or not path.is_relative_to(folder):
-                message = f"{name!r} is outside the scenario's attachments/ folder"
-            elif not path.is_file():
-                message = f"file not found: attachments/{name}"
-            else:
-                continue
-            yield problem_at(*placed.at("attachments", n), message)
+        keys: dict[str, int] = {}
+        for n, item in enumerate(placed.inject.attachments):
+            if item.key in keys:
+                message = f"attachment {item.key!r} is listed twice (first at [{keys[item.key]}])"
+                yield problem_at(*placed.at("attachments", n), message)
+            keys.setdefault(item.key, n)
+            where: list[tuple[tuple[str | int, ...], str]] = []
+            if item.file:
+                source, loc = placed.at("attachments", n)
+                whole = isinstance(source.get(loc), str)  # the old form: a bare file name
+                where.append(((n,) if whole else (n, "file"), item.file))
+            for lang, name in item.files.items():
+                where.append(((n, "files", lang), name))
+                if languages is not None and lang not in languages:
+                    declared = ", ".join(languages)
+                    message = f"language {lang!r} is not declared in scenario.yaml ({declared})"
+                    yield problem_at(*placed.at("attachments", n, "files", lang), message)
+            for loc, name in where:
+                path = (folder / name).resolve()
+                if Path(name).is_absolute() or not path.is_relative_to(folder):
+                    message = f"{name!r} is outside the scenario's attachments/ folder"
+                elif not path.is_file():
+                    message = f"file not found: attachments/{name}"
+                else:
+                    continue
+                yield problem_at(*placed.at("attachments", *loc), message)
 
 
 def texts(draft: Draft) -> Iterator[Problem]:
@@ -438,6 +457,8 @@ def _local_texts(value: Any, loc: Loc) -> Iterator[tuple[Loc, dict[str, str]]]:
     """Every LocalText inside a model, with its location (the only dicts in the schema)."""
     if isinstance(value, BaseModel):
         for name, info in type(value).model_fields.items():
+            if isinstance(value, model.Attachment) and name == "files":
+                continue  # files per language, not a text: a missing one falls back
             yield from _local_texts(getattr(value, name), (*loc, info.alias or name))
     elif isinstance(value, dict):
         yield loc, value

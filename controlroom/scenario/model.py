@@ -7,11 +7,20 @@ translations...) are checked after loading, in ``controlroom.scenario.checks``.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Literal
+from pathlib import PurePosixPath
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from controlroom.scenario.time import parse_offset, parse_time
 
@@ -159,6 +168,76 @@ class AfterTrigger(Strict):
         return parse_offset(self.delay)
 
 
+class Attachment(Strict):
+    """A document handed to the team with an inject: a title and a file per language.
+
+    ``files`` maps a language to a file (a path inside the scenario's ``attachments/``
+    folder); ``file`` is one file for every language (a photo, a scan). A device reads the
+    file in its own language, else ``file``, else the original language's file, marked as
+    such. ``id`` names the attachment in links; it defaults to the first per-language
+    file's name without its language and extension (``bus-manifest`` for
+    ``bus-manifest.en.md``), else to the one ``file``'s name, as links had it before.
+
+    The old form, a bare file name (``attachments: [bus-manifest.en.md]``), still loads,
+    as an attachment with that one file: scenario files and journals written before
+    attachments had languages keep working.
+    """
+
+    id: Id | None = None
+    title: LocalText | None = None  # shown instead of the file name
+    file: str | None = None  # for every language
+    files: dict[Lang, Annotated[str, StringConstraints(min_length=1)]] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, value: Any) -> Any:
+        return {"file": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _has_a_file(self) -> Attachment:
+        if not self.file and not self.files:
+            raise ValueError("an attachment needs a file, or files per language")
+        return self
+
+    @property
+    def key(self) -> str:
+        """The attachment's name in links and in ``Inject.attachments`` references."""
+        if self.id is not None:
+            return self.id
+        if self.files:
+            return attachment_key(next(iter(self.files.values())))
+        return self.file or ""
+
+    def names(self) -> list[str]:
+        """Every file of the attachment (``file`` first, then by language)."""
+        return ([self.file] if self.file else []) + [
+            name for name in self.files.values() if name != self.file
+        ]
+
+    def file_for(self, language: str, original: str) -> tuple[str, str]:
+        """The file a reader of ``language`` gets, and the language it is in when that is
+        not ``language`` (``""`` when it is, or when the file is for every language)."""
+        if language in self.files:
+            return self.files[language], ""
+        if self.file:
+            return self.file, ""
+        if original in self.files:
+            return self.files[original], original
+        lang, name = next(iter(self.files.items()))
+        return name, lang
+
+
+_LANGUAGE_SUFFIX = re.compile(r"\.[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+
+
+def attachment_key(name: str) -> str:
+    """An attachment id from a file name: ``docs/bus-manifest.en.md`` -> ``bus-manifest``."""
+    path = PurePosixPath(name.replace("\\", "/"))
+    stem = _LANGUAGE_SUFFIX.sub("", path.stem) if path.suffix else path.name
+    key = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-._")[:64]
+    return key or "attachment"
+
+
 class Inject(Strict):
     id: Id
     case: Id | None = None
@@ -169,7 +248,7 @@ class Inject(Strict):
     to: Literal["all"] | list[Id] = Field(min_length=1)
     title: LocalText
     body: LocalText  # Markdown
-    attachments: list[str] = []  # paths relative to the scenario's attachments/ folder
+    attachments: list[Attachment] = []  # files in the scenario's attachments/ folder
     cues: list[Cue] = []
     expected_actions: list[LocalText] = []
     objectives: list[Id] = []

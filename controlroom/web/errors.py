@@ -85,14 +85,16 @@ class Outage:
         self.failures = 0
 
     def report(self, error: BaseException, where: str) -> None:
+        """Count a failure; log it if it starts an outage nobody has logged yet."""
         now = self.now()
         if self.last is None or now - self.last > self.quiet:
             self.failures = 0
-            logger.warning(
-                "backend unavailable (%s at %s): answering 503 / 'unavailable' until it is back",
-                _describe(error),
-                where,
-            )
+            if not getattr(error, "logged", False):  # a Redis client logged this outage itself
+                logger.warning(
+                    "backend unavailable (%s at %s): answering 503 / 'unavailable' until back",
+                    _describe(error),
+                    where,
+                )
         self.last = now
         self.failures += 1
 

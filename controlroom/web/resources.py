@@ -9,10 +9,10 @@ from starlette.requests import HTTPConnection
 
 if TYPE_CHECKING:
     from controlroom.access.accounts import AccountStore
+    from controlroom.access.attempts import Attempts
     from controlroom.access.sessions import SessionStore
     from controlroom.delivery.fastpath import FastPath
     from controlroom.delivery.hub import Delivery
-    from controlroom.delivery.limits import RateLimit
     from controlroom.live.registry import Exercises
     from controlroom.live.timesource import TimeSource
     from controlroom.scenario.catalog import ScenarioCatalog
@@ -32,7 +32,7 @@ class Resources:
     scenarios: ScenarioCatalog
     accounts: AccountStore
     pages: Pages
-    join_attempts: RateLimit  # wrong join codes, for the whole server
+    join_attempts: Attempts  # wrong join codes, for the whole server (all workers)
     outage: Outage  # logs one line per outage of the journal or Redis
     fast_path: FastPath  # whether frames are written straight into uvicorn's transport
 

@@ -9,6 +9,8 @@ call them through ``asyncio.to_thread`` if the event loop must keep running mean
 
 If ``/usr/bin/redis-server`` is missing the tests that need it are skipped, or fail when the
 ``CI`` environment variable is set.
+
+``kill()`` is the crash (SIGKILL) instead of the orderly ``stop()``.
 """
 
 from __future__ import annotations
@@ -89,6 +91,13 @@ class RedisServer:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+    def kill(self) -> None:
+        """SIGKILL: Redis dies at once (with ``appendfsync always`` the AOF has every write)."""
+        process, self.process = self.process, None
+        if process is not None:
+            process.kill()
+            process.wait()
 
     def _pong(self) -> bool:
         try:

@@ -40,7 +40,7 @@ from controlroom.web.identify import make_test_token, token_serializer
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "test-secret-key-for-live-servers"
-START_TIMEOUT = 20.0
+START_TIMEOUT = 60.0  # generous: a loaded CI machine starting several workers at once
 TEST_APP = "controlroom.web.testroutes:create_test_app"  # create_app with the /test/ routes
 
 

@@ -14,6 +14,7 @@ from controlroom.web.console import (
     exercises,
     injects,
     log,
+    msel,
     safety,
     simcell,
     staff,
@@ -21,6 +22,7 @@ from controlroom.web.console import (
 )
 
 routes: list[BaseRoute] = [
+    *msel.routes,
     *exercises.routes,
     *staff.routes,
     *timeline.routes,

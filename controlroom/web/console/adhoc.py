@@ -21,7 +21,7 @@ from controlroom.access.permissions import DIRECTING
 from controlroom.exercise import commands
 from controlroom.exercise.refusals import CommandRefused, Refusal
 from controlroom.exercise.state import ExerciseState
-from controlroom.scenario.model import Channel
+from controlroom.scenario.model import Channel, attachment_key
 from controlroom.web.auth import checked_form, language_of, requires, viewer_of
 from controlroom.web.console.actions import field, refused
 from controlroom.web.console.pages import exercise_of, render, safe_next
@@ -40,6 +40,27 @@ def attachments_of(request: Request, state: ExerciseState) -> list[str]:
     if not folder.is_dir():
         return []
     return sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+_VARIANT = re.compile(r"^(?P<stem>.+)\.(?P<lang>[a-z]{2,3})(?P<ext>\.[^.]+)$")
+
+
+def attachment_with_variants(
+    name: str, attachments: list[str], state: ExerciseState
+) -> str | dict[str, Any]:
+    """A chosen file, with its siblings in the scenario's other languages when it has them
+    (``bus-manifest.en.md`` -> ``{files: {en: .., ru: bus-manifest.ru.md}}``): each device
+    then gets its own language's file, as for a scenario's own attachments."""
+    match = _VARIANT.match(name)
+    languages = state.scenario.languages
+    if match is None or match["lang"] not in languages:
+        return name
+    files = {
+        lang: f"{match['stem']}.{lang}{match['ext']}"
+        for lang in languages
+        if f"{match['stem']}.{lang}{match['ext']}" in attachments
+    }
+    return {"id": attachment_key(name), "files": files}
 
 
 def next_id(state: ExerciseState) -> str:
@@ -83,7 +104,7 @@ def inject_data(
     if attachment:
         if attachment not in attachments:
             raise CommandRefused(Refusal.NO_ATTACHMENT)
-        data["attachments"] = [attachment]
+        data["attachments"] = [attachment_with_variants(attachment, attachments, state)]
     if when == "at":
         data["at"] = field(form, "at")
     elif when == "manual":

@@ -1,12 +1,15 @@
 """An inject's attachments, served only to those who may see the inject.
 
 Design: docs/devices.md. A team device gets an attachment only if its team's current view
-(the audience filter, ``current_view``) holds the inject and lists that file: never one of
-another team's injects, of an unreleased inject, or a file the inject does not name.
+(the audience filter, ``current_view``) holds the inject and lists that attachment: never
+one of another team's injects, of an unreleased inject, or a file the inject does not name.
 Control and observers may open any inject's attachments. Anything else is a plain 404.
 
 ``/exercises/{exercise}/injects/{inject}/attachments/{name}`` shows the viewer (a page, or
 only its content for the dashboard's viewer dialog); ``?raw=1`` is the file itself.
+``name`` is the attachment's key (``Attachment.key``); the file is the one in the reader's
+language (a device's own language; for staff, the page's), else the original, marked as
+such. Markdown files are shown through the one Markdown renderer.
 """
 
 from __future__ import annotations
@@ -22,8 +25,11 @@ from starlette.routing import BaseRoute, Route
 
 from controlroom.access.permissions import STAFF, active_device
 from controlroom.delivery.audience import current_view
+from controlroom.delivery.markdown import render_markdown
+from controlroom.delivery.render import ShownAttachment, shown_attachment
 from controlroom.delivery.views import TeamInjectView
 from controlroom.live.runtime import ExerciseRuntime
+from controlroom.scenario import model
 from controlroom.web import params
 from controlroom.web.auth import Viewer, current_viewer, language_of
 from controlroom.web.devices.guard import cut_off
@@ -40,8 +46,16 @@ SANDBOX = "sandbox; default-src 'none'; style-src 'unsafe-inline'"
 @dataclass(frozen=True, slots=True)
 class Attachment:
     inject: str
-    name: str
+    shown: ShownAttachment
     path: Path
+
+    @property
+    def name(self) -> str:
+        return self.shown.title
+
+    @property
+    def markdown(self) -> bool:
+        return self.path.suffix.lower() == ".md"
 
     @property
     def kind(self) -> str:
@@ -72,41 +86,47 @@ async def attachment(request: Request) -> Response:
         device = active_device(runtime.state, viewer.device)
         if viewer.exercise != exercise_id or device is None:
             return await cut_off(request)
-    found = _allowed(request, viewer, runtime)
+    language = viewer.language if viewer.kind == "device" else language_of(request, viewer)
+    found = _allowed(request, viewer, runtime, language)
     if request.query_params.get("raw"):
         return _raw(found)
+    text = _text(found) if found.kind == "text" else ""
     context = {
         "viewer": None if viewer.kind == "device" else viewer,
         "attachment": found,
-        "text": _text(found) if found.kind == "text" else "",
+        "text": text,
+        "html": render_markdown(text) if found.markdown else "",
         "raw_url": f"{request.url.path}?raw=1",
     }
-    language = viewer.language if viewer.kind == "device" else language_of(request, viewer)
     return resources(request).pages.render(
         request, "team/attachment.html", context, language=language
     )
 
 
-def _allowed(request: Request, viewer: Viewer, runtime: ExerciseRuntime) -> Attachment:
+def _allowed(
+    request: Request, viewer: Viewer, runtime: ExerciseRuntime, language: str
+) -> Attachment:
     inject_id = params.item_id(request, "inject")
     name = params.file_name(request, "name")
     state = runtime.state
     if viewer.role in SEES_EVERY_INJECT and viewer.kind == "user":
         inject = state.injects.get(inject_id)
-        names: tuple[str, ...] = tuple(inject.attachments) if inject is not None else ()
+        listed: tuple[model.Attachment, ...] = tuple(inject.attachments) if inject else ()
     elif viewer.role == "team" and viewer.team is not None:
         view = current_view(state, viewer.identity(runtime.id).audience)
         mine = [v for v in view.injects if isinstance(v, TeamInjectView) and v.inject == inject_id]
-        names = mine[0].attachments if mine else ()
+        listed = mine[0].attachments if mine else ()
     else:
-        names = ()
-    if name not in names:
+        listed = ()
+    item = next((a for a in listed if a.key == name), None)
+    if item is None:
         raise HTTPException(404)
+    shown = shown_attachment(item, language, state.scenario.original_language)
     folder = resources(request).scenarios.attachments_dir(state.scenario.id).resolve()
-    path = (folder / name).resolve()
+    path = (folder / shown.file).resolve()
     if not path.is_relative_to(folder) or not path.is_file():
         raise HTTPException(404)
-    return Attachment(inject_id, name, path)
+    return Attachment(inject_id, shown, path)
 
 
 def _raw(found: Attachment) -> Response:

@@ -36,7 +36,7 @@ async def join(request: Request) -> Response:
     res = resources(request)
     viewer = await current_viewer(request)
     language = _language(request, viewer)
-    if not res.join_attempts.available():  # too many wrong codes lately: pause all joining
+    if not await res.join_attempts.available():  # too many wrong codes: pause all joining
         response = _page(request, "join/invalid.html", {}, language, 429)
         response.headers["Retry-After"] = "60"
         return response
@@ -46,7 +46,7 @@ async def join(request: Request) -> Response:
         request.path_params["token"],
     )
     if found is None:
-        res.join_attempts.allow()  # a wrong code uses up one attempt
+        await res.join_attempts.spend()  # a wrong code uses up one attempt (on every worker)
         return _page(request, "join/invalid.html", {}, language, 404)
     exercise_id, target = found
     runtime = await res.exercises.get(exercise_id)
