@@ -18,6 +18,7 @@ import contextlib
 import random
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -90,17 +91,13 @@ class Week:
             names = self.devices.setdefault(team, [])
             for n in range(DEVICES_PER_TEAM):
                 device = f"d-{team}-{n}"
-                await self.run(
-                    lambda s, d=device, t=team, n=n: commands.join_device(
-                        s, d, f"{t} tablet {n + 1}", team=t
-                    )
-                )
+                name = f"{team} tablet {n + 1}"
+                await self.run(partial(commands.join_device, device=device, name=name, team=team))
                 names.append(device)
         for role in self.scenario.roles:
             device = f"d-actor-{role.id}"
-            await self.run(
-                lambda s, d=device, r=role.id: commands.join_device(s, d, f"{r} tablet", role=r)
-            )
+            name = f"{role.id} tablet"
+            await self.run(partial(commands.join_device, device=device, name=name, role=role.id))
             self.actors[role.id] = device
 
     async def receive_everything(self) -> None:
@@ -108,10 +105,10 @@ class Week:
         unread, self.unread = self.unread, []
         for inject, team in unread:
             devices = self.devices[team]
-            await self.run(lambda s, i=inject, t=team, d=devices[0]: commands.delivered(s, i, t, d))
+            await self.run(partial(commands.delivered, inject=inject, team=team, device=devices[0]))
             await self.time.advance(self.random.uniform(5, 90))
             device = self.random.choice(devices)
-            await self.run(lambda s, i=inject, t=team, d=device: commands.acknowledge(s, i, t, d))
+            await self.run(partial(commands.acknowledge, inject=inject, team=team, device=device))
 
     async def actors_report(self) -> None:
         for cue in list(self.runtime.state.cues.values()):
@@ -119,11 +116,10 @@ class Week:
             if device is None:
                 continue
             for status in ("ready", "in-scene", "done"):
-                await self.run(
-                    lambda s, c=cue.cue, r=cue.role, st=status, d=device: commands.cue_status(
-                        s, r, c, st, d
-                    )
+                report = partial(
+                    commands.cue_status, role=cue.role, cue=cue.cue, status=status, device=device
                 )
+                await self.run(report)
 
     async def adhoc_inject(self, by: str) -> None:
         self.adhoc += 1
@@ -198,10 +194,9 @@ async def play(data_dir: Path, events: int, seed: int) -> tuple[str, int]:
     for day in range(days):
         goal = min(events, week.seq + per_day) if day < days - 1 else events
         if day:
-            start = scenario.start_seconds + day * 86400
-            await week.run(
-                lambda s, t=start: commands.jump(s, "director", t % (scenario.days * 86400))
-            )
+            # the next morning (the sample has three days: the week plays them again)
+            morning = scenario.start_seconds + (day % scenario.days) * 86400
+            await week.run(partial(commands.jump, by="director", scenario_time=morning))
         if day == 2:
             await week.run(lambda s: commands.set_speed(s, "director", 2.0))
         while week.seq < goal:
