@@ -90,7 +90,12 @@ async def _start(
     opened.push_async_callback(sessions.close)
     accounts = open_accounts(settings.sessions, settings.data_dir)
     opened.push_async_callback(accounts.close)
-    exercises = Exercises(store, clock_source, run_clock=settings.run_clock)
+    exercises = Exercises(
+        store,
+        clock_source,
+        run_clock=settings.run_clock,
+        replay_events=min(settings.restart_history_events, settings.history_events),
+    )
     opened.push_async_callback(exercises.close)
     pages = Pages(web_dir() / "templates", Catalogues(web_dir() / "locale"))
     delivery = Delivery(settings, clock_source, secret, renderer=pages)

@@ -79,6 +79,11 @@ class Settings:
     history_events: int = _setting(
         100_000, "Events per audience kept in memory for resume; older ones mean 'reload'."
     )
+    restart_history_events: int = _setting(
+        2_000,
+        "Events before a start routed into the resume history when an exercise is opened "
+        "(at most history_events); a device that last saw an older one reloads its view.",
+    )
     resume_wait_seconds: float = _setting(
         10.0,
         "How long a resuming websocket waits for this worker to catch up with the journal "

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from controlroom.exercise import commands
+from controlroom.exercise.events import Fact, InjectReleased, RequestAnswered
 from controlroom.exercise.state import ExerciseState
 from controlroom.journal import open_store
 from controlroom.live.registry import Exercises
@@ -55,12 +56,14 @@ class Week:
         self.unread: list[tuple[str, str]] = []  # released, not yet received by the team
         runtime.listen(self._heard)
 
-    def _heard(self, event: Any, state: ExerciseState) -> None:
+    def _heard(self, fact: Fact, state: ExerciseState) -> None:
         """Remember what each team has yet to receive (released injects, SimCell answers)."""
-        if event.type == "inject.released":
-            self.unread.extend((event.data["inject"], team) for team in event.data["teams"])
-        elif event.type == "request.answered":
-            request = state.requests[event.data["request"]]
+        payload = fact.payload
+        if isinstance(payload, InjectReleased):
+            teams = payload.teams or tuple(state.recipients(payload.inject))
+            self.unread.extend((payload.inject, team) for team in teams)
+        elif isinstance(payload, RequestAnswered):
+            request = state.requests[payload.request]
             if request.answer_inject is not None:
                 self.unread.append((request.answer_inject, request.team))
 

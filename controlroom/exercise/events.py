@@ -393,12 +393,14 @@ class Unreadable(ValueError):
     """A journal event that is not a known type with a valid payload (the reason says why)."""
 
 
+_BY_NAME: dict[str, type[Payload]] = {str(t): model for t, model in PAYLOADS.items()}
+
+
 def decode(event: Event) -> Fact:
     """The typed fact of a journal event (``Unreadable`` if its type or payload is not ours)."""
-    try:
-        model = PAYLOADS[EventType(event.type)]
-    except (ValueError, KeyError):
-        raise Unreadable(f"unknown event type {event.type!r}") from None
+    model = _BY_NAME.get(event.type) if isinstance(event.type, str) else None
+    if model is None:
+        raise Unreadable(f"unknown event type {event.type!r}")
     try:
         payload = model.model_validate(event.data)
     except ValidationError as error:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 from collections.abc import Callable
 
@@ -49,11 +50,20 @@ class ExerciseRuntime:
         return self.state.scenario
 
     @classmethod
-    async def load(cls, journal: Journal, time: TimeSource) -> ExerciseRuntime:
-        """Fold an existing journal: the scenario snapshot is its first event."""
+    async def load(
+        cls, journal: Journal, time: TimeSource, *, hold_back: int = 0
+    ) -> ExerciseRuntime:
+        """Fold an existing journal: the scenario snapshot is its first event.
+
+        ``hold_back`` leaves the journal's last events for ``catch_up``,
+        which folds them and hands them to the listeners: a delivery hub that listens in
+        between routes them as it routes live events, its resume history after a restart,
+        without folding the journal a second time.
+        """
         events = await journal.read()
         scenario = scenario_of(events, journal.exercise_id)
-        state = ExerciseState.fold(scenario, events, journal.exercise_id)
+        upto = max(0, len(events) - max(0, hold_back))
+        state = ExerciseState.fold(scenario, itertools.islice(events, upto), journal.exercise_id)
         return cls(journal, state, time)
 
     def listen(self, listener: Listener) -> Callable[[], None]:
@@ -98,6 +108,11 @@ class ExerciseRuntime:
                     self._announce(fact)
                 return fact
         raise RuntimeError(f"could not append to {self.id}: the journal kept moving")
+
+    async def catch_up(self) -> None:
+        """Fold and announce what the journal holds beyond the state (see ``load``)."""
+        async with self._lock:
+            await self._catch_up()
 
     async def _catch_up(self) -> None:
         for event in await self.journal.read(after=self.state.seq):
