@@ -30,6 +30,7 @@ from controlroom.delivery.hub import Delivery
 from controlroom.i18n import Catalogues
 from controlroom.journal import open_store
 from controlroom.live.registry import Exercises
+from controlroom.live.snapshots import Snapshots
 from controlroom.live.timesource import SystemTime, TimeSource
 from controlroom.package_data import web_dir
 from controlroom.scenario.catalog import ScenarioCatalog
@@ -95,6 +96,9 @@ async def _start(
         clock_source,
         run_clock=settings.run_clock,
         replay_events=min(settings.restart_history_events, settings.history_events),
+        snapshots=None
+        if settings.journal.startswith("memory:")
+        else Snapshots(settings.data_dir / "snapshots", secret, settings.snapshot_events),
     )
     opened.push_async_callback(exercises.close)
     pages = Pages(web_dir() / "templates", Catalogues(web_dir() / "locale"))

@@ -38,7 +38,7 @@ from controlroom.web.identify import make_test_token
 from scripts.week_journal import play
 
 ROOT = Path(__file__).resolve().parents[1]
-SECRET = "bench-" + secrets.token_hex(8)
+SECRET = "bench-" + secrets.token_hex(16)  # at least 32 characters
 TARGET = 3.0
 
 
@@ -137,6 +137,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=200_000, help="events in the journal")
     parser.add_argument("--runs", type=int, default=3, help="kill -9 and restart this often")
+    parser.add_argument(
+        "--week", type=Path, help="copy this data folder (week_journal.py) instead of playing one"
+    )
     args = parser.parse_args()
     directory = Path(tempfile.mkdtemp(prefix="bench-restart-"))
     try:
@@ -148,10 +151,16 @@ def main() -> None:
         baseline.kill()
 
         data = directory / "week"
-        data.mkdir()
         made = time.perf_counter()
-        exercise, count = asyncio.run(play(data, args.events, seed=7))
-        journal = data / "exercises" / exercise / "journal.jsonl"
+        if args.week is not None:  # a week written before (scripts/week_journal.py), copied
+            shutil.copytree(args.week, data)
+            journal = next((data / "exercises").glob("*/journal.jsonl"))
+            exercise = journal.parent.name
+            count = sum(1 for _ in journal.open("rb")) - 1  # the header is line 1
+        else:
+            data.mkdir()
+            exercise, count = asyncio.run(play(data, args.events, seed=7))
+            journal = data / "exercises" / exercise / "journal.jsonl"
         size_mb = journal.stat().st_size / 1e6
         print(f"journal: {count} events, {size_mb:.1f} MB ({time.perf_counter() - made:.0f} s)")
         server = Server(data, free_port())
@@ -160,6 +169,7 @@ def main() -> None:
         teams = ["valdoria", "ostland", "meridia", "tavria", "karskia", "zelenia"]
         rows = [measure(server, exercise, teams, count) for _ in range(args.runs)]
         server.kill()
+        print(f"load average at the end: {os.getloadavg()[0]:.2f} (2-core machine)")
         print(f"baseline: empty data folder to /healthz: {base:.2f} s")
         print("run  to /healthz  to every device resumed  target  ratio to baseline")
         for n, (healthy, resumed) in enumerate(rows, 1):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import fcntl
+import gc
 import itertools
 import logging
 import os
@@ -212,7 +213,13 @@ def _open(path: Path, exercise_id: str) -> FileJournal:
             raise JournalError(f"{path} is in use by another journal store") from None
         with open(fd, "rb", closefd=False) as f:
             raw = f.read()
-        epoch, events, good = _parse(path, raw, exercise_id)
+        collecting = gc.isenabled()
+        gc.disable()  # a week is 200,000 events and their dicts: no cycles, nothing to collect
+        try:
+            epoch, events, good = _parse(path, raw, exercise_id)
+        finally:
+            if collecting:
+                gc.enable()
         recovered = []
         if good < len(raw):
             recovered.append(_cut_torn_tail(path, fd, raw, good, line=len(events) + 2))
