@@ -112,7 +112,11 @@ async def _start(
     )
     opened.push_async_callback(join_attempts.close)
     await announce_setup(accounts, setup_token(secret, settings.admin_token))
-    await exercises.open_all()
+    gc.disable()  # opening reads, folds and routes whole journals: what it makes is kept
+    try:
+        await exercises.open_all()
+    finally:
+        gc.enable()
     gc.freeze()  # the start-up heap lives on: keep it out of full GC passes (performance.md)
     logger.info(
         "Control Room ready: %d scenarios, %d exercises, journal %s",

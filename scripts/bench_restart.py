@@ -111,7 +111,9 @@ async def resume_all(port: int, exercise: str, teams: list[str], seen: dict[str,
                     hello = orjson.loads(await ws.recv())
                     epoch = hello["epoch"]
                     await ws.send(
-                        orjson.dumps({"type": "resume", "epoch": epoch, "last_seq": seen[team]})
+                        orjson.dumps(
+                            {"type": "resume", "epoch": epoch, "last_seq": seen[team]}
+                        ).decode()
                     )
                     while True:  # the replay, then ``live``: the device is up to date
                         frame = orjson.loads(await ws.recv())
