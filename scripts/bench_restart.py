@@ -8,7 +8,9 @@ team, kills the server with SIGKILL and starts it again, then measures:
 * from the new process's start to ``/healthz`` answering (every exercise folded and served);
 * from the start to every team's device having resumed where it was (``hello``, then its
   missed events, and nothing else: the socket's resume with its last seq and epoch);
-* the same cold start once more, to show the spread.
+* the same cold start again (``--runs``), to show the spread;
+* the first start, before any restart: no snapshot yet, so the whole journal is folded
+  (and a snapshot written): what a restart costs without one.
 
 Printed with the journal's size and the target (3 s from kill -9 to every device able to
 resume). The baseline in the same run: the time the same process needs to import the app
@@ -32,6 +34,7 @@ from pathlib import Path
 
 import httpx
 import orjson
+import psutil
 from websockets.asyncio.client import connect as ws_connect
 
 from controlroom.web.identify import make_test_token
@@ -91,6 +94,11 @@ class Server:
             time.sleep(0.01)
         raise RuntimeError("the server did not answer /healthz")
 
+    def cpu(self) -> float:
+        assert self.process is not None
+        times = psutil.Process(self.process.pid).cpu_times()
+        return float(times.user + times.system)
+
     def kill(self) -> None:
         if self.process is not None:
             self.process.send_signal(signal.SIGKILL)
@@ -125,14 +133,18 @@ async def resume_all(port: int, exercise: str, teams: list[str], seen: dict[str,
     await asyncio.gather(*(one(team) for team in teams))
 
 
-def measure(server: Server, exercise: str, teams: list[str], last: int) -> tuple[float, float]:
-    """Kill -9, start again: seconds to /healthz and to every device resumed."""
+def measure(
+    server: Server, exercise: str, teams: list[str], last: int
+) -> tuple[float, float, float]:
+    """Kill -9, start again: seconds to /healthz and to every device resumed, and the CPU
+    seconds the new server used until then (steadier than wall time on a shared machine)."""
     server.kill()
     started = server.start()
     healthy = server.wait_healthy() - started
     seen = dict.fromkeys(teams, max(0, last - 50))  # each device missed its last 50 events
     asyncio.run(resume_all(server.port, exercise, teams, seen))
-    return healthy, time.monotonic() - started
+    resumed = time.monotonic() - started
+    return healthy, resumed, server.cpu()
 
 
 def main() -> None:
@@ -150,6 +162,7 @@ def main() -> None:
         baseline = Server(empty, free_port())
         base_start = baseline.start()
         base = baseline.wait_healthy() - base_start
+        base_cpu = baseline.cpu()
         baseline.kill()
 
         data = directory / "week"
@@ -166,19 +179,22 @@ def main() -> None:
         size_mb = journal.stat().st_size / 1e6
         print(f"journal: {count} events, {size_mb:.1f} MB ({time.perf_counter() - made:.0f} s)")
         server = Server(data, free_port())
-        server.start()
-        server.wait_healthy()
+        first = server.start()
+        first = server.wait_healthy() - first  # no snapshot yet: the whole journal folded
         teams = ["valdoria", "ostland", "meridia", "tavria", "karskia", "zelenia"]
         rows = [measure(server, exercise, teams, count) for _ in range(args.runs)]
         server.kill()
         print(f"load average at the end: {os.getloadavg()[0]:.2f} (2-core machine)")
-        print(f"baseline: empty data folder to /healthz: {base:.2f} s")
-        print("run  to /healthz  to every device resumed  target  ratio to baseline")
-        for n, (healthy, resumed) in enumerate(rows, 1):
+        print(
+            f"baseline: empty data folder to /healthz: {base:.2f} s (server CPU {base_cpu:.2f} s)"
+        )
+        print(f"first start (no snapshot: whole journal folded, snapshot written): {first:.2f} s")
+        print("run  to /healthz  to every device resumed  server CPU  target  ratio to baseline")
+        for n, (healthy, resumed, cpu) in enumerate(rows, 1):
             verdict = "met" if resumed <= TARGET else "MISSED"
             print(
-                f"{n:>3}  {healthy:>9.2f} s  {resumed:>21.2f} s  {TARGET:.0f} s {verdict}"
-                f"  {resumed / base:>6.1f}x"
+                f"{n:>3}  {healthy:>9.2f} s  {resumed:>21.2f} s  {cpu:>8.2f} s  {TARGET:.0f} s "
+                f"{verdict}  {resumed / base:>6.1f}x"
             )
     finally:
         shutil.rmtree(directory, ignore_errors=True)
