@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, field_serializer
 
@@ -393,7 +393,9 @@ class Unreadable(ValueError):
     """A journal event that is not a known type with a valid payload (the reason says why)."""
 
 
-_BY_NAME: dict[str, type[Payload]] = {str(t): model for t, model in PAYLOADS.items()}
+# PAYLOADS itself, looked up by the type's string (a StrEnum member hashes and compares as
+# its value): no enum built per event, and every registered type is found.
+_BY_NAME = cast("dict[str, type[Payload]]", PAYLOADS)
 
 
 def decode(event: Event) -> Fact:
