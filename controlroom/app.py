@@ -30,6 +30,7 @@ from controlroom.delivery.hub import Delivery
 from controlroom.i18n import Catalogues
 from controlroom.journal import open_store
 from controlroom.live.registry import Exercises
+from controlroom.live.snapshots import Snapshots
 from controlroom.live.timesource import SystemTime, TimeSource
 from controlroom.package_data import web_dir
 from controlroom.scenario.catalog import ScenarioCatalog
@@ -90,7 +91,15 @@ async def _start(
     opened.push_async_callback(sessions.close)
     accounts = open_accounts(settings.sessions, settings.data_dir)
     opened.push_async_callback(accounts.close)
-    exercises = Exercises(store, clock_source, run_clock=settings.run_clock)
+    exercises = Exercises(
+        store,
+        clock_source,
+        run_clock=settings.run_clock,
+        replay_events=min(settings.restart_history_events, settings.history_events),
+        snapshots=None
+        if settings.journal.startswith("memory:")
+        else Snapshots(settings.data_dir / "snapshots", secret, settings.snapshot_events),
+    )
     opened.push_async_callback(exercises.close)
     pages = Pages(web_dir() / "templates", Catalogues(web_dir() / "locale"))
     delivery = Delivery(settings, clock_source, secret, renderer=pages)
@@ -103,7 +112,11 @@ async def _start(
     )
     opened.push_async_callback(join_attempts.close)
     await announce_setup(accounts, setup_token(secret, settings.admin_token))
-    await exercises.open_all()
+    gc.disable()  # opening reads, folds and routes whole journals: what it makes is kept
+    try:
+        await exercises.open_all()
+    finally:
+        gc.enable()
     gc.freeze()  # the start-up heap lives on: keep it out of full GC passes (performance.md)
     logger.info(
         "Control Room ready: %d scenarios, %d exercises, journal %s",

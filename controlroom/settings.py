@@ -79,6 +79,16 @@ class Settings:
     history_events: int = _setting(
         100_000, "Events per audience kept in memory for resume; older ones mean 'reload'."
     )
+    restart_history_events: int = _setting(
+        2_000,
+        "Events before a start routed into the resume history when an exercise is opened "
+        "(at most history_events); a device that last saw an older one reloads its view.",
+    )
+    snapshot_events: int = _setting(
+        10_000,
+        "Opening an exercise that folded at least this many events writes a snapshot of its "
+        "state (data folder, snapshots/), so the next start folds only what came after (0: off).",
+    )
     resume_wait_seconds: float = _setting(
         10.0,
         "How long a resuming websocket waits for this worker to catch up with the journal "

@@ -537,7 +537,8 @@ class Driver:
             t = time.time()
             sent[self.release([inject])] = t
         time.sleep(1.0)
-        cpu = (server.cpu() - cpu0) / (time.time() - wall0)
+        cpu_s = server.cpu() - cpu0
+        cpu = cpu_s / (time.time() - wall0)
         latencies, frame_size = self.latencies(pool, sent)
         expected = size / TEAMS * count
         result["steady"] = {
@@ -546,6 +547,7 @@ class Driver:
             "expected": expected,
             "per_s": len(latencies) / self.args.seconds,
             "cpu": cpu,
+            "cpu_per_inject": cpu_s / count,  # one inject to one team (idle time included)
         }
         # 2) one inject to everyone, a few times: how long until all have it
         fanout = []
@@ -566,7 +568,8 @@ class Driver:
         seq = self.release(injects)
         answers = pool.ask({"cmd": "caught_up", "seq": seq, "timeout": 60})
         end = max(a["done"] or time.time() for a in answers)
-        cpu = (server.cpu() - cpu0) / (end - t)
+        cpu_s = server.cpu() - cpu0
+        cpu = cpu_s / (end - t)
         burst_latencies, _ = self.latencies(
             pool, dict.fromkeys(range(seq - len(injects) + 1, seq + 1), t)
         )
@@ -575,6 +578,8 @@ class Driver:
             "seconds": end - t,
             "per_s": len(burst_latencies) / (end - t),
             "cpu": cpu,
+            "cpu_per_inject": cpu_s / len(injects),  # one inject to every team
+            "cpu_per_delivery": cpu_s / max(1, len(burst_latencies)),
         }
         self.print_size(size)
         return frame_size
@@ -652,11 +657,14 @@ class Driver:
                 sent = dict.fromkeys(range(first_seq, last + 1), t)
                 values, got_size = self.latencies(pool, sent)
                 first_seq = last + 1
+                cpu_s = server.cpu() - cpu0
                 self.results[size]["baseline"] = {
                     "deliveries": len(values),
                     "seconds": end - t,
                     "per_s": len(values) / (end - t),
-                    "cpu": (server.cpu() - cpu0) / (end - t),
+                    "cpu": cpu_s / (end - t),
+                    "cpu_per_message": cpu_s / self.args.burst,  # one message to everyone
+                    "cpu_per_delivery": cpu_s / max(1, len(values)),
                     "idle_kb_per_conn": idle,
                     "frame_bytes": got_size,
                 }
@@ -708,6 +716,21 @@ class Driver:
                 f"| {ms(max(r['one_to_all']))} | {r['burst']['per_s']:,.0f} "
                 f"| {base.get('per_s', float('nan')):,.0f} | {ratio:.2f} "
                 f"| {base.get('idle_kb_per_conn', float('nan')):.1f} |"
+            )
+        print("\nServer CPU per released inject (ms) against the baseline's per message:\n")
+        print("| clients | to one team (steady) | to all teams (burst) | baseline: one message "
+              "to all | per delivery: ours | baseline |")  # fmt: skip
+        print("|---|---|---|---|---|---|")
+        for size in sizes:
+            r = self.results[size]
+            base = r.get("baseline", {})
+            nan = float("nan")
+            print(
+                f"| {size} | {r['steady']['cpu_per_inject'] * 1e3:.2f} "
+                f"| {r['burst']['cpu_per_inject'] * 1e3:.2f} "
+                f"| {base.get('cpu_per_message', nan) * 1e3:.2f} "
+                f"| {r['burst']['cpu_per_delivery'] * 1e6:.1f} us "
+                f"| {base.get('cpu_per_delivery', nan) * 1e6:.1f} us |"
             )
         storm = self.results["storm"]
         print(

@@ -54,7 +54,8 @@ class Rig:
         self.store = MemoryJournalStore()
         self.time = ManualTime()
         self.pages = Pages(WEB_DIR / "templates", Catalogues(WEB_DIR / "locale"))
-        self.exercises = Exercises(self.store, self.time, run_clock=False)
+        replay = min(settings.restart_history_events, settings.history_events)  # as app.py
+        self.exercises = Exercises(self.store, self.time, run_clock=False, replay_events=replay)
         self.delivery = Delivery(settings, self.time, "secret", renderer=self.pages)
         self.exercises.on_open(self.delivery.attach)
 
@@ -150,17 +151,44 @@ async def test_the_history_is_rebuilt_when_a_worker_opens_an_exercise(rig: Rig) 
     await runtime.execute(lambda s: commands.startex(s, "d"))
     await runtime.execute(lambda s: commands.release_now(s, "d", "I-t1-0"))
     await runtime.execute(lambda s: commands.release_now(s, "d", "I-t2-0"))
-    journal = await rig.store.open(runtime.id)
-    # a second worker's view of the same journal
+    # a second worker's view of the same journal: it routes the last events it opens with
     other = Delivery(rig.settings, rig.time, "secret", renderer=rig.pages)
-    reopened = await ExerciseRuntime.load(journal, rig.time)
-    other.attach(reopened)
+    worker = Exercises(rig.store, rig.time, run_clock=False, replay_events=1000)
+    worker.on_open(other.attach)
+    reopened = await worker.get(runtime.id)
     feed = other.feed(reopened.id)
     connection, wire = await rig.connect(feed, "team:t1")
     assert await feed.resume(connection, None, 0) == 2  # clock.started, I-t1-0
     await settle()
     assert wire.seqs() == [2, 3]
     await other.close()
+    await worker.close()
+
+
+async def test_a_worker_keeps_the_last_events_it_opens_with_and_reloads_older(rig: Rig) -> None:
+    runtime = await rig.create()
+    await runtime.execute(lambda s: commands.startex(s, "d"))
+    for inject in ("I-t1-0", "I-t1-1", "I-t1-2"):
+        await release(runtime, inject)  # seqs 3, 4, 5
+    other = Delivery(rig.settings, rig.time, "secret", renderer=rig.pages)
+    worker = Exercises(rig.store, rig.time, run_clock=False, replay_events=2)
+    worker.on_open(other.attach)
+    reopened = await worker.get(runtime.id)
+    assert reopened.state == runtime.state  # one fold, whatever was held back
+    feed = other.feed(reopened.id)
+    connection, wire = await rig.connect(feed, "team:t1")
+    assert await feed.resume(connection, feed.epoch, 3) == 2  # seqs 4 and 5, routed on open
+    await settle()
+    assert wire.seqs() == [4, 5]
+    older, older_wire = await rig.connect(feed, "team:t1")
+    assert await feed.resume(older, feed.epoch, 2) == -1  # before what it holds: reload
+    await settle()
+    frames = older_wire.frames()
+    assert [f["type"] for f in frames] == ["reload", "snapshot", "live"]
+    assert frames[0]["reason"] == "too-old"
+    assert 'id="inject-I-t1-0"' in frames[1]["content"]
+    await other.close()
+    await worker.close()
 
 
 async def test_a_revoked_device_is_closed_at_once(rig: Rig) -> None:

@@ -285,7 +285,8 @@ class Connection:
             self._receipts = {}
         self._receipts[frame.seq] = frame.receipt
         if len(self._receipts) > MAX_RECEIPTS:  # a client that never confirms: forget the oldest
-            del self._receipts[min(self._receipts)]
+            # frames go out in seq order, so the first key is the oldest: no min() per frame
+            del self._receipts[next(iter(self._receipts))]
 
     def _start_sender(self) -> None:
         if self._sender is None:

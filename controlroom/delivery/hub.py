@@ -11,7 +11,6 @@ that stream's history and queued to the stream's live connections.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -36,17 +35,15 @@ from controlroom.exercise import commands
 from controlroom.exercise.events import DeviceRevoked, Fact
 from controlroom.exercise.state import ExerciseState
 from controlroom.i18n import LANGUAGES
-from controlroom.journal import JournalError, JournalUnavailable
+from controlroom.journal import JournalUnavailable
 from controlroom.journal.redis_client import RedisClient
-from controlroom.live.runtime import ExerciseRuntime, scenario_of
+from controlroom.live.runtime import ExerciseRuntime
 from controlroom.live.timesource import TimeSource
 from controlroom.settings import Settings
 
 logger = logging.getLogger("controlroom.delivery")
 
 StreamKey = tuple[str, str]  # (audience, language)
-BACKFILL_CHUNK = 100  # events folded between two yields to the event loop
-BACKFILL_RETRY = 1.0
 CATCH_UP_FIRST, CATCH_UP_MAX = 0.05, 1.0  # a resume's retries while the journal is away (s)
 
 
@@ -60,7 +57,7 @@ class ExerciseFeed:
         self.settings = settings
         self.epoch = runtime.journal.epoch
         self.seq = runtime.state.seq  # the last event routed
-        self.ready = asyncio.Event()  # set once the history before ``attach`` is rebuilt
+        self.ready = asyncio.Event()  # set by ``start``
         self.presence = Presence(self._presence_changed)
         self.render = FrameRenderer(
             renderer, runtime.id, runtime.scenario.original_language, self.presence.online
@@ -74,7 +71,6 @@ class ExerciseFeed:
         self._devices: dict[str, set[Connection]] = {}
         self._delivering: set[tuple[str, str]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._backfill: asyncio.Task[None] | None = None
         self.renders = 0  # fragments rendered (render-once is tested on it)
 
     # -- events in ---------------------------------------------------------------------------
@@ -127,37 +123,12 @@ class ExerciseFeed:
     # -- the history before this worker started ------------------------------------------------
 
     def start(self) -> None:
-        if self.seq == 0:
-            self.ready.set()
-        else:
-            self._backfill = asyncio.create_task(self._rebuild(self.seq), name="backfill")
+        """Ready at once: the history holds what the runtime announced since ``attach``.
 
-    async def _rebuild(self, upto: int) -> None:
-        """Render the streams' frames of events 1..``upto`` again from the journal."""
-        retries = 0
-        while True:
-            try:
-                events = await self.runtime.journal.read(after=0, limit=upto)
-                break
-            except JournalError:
-                if not retries:  # once, not once a second
-                    logger.warning("backfill of %s: journal unavailable, retrying", self.runtime.id)
-                retries += 1
-                await asyncio.sleep(BACKFILL_RETRY)
-        state = ExerciseState.new(scenario_of(events, self.runtime.id), self.runtime.id)
-        audiences = Audiences(state)
-        first = max(1, upto - self.settings.history_events + 1)
-        older: dict[StreamKey, list[Frame]] = {key: [] for key in self._histories}
-        for event in events:
-            fact = state.apply(event)
-            updates = audiences.route(fact, state)  # always: it tracks the cue roles
-            if event.seq >= first:
-                for key, frame in self._frames(updates, fact).items():
-                    older[key].append(frame)
-            if event.seq % BACKFILL_CHUNK == 0:
-                await asyncio.sleep(0)
-        for key, frames in older.items():
-            self._histories[key].extend_before(frames, floor=first - 1)
+        The registry opens an exercise with its last events held back and announces them
+        after the hub attached (``Exercises.replay_events``), so they are routed here like
+        live events, from the one fold; a client that last saw an older event reloads.
+        """
         self.ready.set()
 
     # -- connections -------------------------------------------------------------------------
@@ -304,10 +275,6 @@ class ExerciseFeed:
 
     async def close(self) -> None:
         self.presence.close()
-        if self._backfill is not None:
-            self._backfill.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._backfill
         for connection in {*self.connections(), *(c for s in self._devices.values() for c in s)}:
             connection.close(CloseCode.RESTART, "server restart")
         for task in list(self._tasks):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, field_serializer
 
@@ -440,12 +440,16 @@ class Unreadable(ValueError):
     """A journal event that is not a known type with a valid payload (the reason says why)."""
 
 
+# PAYLOADS itself, looked up by the type's string (a StrEnum member hashes and compares as
+# its value): no enum built per event, and every registered type is found.
+_BY_NAME = cast("dict[str, type[Payload]]", PAYLOADS)
+
+
 def decode(event: Event) -> Fact:
     """The typed fact of a journal event (``Unreadable`` if its type or payload is not ours)."""
-    try:
-        model = PAYLOADS[EventType(event.type)]
-    except (ValueError, KeyError):
-        raise Unreadable(f"unknown event type {event.type!r}") from None
+    model = _BY_NAME.get(event.type) if isinstance(event.type, str) else None
+    if model is None:
+        raise Unreadable(f"unknown event type {event.type!r}")
     try:
         payload = model.model_validate(event.data)
     except ValidationError as error:

@@ -86,7 +86,12 @@ EDITABLE = frozenset(
 
 
 def plan(state: ExerciseState, payload: Payload) -> Commit:
+    # The commonest events of a week's journal first: a class pattern is an isinstance check.
     match payload:
+        case CueReported():
+            return _cue(state, payload)
+        case InjectDelivered() | InjectAcknowledged():
+            return _received(state, payload)
         case ExerciseCreated():
             return _created(state, payload)
         case ClockStarted():
@@ -115,8 +120,6 @@ def plan(state: ExerciseState, payload: Payload) -> Commit:
             return _inject_edited(state, payload)
         case InjectReleased():
             return _released(state, payload)
-        case InjectDelivered() | InjectAcknowledged():
-            return _received(state, payload)
         case InjectHeld() | InjectUnheld():
             held = isinstance(payload, InjectHeld)
             move = ReleaseMove.HOLD if held else ReleaseMove.UNHOLD
@@ -129,8 +132,6 @@ def plan(state: ExerciseState, payload: Payload) -> Commit:
         case InjectCancelled():
             teams = _movable(state, payload.inject, payload.teams, ReleaseMove.CANCEL)
             return lambda f: _set(state, payload.inject, teams, cancelled=True)
-        case CueReported():
-            return _cue(state, payload)
         case RequestSent():
             return _request_sent(state, payload)
         case RequestClaimed():

@@ -84,7 +84,11 @@ class Event:
 
     @classmethod
     def from_json(cls, raw: bytes | str) -> Event:
-        obj = orjson.loads(raw)
+        return cls.from_object(orjson.loads(raw))
+
+    @classmethod
+    def from_object(cls, obj: Mapping[str, Any]) -> Event:
+        """The event of a parsed JSON object (``KeyError``, ``TypeError``, ``ValueError``)."""
         return cls(
             seq=int(obj["seq"]), type=str(obj["type"]), at=float(obj["at"]), data=obj["data"]
         )

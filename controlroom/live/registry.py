@@ -16,6 +16,7 @@ from controlroom.exercise.events import ExerciseCreated, JournalRecovered
 from controlroom.journal import JournalStore
 from controlroom.live.release_clock import ReleaseClock
 from controlroom.live.runtime import ExerciseRuntime
+from controlroom.live.snapshots import Snapshots
 from controlroom.live.timesource import TimeSource
 from controlroom.scenario.model import Scenario
 
@@ -25,10 +26,21 @@ OpenHook = Callable[[ExerciseRuntime], None]
 
 
 class Exercises:
-    def __init__(self, store: JournalStore, time: TimeSource, *, run_clock: bool = True) -> None:
+    def __init__(
+        self,
+        store: JournalStore,
+        time: TimeSource,
+        *,
+        run_clock: bool = True,
+        replay_events: int = 0,
+        snapshots: Snapshots | None = None,
+    ) -> None:
         self.store = store
         self.time = time
         self.run_clock = run_clock
+        # an opened exercise's last events, announced to the open hooks once they listen
+        self.replay_events = replay_events
+        self.snapshots = snapshots  # folded states, so a restart folds only the tail
         self._runtimes: dict[str, ExerciseRuntime] = {}
         self._clocks: dict[str, ReleaseClock] = {}
         self._opening = asyncio.Lock()
@@ -80,13 +92,16 @@ class Exercises:
 
     async def _open(self, exercise_id: str) -> None:
         journal = await self.store.open(exercise_id)
-        runtime = await ExerciseRuntime.load(journal, self.time)
+        runtime = await ExerciseRuntime.load(
+            journal, self.time, hold_back=self.replay_events, snapshots=self.snapshots
+        )
+        for hook in self._on_open:
+            hook(runtime)
+        await runtime.catch_up()  # the last events, announced: the hub's resume history
         for torn in getattr(journal, "recovered", []):
             logger.warning("exercise %s: torn journal tail kept in %s", exercise_id, torn.saved_to)
             record = JournalRecovered(line=torn.line, size=torn.size, saved_to=str(torn.saved_to))
             await runtime.execute(_constant(record))
-        for hook in self._on_open:
-            hook(runtime)
         await runtime.start()
         self._runtimes[exercise_id] = runtime
         if self.run_clock:

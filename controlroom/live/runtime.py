@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 from collections.abc import Callable
 
@@ -19,6 +20,7 @@ from controlroom.exercise.events import ExerciseCreated, Fact, Payload, Unreadab
 from controlroom.exercise.refusals import CommandRefused, Refusal
 from controlroom.exercise.state import ExerciseState, NotApplicable
 from controlroom.journal import Event, Journal, JournalConflict
+from controlroom.live.snapshots import Snapshots
 from controlroom.live.timesource import TimeSource
 from controlroom.scenario.model import Scenario
 
@@ -40,6 +42,7 @@ class ExerciseRuntime:
         self._listeners: list[Listener] = []
         self._follower: asyncio.Task[None] | None = None
         self.changed = asyncio.Event()  # set on every applied event (the clock waits on it)
+        self.snapshot_seq = 0  # the seq of the last snapshot read or written
 
     @property
     def id(self) -> str:
@@ -50,12 +53,51 @@ class ExerciseRuntime:
         return self.state.scenario
 
     @classmethod
-    async def load(cls, journal: Journal, time: TimeSource) -> ExerciseRuntime:
-        """Fold an existing journal: the scenario snapshot is its first event."""
+    async def load(
+        cls,
+        journal: Journal,
+        time: TimeSource,
+        *,
+        hold_back: int = 0,
+        snapshots: Snapshots | None = None,
+    ) -> ExerciseRuntime:
+        """Fold an existing journal: the scenario snapshot is its first event.
+
+        ``hold_back`` leaves the journal's last events for ``catch_up``, which folds them
+        and hands them to the listeners: a delivery hub that listens in between routes them
+        as it routes live events (its resume history after a restart) without folding the
+        journal a second time. With ``snapshots``, the fold starts from this journal's
+        snapshot if there is a good one, and a new one is written after a long fold.
+        """
         events = await journal.read()
         scenario = scenario_of(events, journal.exercise_id)
-        state = ExerciseState.fold(scenario, events, journal.exercise_id)
-        return cls(journal, state, time)
+        upto = max(0, len(events) - max(0, hold_back))
+        state = None
+        if snapshots is not None:
+            state = snapshots.load(journal.exercise_id, journal.epoch, events)
+        if state is None:
+            state = ExerciseState.new(scenario, journal.exercise_id)
+        runtime = cls(journal, state, time)
+        runtime.snapshot_seq = state.seq
+        for event in itertools.islice(events, state.seq, upto):
+            state.apply(event)
+        if snapshots is not None and snapshots.every:
+            await runtime.save_snapshot(snapshots, at_least=snapshots.every)
+        return runtime
+
+    async def save_snapshot(self, snapshots: Snapshots, at_least: int = 1) -> None:
+        """Write the state's snapshot if it folded ``at_least`` events since the last one."""
+        seq = self.state.seq
+        if seq == 0 or seq - self.snapshot_seq < at_least:
+            return
+        try:
+            (last,) = await self.journal.read(after=seq - 1, limit=1)
+            data = snapshots.dump(self.state, self.journal.epoch, last)
+            await asyncio.to_thread(snapshots.write, self.id, data)
+        except Exception:  # a snapshot only saves time: the journal is the truth
+            logger.exception("could not write the snapshot of %s at %d", self.id, seq)
+            return
+        self.snapshot_seq = seq
 
     def listen(self, listener: Listener) -> Callable[[], None]:
         """Call ``listener`` after each event is folded in; returns the way to stop."""
@@ -100,6 +142,11 @@ class ExerciseRuntime:
                     self._announce(fact)
                 return fact
         raise RuntimeError(f"could not append to {self.id}: the journal kept moving")
+
+    async def catch_up(self) -> None:
+        """Fold and announce what the journal holds beyond the state (see ``load``)."""
+        async with self._lock:
+            await self._catch_up()
 
     async def _catch_up(self) -> None:
         for event in await self.journal.read(after=self.state.seq):

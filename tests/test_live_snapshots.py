@@ -1,0 +1,111 @@
+"""Snapshots of the folded state (controlroom.live.snapshots): a snapshot and the journal's
+tail fold to exactly the state of the whole journal; a snapshot that is not ours, not this
+journal's or not this fold's is never used. The parse of a journal line is the slow one's."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from controlroom.exercise.state import ExerciseState
+from controlroom.journal import Event
+from controlroom.journal.file import FileJournalStore, _parse_event
+from controlroom.live.runtime import ExerciseRuntime, scenario_of
+from controlroom.live.snapshots import Snapshots
+from controlroom.live.timesource import ManualTime
+from scripts.week_journal import play
+
+SECRET = "s" * 40
+
+
+@pytest.fixture(scope="module")
+def week(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A short week of the sample (every kind of event), written once for this module."""
+    import asyncio
+
+    folder = tmp_path_factory.mktemp("week")
+    exercise, _count = asyncio.run(play(folder, 2500, seed=11))
+    return folder, exercise
+
+
+@pytest.fixture
+async def store(week: tuple[Path, str], tmp_path: Path) -> AsyncIterator[FileJournalStore]:
+    folder = tmp_path / "data"
+    shutil.copytree(week[0], folder)
+    store = FileJournalStore(folder)
+    yield store
+    await store.close()
+
+
+def full_fold(events: list[Event], exercise: str) -> ExerciseState:
+    return ExerciseState.fold(scenario_of(events, exercise), events, exercise)
+
+
+async def test_a_snapshot_and_the_tail_fold_to_the_whole_journal_s_state(
+    store: FileJournalStore, week: tuple[Path, str], tmp_path: Path
+) -> None:
+    exercise = week[1]
+    journal = await store.open(exercise)
+    events = await journal.read()
+    assert len(events) >= 2500
+    kinds = {e.type for e in events}
+    assert {"cue.status", "inject.created", "request.answered", "observation.added"} <= kinds
+    snapshots = Snapshots(tmp_path / "snapshots", SECRET, every=1000)
+    first = await ExerciseRuntime.load(journal, ManualTime(), hold_back=700, snapshots=snapshots)
+    assert first.state.seq == len(events) - 700
+    assert first.snapshot_seq == first.state.seq  # written: it folded more than 1000
+    assert snapshots.path(exercise).is_file()
+    await first.catch_up()
+    expected = full_fold(events, exercise)
+    assert first.state == expected
+
+    # a restart: the snapshot, then only the tail
+    loaded = snapshots.load(exercise, journal.epoch, events)
+    assert loaded is not None and loaded.seq == len(events) - 700
+    assert loaded == full_fold(events[: loaded.seq], exercise)
+    again = await ExerciseRuntime.load(journal, ManualTime(), hold_back=200, snapshots=snapshots)
+    assert again.snapshot_seq == len(events) - 700  # read, not written again (500 < 1000)
+    await again.catch_up()
+    assert again.state == expected
+
+
+async def test_a_snapshot_not_ours_not_this_journal_s_or_damaged_is_not_used(
+    store: FileJournalStore, week: tuple[Path, str], tmp_path: Path
+) -> None:
+    exercise = week[1]
+    journal = await store.open(exercise)
+    events = await journal.read()
+    snapshots = Snapshots(tmp_path / "snapshots", SECRET, every=1)
+    state = full_fold(events[:1500], exercise)
+    data = snapshots.dump(state, journal.epoch, events[1499])
+    snapshots.write(exercise, data)
+    assert snapshots.load(exercise, journal.epoch, events) == state
+    # another server's secret, another epoch, a journal that does not hold that event
+    assert (
+        Snapshots(tmp_path / "snapshots", "t" * 40, 1).load(exercise, journal.epoch, events) is None
+    )
+    assert snapshots.load(exercise, "0" * 32, events) is None
+    assert snapshots.load(exercise, journal.epoch, events[:1000]) is None
+    other = [*events[:1499], Event(1500, events[1499].type, events[1499].at + 1, events[1499].data)]
+    assert snapshots.load(exercise, journal.epoch, other) is None
+    # one byte changed anywhere
+    for offset in (0, 40, len(data) // 2, len(data) - 1):
+        damaged = bytearray(data)
+        damaged[offset] ^= 0xFF
+        snapshots.path(exercise).write_bytes(bytes(damaged))
+        assert snapshots.load(exercise, journal.epoch, events) is None
+    # and the runtime then folds the whole journal, to the same state
+    runtime = await ExerciseRuntime.load(journal, ManualTime(), snapshots=snapshots)
+    assert runtime.state == full_fold(events, exercise)
+
+
+async def test_each_journal_line_is_parsed_once_to_what_the_two_step_parse_gave(
+    week: tuple[Path, str],
+) -> None:
+    folder, exercise = week
+    lines = (folder / "exercises" / exercise / "journal.jsonl").read_bytes().splitlines()[1:]
+    for line in lines:
+        assert _parse_event(line) == Event.from_json(line)
