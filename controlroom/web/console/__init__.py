@@ -15,6 +15,7 @@ from controlroom.web.console import (
     injects,
     log,
     msel,
+    replay,
     simcell,
     staff,
     timeline,
@@ -31,4 +32,5 @@ routes: list[BaseRoute] = [
     *boards.routes,
     *simcell.routes,
     *log.routes,
+    *replay.routes,
 ]
