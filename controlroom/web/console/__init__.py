@@ -11,6 +11,7 @@ from controlroom.web.console import (
     adhoc,
     boards,
     clock,
+    debrief,
     exercises,
     injects,
     log,
@@ -33,4 +34,5 @@ routes: list[BaseRoute] = [
     *simcell.routes,
     *log.routes,
     *replay.routes,
+    *debrief.routes,
 ]
