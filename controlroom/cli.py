@@ -292,6 +292,42 @@ def replay(
     click.echo(replay_json(replayed).decode())
 
 
+@main.command("export")
+@click.argument("exercise")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="ZIP"
+)
+@click.option("--lang", default="en", show_default=True, help="language of the tables")
+def export_command(exercise: str, output: Path, lang: str) -> None:
+    """Write EXERCISE's after-action export (journal, scenario as run, MSEL with actual times,
+    observations, debrief packs) to a ZIP file. Reads the journal; never writes to it."""
+    from controlroom.i18n import LANGUAGES, Catalogues
+    from controlroom.package_data import web_dir
+    from controlroom.review.export import export_zip
+    from controlroom.web.console.debrief_sheets import pack_csv_rows, pack_sheets
+
+    if lang not in LANGUAGES:
+        raise click.UsageError(f"--lang is one of {', '.join(LANGUAGES)}")
+    events = _journal(exercise)
+    gettext = Catalogues(web_dir() / "locale").get(lang).gettext
+    scenario = _scenario(events, exercise)
+    content = export_zip(
+        events, lambda pack: pack_sheets(pack, scenario, lang, gettext), csv_rows=pack_csv_rows
+    )
+    output.write_bytes(content)
+    click.echo(f"{output}: {len(events)} events, {len(content)} bytes")
+
+
+def _scenario(events: list[Any], exercise: str) -> Scenario:
+    from controlroom.live.runtime import scenario_of
+
+    try:
+        return scenario_of(events, exercise)
+    except ValueError as error:
+        click.echo(f"controlroom: {error}", err=True)
+        sys.exit(1)
+
+
 @main.command()
 def settings() -> None:
     """Print every setting as the README's Markdown table."""

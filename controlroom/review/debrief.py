@@ -20,7 +20,7 @@ from controlroom.exercise.events import Rating
 from controlroom.exercise.state import ExerciseState, Note, TeamRelease
 from controlroom.journal import Event
 from controlroom.live.runtime import scenario_of
-from controlroom.review.log import review_log
+from controlroom.review.log import LogEntry, review_log
 from controlroom.scenario.model import LocalText
 from controlroom.scenario.time import DAY
 
@@ -83,7 +83,7 @@ class ObjectiveBlock:
 
 @dataclass(frozen=True, slots=True)
 class DebriefPack:
-    day: int
+    day: int | None  # None: the whole exercise
     team: str | None  # None: every team
     team_facing: bool
     days: int
@@ -98,24 +98,46 @@ def day_of(scenario_time: float | None) -> int | None:
     return None if scenario_time is None else int(scenario_time // DAY) + 1
 
 
+@dataclass(frozen=True, slots=True)
+class Reviewed:
+    """The journal folded once for review: the state at its end and the review log."""
+
+    state: ExerciseState
+    log: tuple[LogEntry, ...]
+
+    @property
+    def last_day(self) -> int:
+        """The last scenario day anything happened on (1 before STARTEX)."""
+        times = [e.scenario_time for e in self.log if e.scenario_time is not None]
+        return (day_of(max(times)) or 1) if times else 1
+
+
+def reviewed(events: Sequence[Event], names: Mapping[str, str] | None = None) -> Reviewed:
+    state = ExerciseState.fold(scenario_of(list(events), ""), events)
+    return Reviewed(state, tuple(review_log(events, names or {})))
+
+
 def debrief_pack(
-    events: Sequence[Event],
-    day: int,
+    events: Sequence[Event] | Reviewed,
+    day: int | None,
     *,
     team: str | None = None,
     team_facing: bool = False,
     names: Mapping[str, str] | None = None,
 ) -> DebriefPack:
-    """The pack of scenario day ``day`` (``team_facing`` needs a ``team``)."""
+    """The pack of scenario day ``day`` (``None``: the whole exercise; ``team_facing`` needs a
+    ``team``). ``events`` may be folded already (``reviewed``) to build many packs."""
     if team_facing and team is None:
         raise ValueError("a team-facing pack is for one team")
-    names = names or {}
-    state = ExerciseState.fold(scenario_of(list(events), ""), events)
+    folded = events if isinstance(events, Reviewed) else reviewed(events, names)
+    state, log = folded.state, folded.log
     if team is not None and team not in state.scenario.team_ids:
         raise KeyError(team)
-    log = review_log(events, names)
     stime = {entry.seq: entry.scenario_time for entry in log}
     person = {entry.seq: entry.person for entry in log}
+
+    def on_day(scenario_time: float | None) -> bool:
+        return day is None or day_of(scenario_time) == day
 
     def wanted(row_team: str | None) -> bool:
         return team is None or row_team == team
@@ -125,7 +147,7 @@ def debrief_pack(
         for release in _releases(state)
         if wanted(release.team)
         and (release.released_at is not None or not team_facing)
-        and day_of(_when(release)) == day
+        and on_day(_when(release))
     )
     requests = tuple(
         RequestRow(
@@ -138,7 +160,7 @@ def debrief_pack(
             response_seconds=None if r.answered_at is None else r.answered_at - r.sent_at,
         )
         for r in state.requests.values()
-        if wanted(r.team) and day_of(stime.get(r.seq)) == day
+        if wanted(r.team) and on_day(stime.get(r.seq))
     )
     cues: tuple[CueRow, ...] = ()
     if not team_facing:
@@ -153,10 +175,10 @@ def debrief_pack(
             )
             for e in log
             if e.type == "cue.status"
-            and day_of(e.scenario_time) == day
+            and on_day(e.scenario_time)
             and (team is None or team in e.teams or not e.teams)
         )
-    notes_of_day = [n for n in state.notes if day_of(stime.get(n.seq)) == day]
+    notes_of_day = [n for n in state.notes if on_day(stime.get(n.seq))]
     observations = [n for n in notes_of_day if n.kind == "observation" and wanted(n.team)]
     notes: tuple[NoteRow, ...] = ()
     if not team_facing:

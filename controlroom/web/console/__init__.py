@@ -13,6 +13,7 @@ from controlroom.web.console import (
     clock,
     debrief,
     exercises,
+    export,
     injects,
     log,
     msel,
@@ -35,4 +36,5 @@ routes: list[BaseRoute] = [
     *log.routes,
     *replay.routes,
     *debrief.routes,
+    *export.routes,
 ]
