@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -235,6 +236,96 @@ def demo(host: str, port: int) -> None:
         f"{base}/exercises/{prepared.exercise}/devices/sheet\n"
     )
     _serve(host, port, 1)
+
+
+def _journal(exercise: str) -> list[Any]:
+    """The exercise's journal from the configured store, read only (exit 1 if there is none)."""
+    import asyncio
+
+    from controlroom.review.source import read_journal
+    from controlroom.settings import Settings
+
+    try:
+        return asyncio.run(read_journal(Settings.from_environ().journal, exercise))
+    except (KeyError, ValueError) as error:
+        click.echo(
+            f"controlroom: no exercise {exercise!r} in the journal store ({error})", err=True
+        )
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("exercise")
+@click.option("--team", help="replay what this team saw")
+@click.option("--role", help="replay what this actor role saw")
+@click.option("--control", "as_control", is_flag=True, help="replay control's view")
+@click.option("--at", "at", help='the scenario time, e.g. "D2 11:40"')
+@click.option("--seq", type=int, help="or the journal position (the last event folded in)")
+def replay(
+    exercise: str,
+    team: str | None,
+    role: str | None,
+    as_control: bool,
+    at: str | None,
+    seq: int | None,
+) -> None:
+    """Print what a team, an actor role or control saw at a moment, as JSON (never writes)."""
+    from controlroom.access.identity import actor_audience, team_audience
+    from controlroom.review.replay import NoSuchMoment, moment_at, moment_of, replay_json
+    from controlroom.review.replay import replay as replay_view
+    from controlroom.scenario.time import parse_time
+
+    chosen = [a for a in (team and team_audience(team), role and actor_audience(role)) if a]
+    audiences = chosen + (["control"] if as_control else [])
+    if len(audiences) != 1 or (at is None) == (seq is None):
+        raise click.UsageError("give one of --team, --role, --control and one of --at, --seq")
+    events = _journal(exercise)
+    try:
+        moment = (
+            moment_of(events, seq) if seq is not None else moment_at(events, parse_time(at or ""))
+        )
+        replayed = replay_view(events, audiences[0], moment, exercise)
+    except (NoSuchMoment, ValueError) as error:
+        raise click.UsageError(str(error)) from None
+    except KeyError:
+        raise click.UsageError(f"no such team or role in {exercise}: {audiences[0]}") from None
+    click.echo(replay_json(replayed).decode())
+
+
+@main.command("export")
+@click.argument("exercise")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="ZIP"
+)
+@click.option("--lang", default="en", show_default=True, help="language of the tables")
+def export_command(exercise: str, output: Path, lang: str) -> None:
+    """Write EXERCISE's after-action export (journal, scenario as run, MSEL with actual times,
+    observations, debrief packs) to a ZIP file. Reads the journal; never writes to it."""
+    from controlroom.i18n import LANGUAGES, Catalogues
+    from controlroom.package_data import web_dir
+    from controlroom.review.export import export_zip
+    from controlroom.web.console.debrief_sheets import pack_csv_rows, pack_sheets
+
+    if lang not in LANGUAGES:
+        raise click.UsageError(f"--lang is one of {', '.join(LANGUAGES)}")
+    events = _journal(exercise)
+    gettext = Catalogues(web_dir() / "locale").get(lang).gettext
+    scenario = _scenario(events, exercise)
+    content = export_zip(
+        events, lambda pack: pack_sheets(pack, scenario, lang, gettext), csv_rows=pack_csv_rows
+    )
+    output.write_bytes(content)
+    click.echo(f"{output}: {len(events)} events, {len(content)} bytes")
+
+
+def _scenario(events: list[Any], exercise: str) -> Scenario:
+    from controlroom.live.runtime import scenario_of
+
+    try:
+        return scenario_of(events, exercise)
+    except ValueError as error:
+        click.echo(f"controlroom: {error}", err=True)
+        sys.exit(1)
 
 
 @main.command()

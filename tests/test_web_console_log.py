@@ -22,7 +22,7 @@ async def test_a_note_goes_into_the_journal_with_its_author_and_time(control: Co
     assert note.data["inject"] is None and note.at > 0
     page = await control.get(f"/exercises/{runtime.id}/log")
     assert "Police team asked twice for the interpreter" in page.text
-    assert 'id="timeline"' in page.text and "note.added" in page.text
+    assert 'id="review-log"' in page.text and "carl noted:" in page.text
 
 
 async def test_empty_notes_and_unknown_teams_are_refused(control: Control) -> None:

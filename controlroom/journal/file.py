@@ -150,6 +150,15 @@ class FileJournalStore(JournalStore):
                 self._journals[exercise_id] = await asyncio.to_thread(_open, path, exercise_id)
             return self._journals[exercise_id]
 
+    async def read_only(self, exercise_id: str) -> builtins.list[Event]:
+        """A journal's events without opening it for writing (a torn tail is left alone):
+        for review tools run beside a live server (``controlroom replay``, ``export``)."""
+        path = self._path(exercise_id)
+        if not path.exists():
+            raise KeyError(exercise_id)
+        raw = await asyncio.to_thread(path.read_bytes)
+        return _parse(path, raw, exercise_id)[1]
+
     async def list(self) -> builtins.list[str]:
         return await asyncio.to_thread(self._list)
 

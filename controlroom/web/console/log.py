@@ -2,8 +2,9 @@
 
 Design: docs/console.md. Notes (director, controllers) and observations (observers, and
 control too) are journal events, so they are part of the after-action review's raw
-material. The page also shows the exercise's whole event log, newest first; the hub
-prepends each new event to ``#timeline`` as it happens.
+material. The page also shows the exercise's whole journal as the review log
+(``controlroom.review.log``: scenario time as the clock stood, names, a sentence per event),
+a page at a time, newest first, filtered by team, case, kind and person, with a search.
 
 Observations are the one thing an observer may post: an evaluator's record against a
 learning objective is not a control action (it changes no inject, no clock, no team's view).
@@ -12,42 +13,56 @@ learning objective is not a control action (it changes no inject, no clock, no t
 from __future__ import annotations
 
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from controlroom.access.permissions import CONTROLLING, STAFF
-from controlroom.delivery.projections import timeline_view
-from controlroom.delivery.views import TimelineView
 from controlroom.exercise import commands
-from controlroom.exercise.events import fact_of
 from controlroom.exercise.refusals import CommandRefused, Refusal
-from controlroom.exercise.state import ExerciseState
-from controlroom.journal import Event
+from controlroom.review.log import LogFilter, page_of, people_of, review_log
 from controlroom.web.auth import requires
 from controlroom.web.console.actions import Command, act, field
 from controlroom.web.console.pages import exercise_of, render
+from controlroom.web.params import BAD_FIELD, is_item_id
+from controlroom.web.resources import resources
 
 PATH = "/exercises/{exercise}/log"
-SHOWN_EVENTS = 300
+KINDS = ("exercise", "clock", "inject", "cue", "request", "note", "observation", "device", "join")
+MAX_SEARCH = 200
 
 
-def event_lines(events: list[Event], state: ExerciseState) -> list[TimelineView]:
-    """The latest events as the hub's timeline lines, newest first.
-
-    The scenario time of each line is computed on the current clock (as the hub does for a
-    live line), which is exact for events since the last clock change.
-    """
-    return [timeline_view(fact_of(event), state) for event in reversed(events[-SHOWN_EVENTS:])]
+def log_filter(request: Request) -> tuple[LogFilter, int]:
+    """The filter and page number of the query string (400 on a value of the wrong shape)."""
+    query = request.query_params
+    values = {name: query.get(name, "").strip() for name in ("team", "case", "kind", "person")}
+    search = query.get("q", "").strip()
+    if any(v and not is_item_id(v) for v in values.values()) or len(search) > MAX_SEARCH:
+        raise HTTPException(400, BAD_FIELD)
+    if values["kind"] and values["kind"] not in KINDS:
+        raise HTTPException(400, BAD_FIELD)
+    page = query.get("page", "1")
+    if not page.isdigit() or len(page) > 6:
+        raise HTTPException(400, BAD_FIELD)
+    return LogFilter(search=search, **values), int(page)
 
 
 @requires(STAFF)
 async def log(request: Request) -> Response:
     runtime = await exercise_of(request)
     state = runtime.state
+    wanted, number = log_filter(request)
+    names = {a.name: a.display or a.name for a in await resources(request).accounts.all()}
+    entries = review_log(await runtime.journal.read(), names)
     context = {
         "notes": list(reversed(state.notes)),
-        "lines": event_lines(await runtime.journal.read(), state),
+        "log": page_of(entries, wanted, number),
+        "wanted": wanted,
+        "kinds": KINDS,
+        "people": sorted(people_of(entries).items(), key=lambda item: item[1].lower()),
+        "cases": [case.id for case in state.scenario.cases],
+        "names": names,
     }
     return await render(request, "console/log.html", context, runtime=runtime)
 

@@ -1,0 +1,269 @@
+"""The daily debrief pack: a day of the exercise per team or for all teams. Design: docs/review.md.
+
+``debrief_pack`` folds the whole journal (the state at its end, plus the review log's
+scenario times) and keeps what happened on one scenario day: injects with their planned,
+released, delivered and acknowledged times and delays; requests and response times; cue
+timings; observations by objective with their ratings; control's notes.
+
+The **team-facing** pack is what control prints for a team's hot wash: only that team's
+injects that were released to it, its own requests, the observations about it; never
+control's notes, expected actions, inject notes, cues or anything of another team. It is
+built by leaving those out here, so no template can show them by mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from controlroom.exercise.events import Rating
+from controlroom.exercise.state import ExerciseState, Note, TeamRelease
+from controlroom.journal import Event
+from controlroom.live.runtime import scenario_of
+from controlroom.review.log import LogEntry, review_log
+from controlroom.scenario.model import LocalText
+from controlroom.scenario.time import DAY
+
+
+@dataclass(frozen=True, slots=True)
+class InjectRow:
+    inject: str
+    title: LocalText
+    team: str
+    planned: float | None  # scenario time planned (the release's due time)
+    released: float | None  # scenario times, as the clock stood
+    delivered: float | None
+    acknowledged: float | None
+    release_delay: float | None  # scenario seconds from planned to released
+    acknowledge_delay: float | None  # wall seconds from released to acknowledged
+    cancelled: bool
+    expected_actions: tuple[LocalText, ...]  # () in a team-facing pack
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRow:
+    request: str
+    team: str
+    kind_title: LocalText | None
+    text: str
+    sent: float | None  # scenario time
+    answered: bool
+    response_seconds: float | None  # wall seconds from sent to answered
+
+
+@dataclass(frozen=True, slots=True)
+class CueRow:
+    cue: str
+    inject: str
+    role: str
+    status: str
+    scenario_time: float | None
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRow:
+    scenario_time: float | None
+    by: str  # a name
+    team: str | None
+    inject: str | None
+    text: str
+    objective: str | None = None
+    task: str | None = None
+    rating: Rating | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectiveBlock:
+    objective: str
+    title: LocalText
+    ratings: tuple[tuple[str, int], ...]  # (P|S|M|U, count)
+    observations: tuple[NoteRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DebriefPack:
+    day: int | None  # None: the whole exercise
+    team: str | None  # None: every team
+    team_facing: bool
+    days: int
+    injects: tuple[InjectRow, ...]
+    requests: tuple[RequestRow, ...]
+    cues: tuple[CueRow, ...]  # () in a team-facing pack
+    objectives: tuple[ObjectiveBlock, ...]
+    notes: tuple[NoteRow, ...]  # () in a team-facing pack
+
+
+def day_of(scenario_time: float | None) -> int | None:
+    return None if scenario_time is None else int(scenario_time // DAY) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Reviewed:
+    """The journal folded once for review: the state at its end and the review log."""
+
+    state: ExerciseState
+    log: tuple[LogEntry, ...]
+
+    @property
+    def last_day(self) -> int:
+        """The last scenario day anything happened on (1 before STARTEX)."""
+        times = [e.scenario_time for e in self.log if e.scenario_time is not None]
+        return (day_of(max(times)) or 1) if times else 1
+
+
+def reviewed(events: Sequence[Event], names: Mapping[str, str] | None = None) -> Reviewed:
+    state = ExerciseState.fold(scenario_of(list(events), ""), events)
+    return Reviewed(state, tuple(review_log(events, names or {})))
+
+
+def debrief_pack(
+    events: Sequence[Event] | Reviewed,
+    day: int | None,
+    *,
+    team: str | None = None,
+    team_facing: bool = False,
+    names: Mapping[str, str] | None = None,
+) -> DebriefPack:
+    """The pack of scenario day ``day`` (``None``: the whole exercise; ``team_facing`` needs a
+    ``team``). ``events`` may be folded already (``reviewed``) to build many packs."""
+    if team_facing and team is None:
+        raise ValueError("a team-facing pack is for one team")
+    folded = events if isinstance(events, Reviewed) else reviewed(events, names)
+    state, log = folded.state, folded.log
+    if team is not None and team not in state.scenario.team_ids:
+        raise KeyError(team)
+    stime = {entry.seq: entry.scenario_time for entry in log}
+    person = {entry.seq: entry.person for entry in log}
+
+    def on_day(scenario_time: float | None) -> bool:
+        return day is None or day_of(scenario_time) == day
+
+    def wanted(row_team: str | None) -> bool:
+        return team is None or row_team == team
+
+    injects = tuple(
+        _inject_row(state, release, team_facing)
+        for release in _releases(state)
+        if wanted(release.team)
+        and (release.released_at is not None or not team_facing)
+        and on_day(_when(release))
+    )
+    requests = tuple(
+        RequestRow(
+            request=r.id,
+            team=r.team,
+            kind_title=next((k.title for k in state.scenario.requests if k.id == r.kind), None),
+            text=r.text,
+            sent=stime.get(r.seq),
+            answered=r.answered_at is not None,
+            response_seconds=None if r.answered_at is None else r.answered_at - r.sent_at,
+        )
+        for r in state.requests.values()
+        if wanted(r.team) and on_day(stime.get(r.seq))
+    )
+    cues: tuple[CueRow, ...] = ()
+    if not team_facing:
+        cues = tuple(
+            CueRow(
+                cue=str(getattr(e.fact.payload, "cue", "")),
+                inject=e.inject or "",
+                role=str(getattr(e.fact.payload, "role", "")),
+                status=str(getattr(e.fact.payload, "status", "")),
+                scenario_time=e.scenario_time,
+                by=e.person,
+            )
+            for e in log
+            if e.type == "cue.status"
+            and on_day(e.scenario_time)
+            and (team is None or team in e.teams or not e.teams)
+        )
+    notes_of_day = [n for n in state.notes if on_day(stime.get(n.seq))]
+    observations = [n for n in notes_of_day if n.kind == "observation" and wanted(n.team)]
+    notes: tuple[NoteRow, ...] = ()
+    if not team_facing:
+        notes = tuple(
+            _note_row(n, stime, person)
+            for n in notes_of_day
+            if n.kind == "note" and (team is None or n.team in (None, team))
+        )
+    return DebriefPack(
+        day=day,
+        team=team,
+        team_facing=team_facing,
+        days=state.scenario.days,
+        injects=injects,
+        requests=requests,
+        cues=cues,
+        objectives=_objectives(state, observations, stime, person),
+        notes=notes,
+    )
+
+
+def _releases(state: ExerciseState) -> list[TeamRelease]:
+    order = {inject: n for n, inject in enumerate(state.injects)}
+    return sorted(
+        state.releases.values(),
+        key=lambda r: (_when(r) if _when(r) is not None else float("inf"), order[r.inject]),
+    )
+
+
+def _when(release: TeamRelease) -> float | None:
+    """The scenario time that places a release on a day: when it went out, else its plan."""
+    return release.released_scenario if release.released_at is not None else release.due
+
+
+def _inject_row(state: ExerciseState, release: TeamRelease, team_facing: bool) -> InjectRow:
+    inject = state.injects[release.inject]
+    planned = release.due if release.due is not None else inject.at_seconds
+    delay = None
+    if planned is not None and release.released_scenario is not None:
+        delay = release.released_scenario - planned
+    ack = None
+    if release.acknowledged_at is not None and release.released_at is not None:
+        ack = release.acknowledged_at - release.released_at
+    return InjectRow(
+        inject=inject.id,
+        title=inject.title,
+        team=release.team,
+        planned=planned,
+        released=release.released_scenario if release.released_at is not None else None,
+        delivered=release.delivered_scenario if release.delivered_at is not None else None,
+        acknowledged=release.acknowledged_scenario if release.acknowledged_at is not None else None,
+        release_delay=delay,
+        acknowledge_delay=ack,
+        cancelled=release.cancelled and release.released_at is None,
+        expected_actions=() if team_facing else tuple(inject.expected_actions),
+    )
+
+
+def _note_row(note: Note, stime: Mapping[int, float | None], person: Mapping[int, str]) -> NoteRow:
+    return NoteRow(
+        scenario_time=stime.get(note.seq),
+        by=person.get(note.seq) or note.by,
+        team=note.team,
+        inject=note.inject,
+        text=note.text,
+        objective=note.objective,
+        task=note.task,
+        rating=note.rating,
+    )
+
+
+def _objectives(
+    state: ExerciseState,
+    observations: Iterable[Note],
+    stime: Mapping[int, float | None],
+    person: Mapping[int, str],
+) -> tuple[ObjectiveBlock, ...]:
+    by_objective: dict[str, list[NoteRow]] = {}
+    for note in observations:
+        by_objective.setdefault(note.objective or "", []).append(_note_row(note, stime, person))
+    blocks = []
+    for objective in state.scenario.objectives:
+        rows = by_objective.get(objective.id, [])
+        if not rows:
+            continue
+        counts = tuple((r.value, sum(1 for n in rows if n.rating is r)) for r in Rating)
+        blocks.append(ObjectiveBlock(objective.id, objective.title, counts, tuple(rows)))
+    return tuple(blocks)

@@ -1,0 +1,117 @@
+"""A debrief pack as tables (CSV, XLSX) in the reader's language. Design: docs/review.md.
+
+The headers are interface strings (translated); the cells are the pack's values, scenario
+text in the reader's language. Used by the console's downloads and by ``controlroom export``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from controlroom.i18n import local
+from controlroom.review.debrief import DebriefPack
+from controlroom.review.sheets import Rows
+from controlroom.scenario.model import Scenario
+from controlroom.scenario.time import format_time
+
+Gettext = Callable[..., str]
+
+
+def _(message: str) -> str:
+    return message
+
+
+SHEETS = {
+    "injects": _("Injects"),
+    "requests": _("Requests"),
+    "cues": _("Cues"),
+    "observations": _("Observations"),
+    "notes": _("Notes"),
+}
+INJECT_HEADER = (
+    _("Inject"), _("Title"), _("Team"), _("Planned"), _("Released"), _("Delivered"),
+    _("Acknowledged"), _("Release delay (min)"), _("Acknowledged after (min)"),
+    _("Expected actions"),
+)  # fmt: skip
+REQUEST_HEADER = (
+    _("Request"), _("Team"), _("Kind"), _("Text"), _("Sent"), _("Answered"),
+    _("Response time (min)"),
+)  # fmt: skip
+CUE_HEADER = (_("Cue"), _("Inject"), _("Role"), _("Status"), _("Scenario time"), _("By"))
+OBSERVATION_HEADER = (
+    _("Objective"), _("Critical task"), _("Rating"), _("Team"), _("Scenario time"), _("By"),
+    _("Observation"),
+)  # fmt: skip
+NOTE_HEADER = (_("Scenario time"), _("By"), _("Team"), _("Inject"), _("Note"))
+
+
+def _time(value: float | None) -> str:
+    return "" if value is None else format_time(value)
+
+
+def _minutes(value: float | None) -> str:
+    return "" if value is None else f"{value / 60:.1f}"
+
+
+def pack_sheets(
+    pack: DebriefPack, scenario: Scenario, language: str, gettext: Gettext
+) -> list[tuple[str, Rows]]:
+    """The pack as (sheet title, rows) with a header row each, in ``language``."""
+    original = scenario.original_language
+
+    def text(value: Mapping[str, str] | None) -> str:
+        return "" if not value else local(value, language, original)[0]
+
+    teams = {t.id: text(t.name) for t in scenario.teams}
+    header: Callable[[tuple[str, ...]], list[str]] = lambda h: [gettext(c) for c in h]  # noqa: E731
+    injects: list[list[str]] = [header(INJECT_HEADER)]
+    injects += [
+        [
+            r.inject, text(r.title), teams.get(r.team, r.team), _time(r.planned),
+            _time(r.released), _time(r.delivered), _time(r.acknowledged),
+            _minutes(r.release_delay), _minutes(r.acknowledge_delay),
+            "; ".join(text(a) for a in r.expected_actions),
+        ]
+        for r in pack.injects
+    ]  # fmt: skip
+    requests: list[list[str]] = [header(REQUEST_HEADER)]
+    requests += [
+        [
+            r.request, teams.get(r.team, r.team), text(r.kind_title), r.text, _time(r.sent),
+            gettext("yes") if r.answered else gettext("no"), _minutes(r.response_seconds),
+        ]
+        for r in pack.requests
+    ]  # fmt: skip
+    observations: list[list[str]] = [header(OBSERVATION_HEADER)]
+    for block in pack.objectives:
+        observations += [
+            [
+                text(block.title), n.task or "", n.rating.value if n.rating else "",
+                teams.get(n.team or "", n.team or ""), _time(n.scenario_time), n.by, n.text,
+            ]
+            for n in block.observations
+        ]  # fmt: skip
+    sheets: list[tuple[str, Rows]] = [
+        (gettext(SHEETS["injects"]), injects),
+        (gettext(SHEETS["requests"]), requests),
+        (gettext(SHEETS["observations"]), observations),
+    ]
+    if not pack.team_facing:
+        cues: list[list[str]] = [header(CUE_HEADER)]
+        cues += [
+            [c.cue, c.inject, c.role, c.status, _time(c.scenario_time), c.by] for c in pack.cues
+        ]
+        notes: list[list[str]] = [header(NOTE_HEADER)]
+        for n in pack.notes:
+            team = teams.get(n.team or "", n.team or "")
+            notes.append([_time(n.scenario_time), n.by, team, n.inject or "", n.text])
+        sheets += [(gettext(SHEETS["cues"]), cues), (gettext(SHEETS["notes"]), notes)]
+    return sheets
+
+
+def pack_csv_rows(sheets: list[tuple[str, Rows]]) -> list[list[str]]:
+    """Every sheet in one CSV: a first column names the sheet; each sheet keeps its header."""
+    rows: list[list[str]] = []
+    for title, sheet in sheets:
+        rows += [[title, *row] for row in sheet]
+    return rows

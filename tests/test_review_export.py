@@ -1,0 +1,99 @@
+"""The after-action export: ``controlroom export`` and the console's download hold the
+journal, the scenario as run, the MSEL with actual times, observations and the debrief packs;
+no spreadsheet cell is a live formula; team-facing packs hold no secret."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import httpx
+import openpyxl
+import orjson
+
+from tests.support.server import ROOT, LiveServerFactory, marked_scenario
+from tests.test_review_debrief import SECRETS, drive, xlsx_text
+
+FORMULA = ("=", "+", "-", "@")
+
+
+def formulas(content: bytes) -> list[str]:
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    return [
+        str(c.value)
+        for sheet in book
+        for row in sheet.iter_rows()
+        for c in row
+        if (isinstance(c.value, str) and c.value.startswith(FORMULA)) or c.data_type == "f"
+    ]
+
+
+def check_archive(content: bytes, journal_length: int) -> None:
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    names = set(archive.namelist())
+    expected = {"journal.jsonl", "scenario.json", "msel-actual.csv", "msel-actual.xlsx"}
+    expected |= {"observations.csv", "debrief/D1-all.csv", "debrief/D1-all.xlsx"}
+    expected |= {f"debrief/D1-t{n}-team.{kind}" for n in (1, 2, 3) for kind in ("csv", "xlsx")}
+    assert expected <= names, expected - names
+    lines = archive.read("journal.jsonl").splitlines()
+    assert len(lines) == journal_length
+    assert [orjson.loads(line)["seq"] for line in lines] == list(range(1, journal_length + 1))
+    scenario = orjson.loads(archive.read("scenario.json"))
+    titles = {i["id"]: i["title"]["en"] for i in scenario["injects"]}
+    assert titles["I-t1-1"] == "=HYPERLINK(1)"  # as run: the edit applied
+    msel = archive.read("msel-actual.csv").decode("utf-8-sig")
+    assert "'=HYPERLINK(1)" in msel and "D1 09:00" in msel
+    assert "I-t1-0" in msel and "I-t2-0" in msel
+    observations = archive.read("observations.csv").decode("utf-8-sig")
+    assert "T1-OBSERVED" in observations and "T2-OBSERVED" in observations
+    for name in names:
+        if name.endswith(".xlsx"):
+            assert formulas(archive.read(name)) == [], name
+        if name.endswith(".csv"):
+            for line in archive.read(name).decode("utf-8-sig").splitlines():
+                for cell in line.split(","):
+                    assert not cell.strip('"').startswith(FORMULA), (name, line)
+    team_pack = archive.read("debrief/D1-t1-team.csv").decode("utf-8-sig")
+    team_pack += xlsx_text(archive.read("debrief/D1-t1-team.xlsx"))
+    assert "I-t1-0" in team_pack and "T1-OBSERVED" in team_pack
+    for secret in (*SECRETS, "I-t2-0", "T2-OBSERVED"):
+        assert secret not in team_pack, secret
+
+
+async def test_the_export_on_the_console_and_the_command_line(
+    live_server: LiveServerFactory, tmp_path: Path
+) -> None:
+    server = live_server()
+    exercise = server.create_exercise(marked_scenario(teams=3, roles=2, injects_per_team=3))
+    drive(server, exercise)
+    _epoch, events = server.journal(exercise)
+    session = server.session({"kind": "user", "role": "observer", "name": "olga"})
+    async with httpx.AsyncClient(
+        base_url=server.url, cookies={"cr_session": session}, timeout=60
+    ) as client:
+        download = await client.get(f"/exercises/{exercise}/export.zip")
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as stranger:
+        anonymous = await stranger.get(f"/exercises/{exercise}/export.zip")
+    assert download.status_code == 200
+    assert download.headers["content-type"] == "application/zip"
+    assert anonymous.status_code in (302, 303, 401, 403)
+    check_archive(download.content, len(events))
+
+    output = tmp_path / "after-action.zip"
+    env = {**os.environ, "CONTROLROOM_DATA_DIR": str(server.data_dir)}
+    command = [sys.executable, "-m", "controlroom", "export", exercise, "-o", str(output)]
+    done = await asyncio.to_thread(
+        subprocess.run, command, cwd=ROOT, env=env, capture_output=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    check_archive(output.read_bytes(), len(events))
+    missing = [sys.executable, "-m", "controlroom", "export", "nope-1", "-o", str(output)]
+    refused = await asyncio.to_thread(
+        subprocess.run, missing, cwd=ROOT, env=env, capture_output=True, timeout=120
+    )
+    assert refused.returncode == 1 and b"no exercise" in refused.stderr
