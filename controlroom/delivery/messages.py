@@ -11,6 +11,8 @@ from typing import Any
 
 import orjson
 
+from controlroom.i18n import LANGUAGES
+
 MAX_ID = 64
 MAX_SEQ = 2**53  # JSON-safe integers
 CUE_STATUSES = frozenset({"ready", "in-scene", "done"})  # what an actor may report
@@ -58,7 +60,14 @@ class CueReport:
     status: str
 
 
-ClientMessage = Resume | Ping | Pong | Ack | Seen | CueReport
+@dataclass(frozen=True, slots=True)
+class Language:
+    """Show this socket's frames in ``language`` from now on (one of the interface's)."""
+
+    language: str
+
+
+ClientMessage = Resume | Ping | Pong | Ack | Seen | CueReport | Language
 
 
 def parse(text: str) -> ClientMessage:
@@ -86,6 +95,11 @@ def parse(text: str) -> ClientMessage:
         if not isinstance(status, str) or status not in CUE_STATUSES:
             raise BadMessage("bad-message", "'status' must be ready, in-scene or done.")
         return CueReport(_id(data.get("cue"), "cue"), str(status))
+    if kind == "language":
+        language = data.get("language")
+        if not isinstance(language, str) or language not in LANGUAGES:
+            raise BadMessage("bad-message", f"'language' must be one of {', '.join(LANGUAGES)}.")
+        return Language(language)
     raise BadMessage("unknown-type", f"Unknown message type {str(kind)[:40]!r}.")
 
 

@@ -16,7 +16,10 @@
  *     default): back within 5 s of a restarted server's return; and at once
  *     when the browser says it is back online;
  *   - on close 4403 (the device was revoked): empty the page and replace it (no history
- *     entry) by the socket element's data-cr-revoked address, or "/".
+ *     entry) by the socket element's data-cr-revoked address, or "/";
+ *   - language: when one page switches (the form marked data-cr-language), the person's
+ *     other open pages are told (BroadcastChannel) and ask their sockets for that language
+ *     ({type: "language", language}): their live fragments follow without a reload.
  */
 (() => {
   "use strict";
@@ -127,6 +130,28 @@
   }
 
   window.addEventListener("online", reconnectNow);
+
+  const languages = "BroadcastChannel" in window ? new BroadcastChannel("cr-language") : null;
+
+  function followLanguage(language) {
+    for (const connection of connections) send(connection, { type: "language", language });
+  }
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!languages || !(form instanceof HTMLFormElement) || !("crLanguage" in form.dataset)) return;
+    const chosen = event.submitter && event.submitter.value;
+    if (chosen) languages.postMessage({ language: chosen });
+  });
+
+  if (languages) {
+    languages.addEventListener("message", (event) => {
+      const language = event.data && event.data.language;
+      if (typeof language !== "string") return;
+      followLanguage(language);
+      document.documentElement.dataset.crLanguage = language; // what the sockets now speak
+    });
+  }
 
   document.addEventListener("htmx:ws:after:connection", (event) => {
     const state = stream(event.target);
