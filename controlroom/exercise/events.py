@@ -162,13 +162,19 @@ class InjectCreated(Payload):
 
 
 class InjectEdited(Payload):
-    """A new version of an inject: the changed fields (scenario JSON) and the version number."""
+    """A new version of an inject: the changed fields (scenario JSON) and the version number.
+
+    ``languages``: the languages whose team-visible text (title, sender, body) this version
+    updated; the others keep an older text, which their readers see marked as not yet
+    updated. None (journals written before it was recorded): every language is up to date.
+    """
 
     TYPE = EventType.INJECT_EDITED
     inject: str
     version: int
     changes: dict[str, JsonValue]
     by: str = ""
+    languages: tuple[str, ...] | None = None
 
 
 class InjectReleased(Payload):

@@ -251,6 +251,26 @@ def _inject_created(state: ExerciseState, inject: Inject) -> Commit:
     return lambda f: state._add_inject(inject)
 
 
+def _left_behind(state: ExerciseState, payload: InjectEdited, previous: int) -> None:
+    """Which languages' texts this edit left at an older version (``state.behind``)."""
+    if payload.languages is None:  # not recorded: every language is taken as updated
+        state.behind.pop(payload.inject, None)
+        return
+    if not payload.languages:  # no team-visible text changed: nobody falls further behind
+        return
+    behind = state.behind.setdefault(payload.inject, {})
+    # A new change (it touches a language that was up to date) leaves the languages it does
+    # not touch behind; an edit of lagging languages only is a catch-up: they are current.
+    catching_up = all(language in behind for language in payload.languages)
+    for language in state.scenario.languages:
+        if language in payload.languages:
+            behind.pop(language, None)
+        elif not catching_up:
+            behind.setdefault(language, previous)
+    if not behind:
+        del state.behind[payload.inject]
+
+
 def _inject_edited(state: ExerciseState, payload: InjectEdited) -> Commit:
     current = _known_inject(state, payload.inject)
     unknown = set(payload.changes) - EDITABLE
@@ -266,6 +286,7 @@ def _inject_edited(state: ExerciseState, payload: InjectEdited) -> Commit:
     _check_inject(state, edited)
 
     def commit(fact: Fact) -> None:
+        _left_behind(state, payload, state.versions[edited.id])
         state.injects[edited.id] = edited
         state.versions[edited.id] = payload.version
         if "cues" in payload.changes:
