@@ -46,6 +46,7 @@ from controlroom.exercise.events import (
     RequestClaimed,
     RequestSent,
     SpeedSet,
+    simcell_sender,
 )
 from controlroom.exercise.lifecycles import (
     CUE,
@@ -383,7 +384,7 @@ def answer_request(
         answer=answer,
         text=body,
         title=title,
-        sender={lang: "SimCell" for lang in title},
+        sender=simcell_sender(title),
         by=by,
     )
 

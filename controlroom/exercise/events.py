@@ -13,6 +13,7 @@ an older payload with a key we no longer use still be read.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar
@@ -259,6 +260,15 @@ class RequestClaimed(Payload):
     TYPE = EventType.REQUEST_CLAIMED
     request: str
     by: str = ""
+
+
+# The sender of an answer with no sender of its own, in each interface language (scenario
+# text, so it is named here, not in the interface's catalogues).
+SIMCELL_SENDER = {"en": "SimCell", "ru": "Группа имитации"}
+
+
+def simcell_sender(languages: Iterable[str]) -> dict[str, str]:
+    return {lang: SIMCELL_SENDER.get(lang, SIMCELL_SENDER["en"]) for lang in languages}
 
 
 class RequestAnswered(Payload):

@@ -43,6 +43,7 @@ from controlroom.exercise.events import (
     RequestClaimed,
     RequestSent,
     SpeedSet,
+    simcell_sender,
 )
 from controlroom.exercise.lifecycles import (
     CLOCK,
@@ -400,7 +401,7 @@ def answer_inject(request: Request, payload: RequestAnswered) -> Inject:
             "id": f"SIM-{request.id}",
             "trigger": "manual",
             "channel": Channel.SIMCELL_ANSWER,
-            "from": payload.sender or {lang: "SimCell" for lang in title},
+            "from": payload.sender or simcell_sender(title),
             "to": [request.team],
             "title": title,
             "body": payload.text,

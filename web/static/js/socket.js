@@ -111,7 +111,8 @@
   function revoked(element) {
     const main = document.getElementById("main");
     if (main) main.replaceChildren(); // nothing of the exercise stays on screen
-    document.title = "Control Room";
+    const brand = document.querySelector(".brand"); // the site's name, in the page's language
+    document.title = brand ? brand.textContent : "";
     window.location.replace(element.dataset.crRevoked || "/");
   }
 
