@@ -85,3 +85,31 @@ async def test_memory_accounts_are_kept_nowhere(tmp_path: Path) -> None:
     assert await open_accounts("memory://", tmp_path).all() == []
     with pytest.raises(ValueError, match="unknown sessions URL"):
         open_accounts("ftp://x", tmp_path)
+
+
+async def test_an_accounts_language_is_kept_in_every_store(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """The interface language chosen last (``Account.language``); rows written before it
+    existed read as "none chosen yet"."""
+    from dataclasses import replace
+
+    for url in (f"sqlite://{tmp_path / 'access.sqlite3'}", redis_server.url, "memory://"):
+        store = open_accounts(url, tmp_path)
+        try:
+            dina = new_account("dina", "director", "correct horse battery")
+            assert dina.language == ""
+            await store.put(replace(dina, language="ru"))
+            found = await store.get("dina")
+            assert found is not None and found.language == "ru", url
+        finally:
+            await store.close()
+    older = asdict(new_account("olga", "observer", "a password!"))
+    del older["language"]
+    (tmp_path / "accounts.json").write_bytes(orjson.dumps({"olga": older}))
+    store = open_accounts(f"sqlite://{tmp_path / 'other.sqlite3'}", tmp_path)
+    try:
+        olga = await store.get("olga")
+        assert olga is not None and olga.language == ""
+    finally:
+        await store.close()

@@ -22,7 +22,7 @@ async def test_release_now_to_one_team_then_the_rest(control: Control) -> None:
     path = f"/exercises/{runtime.id}/injects/S-03"
     one = await control.post(f"{path}/release", {"team": "labour"}, htmx=True)
     assert one.status_code == 200
-    assert "S-03 released to labour." in one.text
+    assert "S-03 released to Labour inspectors." in one.text  # the name, not the id
     assert 'id="inject-row-S-03"' in one.text  # the row, out of band
     assert status(runtime, "S-03", "labour") == "released"
     assert status(runtime, "S-03", "police") == "scheduled"
@@ -75,7 +75,7 @@ async def test_cancel_asks_first_and_then_never_releases(control: Control) -> No
     runtime = await started(control)
     path = f"/exercises/{runtime.id}/injects/S-04"
     asked = await control.post(f"{path}/cancel", {"team": "labour"})
-    assert asked.status_code == 200 and "Cancel S-04 for labour?" in asked.text
+    assert asked.status_code == 200 and "Cancel S-04 for Labour inspectors?" in asked.text
     assert status(runtime, "S-04", "labour") == "planned"
     done = await control.post(f"{path}/cancel", {"team": "labour", "confirmed": "yes"})
     assert done.status_code == 303

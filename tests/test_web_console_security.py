@@ -19,6 +19,7 @@ from tests.support.console import Control
 NOT_CONTROL_ACTIONS = {
     "/signin": "signing in is how an observer gets a session at all",
     "/signout": "anyone may end their own session",
+    "/language": "anyone may choose the language they read",
     "/setup": "only open while there is no account; closed (404) here",
     "/join/{token}": "a team or actor device joins with its code, not with an account",
     "/exercises/{exercise}/log/observations": "observing is what observers are for",
@@ -115,5 +116,5 @@ async def test_observer_pages_hide_every_control_action(control: Control) -> Non
     for page in ("", "/boards", "/simcell", "/simcell/R001", "/log", "/injects/S-04"):
         html = (await control.get(f"/exercises/{exercise}{page}")).text
         actions = re.findall(r'<form method="post" action="([^"]+)"', html)
-        allowed = {"/signout", f"/exercises/{exercise}/log/observations"}
+        allowed = {"/signout", "/language", f"/exercises/{exercise}/log/observations"}
         assert set(actions) <= allowed, (page, actions)

@@ -115,6 +115,7 @@ async def test_the_join_page_and_its_refusals_speak_russian(venue: Venue) -> Non
     page = await venue.client.get(venue.code("team:police").path + "?lang=ru")
     assert "Подключиться к учениям" in page.text
     assert "Команда полиции" in page.text
+    assert 'name="name" value="Команда полиции 1"' in page.text  # the suggested device name
     joined = [e for e in await venue.runtime.journal.read() if e.type == EventType.DEVICE_JOINED]
     assert joined == []
 

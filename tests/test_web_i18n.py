@@ -128,3 +128,74 @@ def test_core_refusals_are_translated_with_their_values_and_team_names() -> None
     assert "alpha" in str(strangers)
     empty = CommandRefused(Refusal.EMPTY_NOTE)
     assert refusal_text(empty, russian, scenario) == "Запись пустая."
+
+
+# -- strings said from Python and from JavaScript ------------------------------------------------
+
+
+def refused_details(path: Path) -> list[str]:
+    """The texts of ``HTTPException(status, "...")`` in a module: error pages show them
+    translated (controlroom.web.errors), so each needs its Russian."""
+    import ast
+
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+        if name != "HTTPException":
+            continue
+        details = node.args[1:2] + [k.value for k in node.keywords if k.arg == "detail"]
+        found.extend(str(d.value) for d in details if isinstance(d, ast.Constant) and d.value)
+    return found
+
+
+PYTHON_DETAILS = sorted({d for path in MODULES for d in refused_details(path)})
+
+
+def test_the_python_side_has_error_details_to_check() -> None:
+    assert len(PYTHON_DETAILS) > 10
+    assert "That language is not offered." in PYTHON_DETAILS
+
+
+@pytest.mark.parametrize("detail", PYTHON_DETAILS, ids=str)
+def test_every_error_detail_has_russian(detail: str) -> None:
+    russian = Catalogues(WEB_DIR / "locale").get("ru")
+    assert russian.messages.get(detail), f"no Russian for {detail!r}"
+
+
+SCRIPTS = sorted((WEB_DIR / "static" / "js").glob("*.js"))
+SAID_IN_JS = __import__("re").compile(
+    r"""(?:textContent|innerText|innerHTML|title|placeholder)\s*=\s*(["'`])(?!\1)"""
+    r"""|(?:alert|confirm|prompt)\(\s*["'`]"""
+    r"""|setAttribute\(\s*["'](?:aria-label|title|placeholder)["']\s*,\s*["'`]"""
+)
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
+def test_scripts_say_nothing_of_their_own(script: Path) -> None:
+    """What a script shows comes from the page (``data-*`` attributes the templates fill
+    through ``_()``, e.g. data-text, data-on, data-warn, data-day): a text written in the
+    script could not be translated."""
+    for number, line in enumerate(script.read_text(encoding="utf-8").splitlines(), 1):
+        assert not SAID_IN_JS.search(line), f"{script.name}:{number}: {line.strip()}"
+
+
+def test_scenario_times_and_offsets_speak_the_readers_language() -> None:
+    from controlroom.web.templating import localized
+
+    catalogues = Catalogues(WEB_DIR / "locale")
+    russian, english = localized(catalogues.get("ru")), localized(catalogues.get("en"))
+    assert english["stime"](32400) == "D1 09:00"
+    assert russian["stime"](86400 + 36930) == "Д2 10:15:30"
+    assert english["relative"]("-15m") == "15 min before the release"
+    assert russian["relative"]("-15m") == "за 15 мин до выпуска"
+    assert russian["relative"]("+2h") == "через 2 ч после выпуска"
+    assert russian["relative"]("0m") == "в момент выпуска"
+
+
+@pytest.mark.parametrize("word", ["SimCell", "STARTEX", "ENDEX"])
+def test_the_russian_interface_has_no_latin_jargon(word: str) -> None:
+    russian = Catalogues(WEB_DIR / "locale").get("ru")
+    leftovers = [m for m, text in russian.messages.items() if word in text]
+    assert not leftovers, leftovers

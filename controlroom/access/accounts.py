@@ -35,6 +35,7 @@ class Account:
     role: ControlRole
     password_hash: str
     display: str = ""
+    language: str = ""  # the interface language last chosen ("" for none yet)
 
     def verify(self, password: str) -> bool:
         try:

@@ -179,6 +179,12 @@ class Connection:
             raise InvalidTransition(f"a {self.state.value} connection cannot be rebound")
         self.audience, self.language, self.device = audience, language, device
 
+    def relanguage(self, language: str) -> None:
+        """Follow another language's stream from now on (the hub moves it between streams)."""
+        if self.state not in (SocketState.OPEN, SocketState.LIVE):
+            raise InvalidTransition(f"a {self.state.value} connection cannot change language")
+        self.language = language
+
     async def refuse(self, status: int, message: str, *, http_response: bool = True) -> None:
         """Refuse the handshake: an HTTP error (or a close before accept, which is a 403)."""
         self._move(SocketState.REFUSED)

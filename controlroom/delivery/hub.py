@@ -211,6 +211,21 @@ class ExerciseFeed:
             return False
         return True
 
+    def switch_language(self, connection: Connection, language: str) -> None:
+        """Move ``connection`` to the stream of ``language`` and send it its whole view
+        rendered in it, in one step of the event loop (no event falls between)."""
+        if (connection.audience, language) not in self._histories:
+            raise KeyError((connection.audience, language))
+        live = self._live.get(connection.key, set())
+        following = connection in live
+        live.discard(connection)
+        connection.relanguage(language)
+        if following:
+            view = current_view(self.runtime.state, connection.audience)
+            content = self.render.view(view, connection.audience, language)
+            connection.say(snapshot_frame(self.epoch, self.seq, content, receipt=False))
+            self._live[connection.key].add(connection)
+
     def snapshot(self, connection: Connection) -> Frame:
         """The connection's whole current view as a ``snapshot`` frame at the current seq."""
         view = current_view(self.runtime.state, connection.audience)

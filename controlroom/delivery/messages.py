@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from controlroom.exercise.safety import SafetyKind
+from controlroom.i18n import LANGUAGES
 
 MAX_ID = 64
 MAX_SEQ = 2**53  # JSON-safe integers
@@ -80,7 +81,14 @@ class Safety:
     action: str
 
 
-ClientMessage = Resume | Ping | Pong | Ack | Seen | CueReport | AskControl | Safety
+@dataclass(frozen=True, slots=True)
+class Language:
+    """Show this socket's frames in ``language`` from now on (one of the interface's)."""
+
+    language: str
+
+
+ClientMessage = Resume | Ping | Pong | Ack | Seen | CueReport | AskControl | Safety | Language
 
 
 def parse(text: str) -> ClientMessage:
@@ -113,6 +121,11 @@ def parse(text: str) -> ClientMessage:
     if kind in ("stop", "call"):
         cue = data.get("cue")
         return Safety(SafetyKind(kind), None if cue is None else _id(cue, "cue"), _required(data))
+    if kind == "language":
+        language = data.get("language")
+        if not isinstance(language, str) or language not in LANGUAGES:
+            raise BadMessage("bad-message", f"'language' must be one of {', '.join(LANGUAGES)}.")
+        return Language(language)
     raise BadMessage("unknown-type", f"Unknown message type {str(kind)[:40]!r}.")
 
 

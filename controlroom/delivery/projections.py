@@ -83,6 +83,7 @@ def team_inject_view(state: ExerciseState, release: TeamRelease) -> TeamInjectVi
         attachments=tuple(inject.attachments),
         released_at=release.released_at,
         status=release.status(state.started),
+        behind=tuple(sorted(state.behind.get(inject.id, {}).items())),
     )
 
 

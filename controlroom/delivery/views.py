@@ -66,6 +66,7 @@ class TeamInjectView:
     attachments: tuple[Attachment, ...]
     released_at: float  # wall time
     status: ReleaseStatus  # released | delivered | acknowledged
+    behind: tuple[tuple[str, int], ...] = ()  # (language, version its text is from), if older
 
     @property
     def is_new(self) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from pydantic import JsonValue, TypeAdapter, ValidationError
 
@@ -46,6 +47,7 @@ from controlroom.exercise.events import (
     RequestClaimed,
     RequestSent,
     SpeedSet,
+    simcell_sender,
 )
 from controlroom.exercise.lifecycles import (
     CUE,
@@ -218,7 +220,28 @@ def edit(state: ExerciseState, by: str, inject: str, changes: Mapping[str, objec
         values = _JSON_OBJECT.validate_python(dict(changes))
     except ValidationError as error:
         raise _invalid(error) from error
-    return InjectEdited(inject=inject, version=state.versions[inject] + 1, changes=values, by=by)
+    version = state.versions[inject] + 1
+    languages = _updated_languages(state, current.model_dump(by_alias=True), values)
+    return InjectEdited(inject=inject, version=version, changes=values, by=by, languages=languages)
+
+
+TEAM_TEXTS = ("title", "from", "body")  # what teams read of an inject (notes are control's)
+
+
+def _updated_languages(
+    state: ExerciseState, current: Mapping[str, Any], changes: Mapping[str, Any]
+) -> tuple[str, ...]:
+    """The scenario's languages whose team-visible text ``changes`` updates."""
+    updated = []
+    for language in state.scenario.languages:
+        for name in TEAM_TEXTS:
+            if name not in changes:
+                continue
+            old, new = current.get(name) or {}, changes[name] or {}
+            if old.get(language) != new.get(language):
+                updated.append(language)
+                break
+    return tuple(updated)
 
 
 def create_inject(state: ExerciseState, by: str, data: Mapping[str, object]) -> InjectCreated:
@@ -361,7 +384,7 @@ def answer_request(
         answer=answer,
         text=body,
         title=title,
-        sender={lang: "SimCell" for lang in title},
+        sender=simcell_sender(title),
         by=by,
     )
 

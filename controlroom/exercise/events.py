@@ -13,6 +13,7 @@ an older payload with a key we no longer use still be read.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, cast
@@ -167,13 +168,19 @@ class InjectCreated(Payload):
 
 
 class InjectEdited(Payload):
-    """A new version of an inject: the changed fields (scenario JSON) and the version number."""
+    """A new version of an inject: the changed fields (scenario JSON) and the version number.
+
+    ``languages``: the languages whose team-visible text (title, sender, body) this version
+    updated; the others keep an older text, which their readers see marked as not yet
+    updated. None (journals written before it was recorded): every language is up to date.
+    """
 
     TYPE = EventType.INJECT_EDITED
     inject: str
     version: int
     changes: dict[str, JsonValue]
     by: str = ""
+    languages: tuple[str, ...] | None = None
 
 
 class InjectReleased(Payload):
@@ -258,6 +265,15 @@ class RequestClaimed(Payload):
     TYPE = EventType.REQUEST_CLAIMED
     request: str
     by: str = ""
+
+
+# The sender of an answer with no sender of its own, in each interface language (scenario
+# text, so it is named here, not in the interface's catalogues).
+SIMCELL_SENDER = {"en": "SimCell", "ru": "Группа имитации"}
+
+
+def simcell_sender(languages: Iterable[str]) -> dict[str, str]:
+    return {lang: SIMCELL_SENDER.get(lang, SIMCELL_SENDER["en"]) for lang in languages}
 
 
 class RequestAnswered(Payload):

@@ -49,6 +49,7 @@ from controlroom.exercise.events import (
     SafetySeen,
     SafetyStopped,
     SpeedSet,
+    simcell_sender,
 )
 from controlroom.exercise.lifecycles import (
     CLOCK,
@@ -260,6 +261,26 @@ def _inject_created(state: ExerciseState, inject: Inject) -> Commit:
     return lambda f: state._add_inject(inject)
 
 
+def _left_behind(state: ExerciseState, payload: InjectEdited, previous: int) -> None:
+    """Which languages' texts this edit left at an older version (``state.behind``)."""
+    if payload.languages is None:  # not recorded: every language is taken as updated
+        state.behind.pop(payload.inject, None)
+        return
+    if not payload.languages:  # no team-visible text changed: nobody falls further behind
+        return
+    behind = state.behind.setdefault(payload.inject, {})
+    # A new change (it touches a language that was up to date) leaves the languages it does
+    # not touch behind; an edit of lagging languages only is a catch-up: they are current.
+    catching_up = all(language in behind for language in payload.languages)
+    for language in state.scenario.languages:
+        if language in payload.languages:
+            behind.pop(language, None)
+        elif not catching_up:
+            behind.setdefault(language, previous)
+    if not behind:
+        del state.behind[payload.inject]
+
+
 def _inject_edited(state: ExerciseState, payload: InjectEdited) -> Commit:
     current = _known_inject(state, payload.inject)
     unknown = set(payload.changes) - EDITABLE
@@ -275,6 +296,7 @@ def _inject_edited(state: ExerciseState, payload: InjectEdited) -> Commit:
     _check_inject(state, edited)
 
     def commit(fact: Fact) -> None:
+        _left_behind(state, payload, state.versions[edited.id])
         state.injects[edited.id] = edited
         state.versions[edited.id] = payload.version
         if "cues" in payload.changes:
@@ -383,7 +405,7 @@ def answer_inject(request: Request, payload: RequestAnswered) -> Inject:
             "id": f"SIM-{request.id}",
             "trigger": "manual",
             "channel": Channel.SIMCELL_ANSWER,
-            "from": payload.sender or {lang: "SimCell" for lang in title},
+            "from": payload.sender or simcell_sender(title),
             "to": [request.team],
             "title": title,
             "body": payload.text,

@@ -207,6 +207,8 @@ class ExerciseState:
     clock: ScenarioClock = field(default_factory=ScenarioClock)
     injects: dict[str, Inject] = field(default_factory=dict)
     versions: dict[str, int] = field(default_factory=dict)
+    # inject -> {language: the version its text is from}, for languages an edit left behind
+    behind: dict[str, dict[str, int]] = field(default_factory=dict)
     releases: dict[tuple[str, str], TeamRelease] = field(default_factory=dict)
     dependents: dict[str, list[str]] = field(default_factory=dict)
     cues: dict[str, CueState] = field(default_factory=dict)

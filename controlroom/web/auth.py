@@ -82,11 +82,16 @@ async def current_viewer(conn: HTTPConnection) -> Viewer | None:
 
 
 def language_of(request: Request, viewer: Viewer | None) -> str:
-    chosen = request.query_params.get("lang") or request.cookies.get("cr_lang")
+    """``?lang=`` for one page; else the viewer's chosen language (kept in the session, see
+    web/language.py); else, before signing in, the ``cr_lang`` cookie or the browser's."""
+    chosen = request.query_params.get("lang")
     if chosen in LANGUAGES:
         return chosen
     if viewer is not None:
         return viewer.language
+    cookie = request.cookies.get("cr_lang")
+    if cookie in LANGUAGES:
+        return cookie
     return negotiate(request.headers.get("accept-language", ""))
 
 

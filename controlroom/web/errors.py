@@ -141,7 +141,9 @@ def _pages(scope: Scope) -> Any:
 
 
 def _language(request: Request) -> str:
-    chosen = request.query_params.get("lang") or request.cookies.get("cr_lang")
+    viewer = request.scope.get("controlroom.viewer")  # once looked up: their chosen language
+    language = getattr(viewer, "language", None)
+    chosen = request.query_params.get("lang") or language or request.cookies.get("cr_lang")
     if chosen in LANGUAGES:
         return str(chosen)
     return negotiate(request.headers.get("accept-language", ""))

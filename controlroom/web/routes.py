@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from controlroom.package_data import web_dir
-from controlroom.web import signin
+from controlroom.web import language, signin
 from controlroom.web.console import routes as console_routes
 from controlroom.web.devices.routes import routes as device_routes
 from controlroom.web.socket import ExerciseSocket
@@ -24,6 +24,7 @@ def build_routes(extra: Sequence[BaseRoute] = ()) -> list[BaseRoute]:
     return [
         Route("/healthz", healthz, name="healthz"),
         *signin.routes,
+        *language.routes,
         *console_routes,
         *device_routes,
         *extra,  # only the test factory adds any (controlroom.web.testroutes)

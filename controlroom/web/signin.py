@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 
 from starlette.exceptions import HTTPException
@@ -10,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from controlroom.access.accounts import new_account, setup_token
+from controlroom.i18n import LANGUAGES
 from controlroom.web import params
 from controlroom.web.auth import (
     checked_form,
@@ -24,6 +26,12 @@ from controlroom.web.resources import resources
 def _next(request: Request, fallback: str = "/exercises") -> str:
     target = str(request.query_params.get("next") or fallback)
     return target if target.startswith("/") and not target.startswith("//") else fallback
+
+
+def chosen_here(request: Request) -> bool:
+    """Whether a language was picked on this very page (a link or the cookie it set)."""
+    chosen = request.query_params.get("lang") or request.cookies.get("cr_lang")
+    return chosen in LANGUAGES
 
 
 async def home(request: Request) -> Response:
@@ -46,6 +54,10 @@ async def signin(request: Request) -> Response:
         account = await res.accounts.get(params.text(form, "name", strip=False))
         if account is not None and account.verify(params.text(form, "password", strip=False)):
             response = RedirectResponse(_next(request), status_code=303)
+            if not chosen_here(request) and account.language in LANGUAGES:
+                language = account.language  # the language this person chose last time
+            elif account.language != language:
+                await res.accounts.put(dataclasses.replace(account, language=language))
             await start_session(
                 response,
                 request,

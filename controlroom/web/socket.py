@@ -28,6 +28,7 @@ from controlroom.delivery.messages import (
     BadMessage,
     ClientMessage,
     CueReport,
+    Language,
     Ping,
     Resume,
     Safety,
@@ -36,7 +37,6 @@ from controlroom.delivery.messages import (
 )
 from controlroom.exercise import commands, safety_commands
 from controlroom.exercise.safety import SafetyKind
-from controlroom.i18n import Translator
 from controlroom.journal import JournalError
 from controlroom.live.runtime import ExerciseRuntime
 from controlroom.settings import Settings
@@ -46,6 +46,7 @@ from controlroom.web.identify import identify
 from controlroom.web.origin import origin_allowed
 from controlroom.web.refusal import refusal_text
 from controlroom.web.resources import resources
+from controlroom.web.templating import Pages
 
 logger = logging.getLogger("controlroom.delivery")
 NOT_SAVED: tuple[type[BaseException], ...] = (*UNAVAILABLE, JournalError)
@@ -111,8 +112,7 @@ class ExerciseSocket:
         feed = res.delivery.feed(exercise_id)
         connection.bind(identity.audience, identity.language, identity.device)
         feed.join(connection)  # no await since identify: a revocation cannot slip in between
-        translator = res.pages.translator(identity.language)
-        return _Session(connection, feed, runtime, identity, settings, res.outage, translator)
+        return _Session(connection, feed, runtime, identity, settings, res.outage, res.pages)
 
 
 class _Session:
@@ -124,6 +124,7 @@ class _Session:
         "feed",
         "identity",
         "outage",
+        "pages",
         "runtime",
         "settings",
         "translator",
@@ -137,10 +138,11 @@ class _Session:
         identity: Identity,
         settings: Settings,
         outage: Outage,
-        translator: Translator,
+        pages: Pages,
     ) -> None:
         self.outage = outage
-        self.translator = translator  # refusals in the socket's language
+        self.pages = pages
+        self.translator = pages.translator(identity.language)  # refusals in its language
         self.connection = connection
         self.feed = feed
         self.runtime = runtime
@@ -209,6 +211,10 @@ class _Session:
             await self.feed.resume(connection, message.epoch, message.last_seq)
         elif isinstance(message, Ping):
             connection.say(pong_frame(message.t))
+        elif isinstance(message, Language):
+            # Not a matter of rights: any viewer may read in any language; the audience stays.
+            self.feed.switch_language(connection, message.language)
+            self.translator = self.pages.translator(message.language)
         elif isinstance(message, Ack):
             if identity.team is None:
                 self._forbidden("Only a team acknowledges injects.", message.action)

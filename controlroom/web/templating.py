@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from babel.units import format_unit
+from jinja2.runtime import Context
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from controlroom.i18n import LANGUAGE_NAMES, LANGUAGES, Catalogues, Translator
-from controlroom.scenario.time import format_time
+from controlroom.scenario.time import format_time, parse_offset
 
 NO_STORE = {"Cache-Control": "no-store", "Vary": "HX-Request, Cookie"}
 
@@ -31,7 +33,7 @@ class Pages:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters["scenario_time"] = format_time
+        self.env.filters["scenario_time"] = _scenario_time
         self.catalogues = catalogues
 
     def translator(self, language: str) -> Translator:
@@ -60,23 +62,65 @@ class Pages:
     def fragment(self, template: str, context: Mapping[str, Any], language: str) -> str:
         """Render a fragment (a websocket frame's HTML) outside any request."""
         translator = self.translator(language)
-        return self.env.get_template(template).render(
-            {**context, "_": translator.gettext, "ngettext": translator.ngettext, "lang": language}
-        )
+        return self.env.get_template(template).render({**context, **localized(translator)})
 
     def context(
         self, request: Request, context: Mapping[str, Any], language: str
     ) -> dict[str, Any]:
-        translator = self.translator(language)
+        speech = localized(self.translator(language))
         return {
             "request": request,
-            "_": translator.gettext,
-            "ngettext": translator.ngettext,
-            "lang": language,
+            **speech,
             "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
             "csrf_token": request.scope.get("controlroom.csrf", ""),
             **context,
+            "stime": speech["stime"],  # over the fragments' language-free one
         }
+
+
+def localized(translator: Translator) -> dict[str, Any]:
+    """What every page and fragment uses to speak the reader's language: ``_``, ``ngettext``,
+    ``lang``; scenario times with the day prefix in it (``stime``: "Д1 09:00"); a cue's offset
+    from its inject's release in words and Babel's units (``relative``: "за 15 мин")."""
+    _ = translator.gettext
+    day = _("D%(day)s")
+    language = translator.language
+
+    def stime(seconds: float) -> str:
+        first, _space, rest = format_time(seconds).partition(" ")
+        return f"{day % {'day': first[1:]}} {rest}"
+
+    def relative(offset: str) -> str:
+        seconds = parse_offset(offset)
+        if seconds == 0:
+            return _("at the release")
+        length = duration(abs(seconds), language)
+        if seconds < 0:
+            return _("%(duration)s before the release", duration=length)
+        return _("%(duration)s after the release", duration=length)
+
+    return {
+        "_": _,
+        "ngettext": translator.ngettext,
+        "lang": language,
+        "stime": stime,
+        "relative": relative,
+    }
+
+
+def duration(seconds: int, language: str) -> str:
+    """A whole number of hours, minutes or seconds, in ``language`` (Babel's short units)."""
+    if seconds and seconds % 3600 == 0:
+        return format_unit(seconds // 3600, "duration-hour", length="short", locale=language)
+    if seconds % 60 == 0:
+        return format_unit(seconds // 60, "duration-minute", length="short", locale=language)
+    return format_unit(seconds, "duration-second", length="short", locale=language)
+
+
+@jinja2.pass_context
+def _scenario_time(context: Context, seconds: float) -> str:
+    stime = context.get("stime")
+    return str(stime(seconds)) if callable(stime) else format_time(seconds)
 
 
 def is_htmx(request: Request) -> bool:

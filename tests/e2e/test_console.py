@@ -146,7 +146,7 @@ async def test_director_team_and_simcell_in_real_browsers(room: Room, browser: B
     seen_after = time.monotonic() - started
     assert seen_after < 1.0, seen_after
     await expect(team.locator("#inject-BB-15")).to_contain_text("EXERCISE EXERCISE EXERCISE")
-    await expect(page.locator("#flash")).to_contain_text("BB-15 released to valdoria")
+    await expect(page.locator("#flash")).to_contain_text("BB-15 released to Team Valdoria")
     await page.goto(room.console)
     await expect(page.locator("#status-BB-15-valdoria")).not_to_have_attribute(
         "data-status", "scheduled"

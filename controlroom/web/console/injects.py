@@ -25,6 +25,7 @@ from controlroom.exercise import commands
 from controlroom.exercise.events import Fact, fact_of
 from controlroom.exercise.refusals import CommandRefused, Refusal
 from controlroom.exercise.state import ExerciseState
+from controlroom.i18n import LANGUAGE_NAMES
 from controlroom.journal import Event
 from controlroom.scenario.model import Channel, Inject
 from controlroom.web import params
@@ -32,6 +33,7 @@ from controlroom.web.auth import language_of, requires, viewer_of
 from controlroom.web.console.actions import Command, act, field, teams_field
 from controlroom.web.console.clock import scenario_time
 from controlroom.web.console.pages import exercise_of, render
+from controlroom.web.refusal import team_names
 from controlroom.web.resources import resources
 
 PREFIX = "/exercises/{exercise}/injects/{inject}"
@@ -95,6 +97,11 @@ async def detail(request: Request) -> Response:
         "row": row,
         "cues": list(zip(row.cues, inject.cues, strict=True)),
         "version": state.versions[inject.id],
+        "behind": [
+            (LANGUAGE_NAMES.get(code, code), older)
+            for code, older in sorted(state.behind.get(inject.id, {}).items())
+        ],
+        "language_names": LANGUAGE_NAMES,
         "history": history(await runtime.journal.read(), inject.id),
         "recipients": recipients,
         "preview_team": team,
@@ -124,18 +131,26 @@ async def preview(request: Request) -> Response:
     return await render(request, "console/preview.html", context, runtime=runtime)
 
 
-def _teams(form: FormData, _: Say) -> str:
-    return field(form, "team") or _("all its teams")
+async def _team_name(request: Request) -> Callable[[str], str]:
+    """A team's display name in the viewer's language (messages name teams, not ids)."""
+    runtime = await exercise_of(request)
+    return team_names(runtime.scenario, language_of(request, await viewer_of(request)))
+
+
+def _teams(form: FormData, _: Say, name: Callable[[str], str]) -> str:
+    team = field(form, "team")
+    return name(team) if team else _("all its teams")
 
 
 @requires(CONTROLLING)
 async def release(request: Request) -> Response:
     inject = params.item_id(request, "inject")
+    name = await _team_name(request)
     return await act(
         request,
         lambda form, by: lambda s: commands.release_now(s, by, inject, teams_field(form, s)),
         lambda form, _: _(
-            "%(inject)s released to %(teams)s.", inject=inject, teams=_teams(form, _)
+            "%(inject)s released to %(teams)s.", inject=inject, teams=_teams(form, _, name)
         ),
     )
 
@@ -181,6 +196,7 @@ async def reschedule(request: Request) -> Response:
 @requires(DIRECTING)
 async def cancel(request: Request) -> Response:
     inject = params.item_id(request, "inject")
+    name = await _team_name(request)
     return await act(
         request,
         lambda form, by: lambda s: commands.cancel(s, by, inject, teams_field(form, s)),
@@ -188,7 +204,7 @@ async def cancel(request: Request) -> Response:
         confirm=lambda form, _: _(
             "Cancel %(inject)s for %(teams)s? It will never be released to them.",
             inject=inject,
-            teams=_teams(form, _),
+            teams=_teams(form, _, name),
         ),
     )
 

@@ -33,6 +33,10 @@ from controlroom.web.resources import resources
 
 SOON_SECONDS = 15 * 60
 NO_CASE = "none"
+# A time with seconds ("D1 09:15:30") fits its column; a team's lane fits "Acknowledged" and
+# its two times (released, acknowledged) without clipping them.
+TIME_COLUMN = "minmax(5.5rem, max-content)"
+TEAM_COLUMN = "minmax(8.5rem, 1fr)"
 LaneKind = Literal["team", "case"]
 
 
@@ -128,7 +132,7 @@ class Timeline:
         grid = "#timeline-grid"
         if self.filters.lanes == "case":
             columns = " ".join(f"[{lane.line}] minmax(9rem, 1fr)" for lane in self.case_lanes)
-            template = f"[time] 5.5rem {columns} [teams] minmax(10rem, 1.2fr) [actions] auto"
+            template = f"[time] {TIME_COLUMN} {columns} [teams] minmax(10rem, 1.2fr) [actions] auto"
             placements = [
                 f'{grid} .inject-row[data-case="{lane.id}"]>.cell-inject{{grid-column:{lane.line}}}'
                 for lane in self.case_lanes
@@ -140,8 +144,8 @@ class Timeline:
             )
         else:
             lanes = self.shown_lanes
-            columns = " ".join(f"[{lane.line}] minmax(6.5rem, 1fr)" for lane in lanes)
-            template = f"[time] 5.5rem [inject] minmax(13rem, 4fr) {columns} [actions] auto"
+            columns = " ".join(f"[{lane.line}] {TEAM_COLUMN}" for lane in lanes)
+            template = f"[time] {TIME_COLUMN} [inject] minmax(13rem, 4fr) {columns} [actions] auto"
             placements = [
                 f'{grid} .cell-release[data-team="{lane.id}"]{{grid-column:{lane.line}}}'
                 for lane in lanes

@@ -58,7 +58,7 @@ async def join(request: Request) -> Response:
     if request.method == "POST":
         form = await request.form()
         language = params.language(form, "language", LANGUAGES) or language
-        name = params.text(form, "name")[:MAX_NAME] or _suggested_name(runtime, target)
+        name = params.text(form, "name")[:MAX_NAME] or _suggested_name(runtime, target, language)
         try:
             return await _bind(request, viewer, runtime, target, name, language)
         except CommandRefused as refused:
@@ -67,7 +67,7 @@ async def join(request: Request) -> Response:
         "exercise_name": runtime.state.name,
         "target": target,
         "target_name": local(target.name, language, runtime.scenario.original_language)[0],
-        "suggested_name": _suggested_name(runtime, target),
+        "suggested_name": _suggested_name(runtime, target, language),
         "signed_in_user": viewer is not None and viewer.kind == "user",
         "error": error,
     }
@@ -131,14 +131,15 @@ async def _retire(request: Request, viewer: Viewer) -> None:
         await previous.execute(lambda s: commands.revoke_device(s, f"device:{old}", old))
 
 
-def _suggested_name(runtime: ExerciseRuntime, target: JoinTarget) -> str:
+def _suggested_name(runtime: ExerciseRuntime, target: JoinTarget, language: str) -> str:
+    """The team's or role's name in the device's language, numbered: "Команда полиции 2"."""
     state = runtime.state
     same = [
         d
         for d in state.devices.values()
         if (d.team if target.kind == "team" else d.role) == target.id
     ]
-    name = local(target.name, state.scenario.original_language, "")[0]
+    name = local(target.name, language, state.scenario.original_language)[0]
     return f"{name} {len(same) + 1}"
 
 

@@ -31,7 +31,10 @@
     const total = Math.max(0, Math.floor(seconds));
     const day = Math.floor(total / 86400);
     const rest = total % 86400;
-    return `D${day + 1} ${pad(rest / 3600)}:${pad((rest % 3600) / 60)}:${pad(rest % 60)}`;
+    // the day prefix in the page's language (#clock's data-day, e.g. "Д%(day)s")
+    const clock = document.getElementById("clock");
+    const days = (clock && clock.dataset.day) || "D%(day)s";
+    return `${days.replace("%(day)s", day + 1)} ${pad(rest / 3600)}:${pad((rest % 3600) / 60)}:${pad(rest % 60)}`;
   }
 
   function scenarioNow() {
@@ -164,7 +167,13 @@
     const toggle = document.querySelector("[data-large-type]");
     if (!toggle) return;
     toggle.hidden = false;
-    const sync = () => toggle.setAttribute("aria-pressed", String(document.body.classList.contains("large-type")));
+    const sync = () => {
+      const on = document.body.classList.contains("large-type");
+      toggle.setAttribute("aria-pressed", String(on));
+      // the label says what a press does: back to normal type once large type is on
+      const label = on ? toggle.dataset.on : toggle.dataset.off;
+      if (label) toggle.textContent = label;
+    };
     sync();
     toggle.addEventListener("click", () => {
       const on = document.body.classList.toggle("large-type");
@@ -173,10 +182,38 @@
     });
   }
 
+  // The clock bar's popovers (Hold, Speed / jump): one open at a time; Escape or a click
+  // outside closes the open one (Escape gives the focus back to its summary).
+  const POPOVERS = "details.hold-details, details.more-details";
+
+  function setupPopovers() {
+    const all = () => Array.from(document.querySelectorAll(POPOVERS));
+    document.addEventListener("toggle", (event) => {
+      const opened = event.target;
+      if (!(opened instanceof HTMLDetailsElement) || !opened.open || !opened.matches(POPOVERS)) return;
+      for (const other of all()) if (other !== opened) other.open = false;
+    }, true);
+    document.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape") return;
+      for (const details of all()) {
+        if (!details.open) continue;
+        details.open = false;
+        const summary = details.querySelector("summary");
+        if (summary && details.contains(document.activeElement)) summary.focus();
+      }
+    });
+    document.addEventListener("click", (event) => {
+      for (const details of all()) {
+        if (details.open && !details.contains(event.target)) details.open = false;
+      }
+    });
+  }
+
   function start() {
     const bar = document.querySelector("[data-server-now]");
     if (bar) offset = parseFloat(bar.dataset.serverNow) - receivedAt();
     setupLargeType();
+    setupPopovers();
     document.addEventListener("submit", addToken, true);
     document.addEventListener("htmx:ws:after:message:incoming", onMessage);
     document.addEventListener("htmx:after:request", (event) => {

@@ -16,7 +16,11 @@
  *     default): back within 5 s of a restarted server's return; and at once
  *     when the browser says it is back online;
  *   - on close 4403 (the device was revoked): empty the page and the outbox's storage, and
- *     replace it (no history entry) by the socket element's data-cr-revoked address, or "/".
+ *     replace it (no history entry) by the socket element's data-cr-revoked address, or "/";
+ *   - language: when one page has switched (the form marked data-cr-language; told once
+ *     it comes back in the new language), the person's other open pages are told
+ *     (BroadcastChannel): they ask their sockets for that language ({type: "language"}) and
+ *     show their page's parts again from a fresh copy: no reload, the socket stays open.
  */
 (() => {
   "use strict";
@@ -115,7 +119,8 @@
     } catch (error) {
       /* storage off: nothing kept */
     }
-    document.title = "Control Room";
+    const brand = document.querySelector(".brand"); // the site's name, in the page's language
+    document.title = brand ? brand.textContent : "";
     window.location.replace(element.dataset.crRevoked || "/");
   }
 
@@ -135,6 +140,57 @@
   }
 
   window.addEventListener("online", reconnectNow);
+
+  const languages = "BroadcastChannel" in window ? new BroadcastChannel("cr-language") : null;
+
+  // Parts of a page shown again, from the page fetched anew, when another page switched the
+  // language (not the socket's element: its socket stays open and follows by itself).
+  const FOLLOWING_PARTS = ["#main", ".console-nav", ".topbar-tools", ".viewer-badge", "title"];
+
+  async function followLanguage(language) {
+    for (const connection of connections) send(connection, { type: "language", language });
+    const socketElement = document.querySelector("[hx-ws\\:connect]");
+    const main = document.getElementById("main");
+    if (!main || (socketElement && main.contains(socketElement))) return; // the view follows
+    let response;
+    try {
+      response = await fetch(window.location.href, { credentials: "same-origin" });
+    } catch (error) {
+      return;
+    }
+    if (!response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    for (const selector of FOLLOWING_PARTS) {
+      const now = document.querySelector(selector);
+      const next = fresh.querySelector(selector);
+      if (!now || !next) continue;
+      now.replaceChildren(...Array.from(next.childNodes).map((node) => document.importNode(node, true)));
+      if (window.htmx && now.nodeType === 1 && selector !== "title") window.htmx.process(now);
+    }
+    document.documentElement.lang = fresh.documentElement.lang || language;
+  }
+
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!languages || !(form instanceof HTMLFormElement) || !("crLanguage" in form.dataset)) return;
+    const chosen = event.submitter && event.submitter.value;
+    // Told once the switch is done: the page comes back in the chosen language.
+    if (chosen) sessionStorage.setItem("cr-language-switch", chosen);
+  });
+
+  const switched = sessionStorage.getItem("cr-language-switch");
+  if (switched) {
+    sessionStorage.removeItem("cr-language-switch");
+    if (languages && document.documentElement.lang === switched) languages.postMessage({ language: switched });
+  }
+
+  if (languages) {
+    languages.addEventListener("message", (event) => {
+      const language = event.data && event.data.language;
+      if (typeof language !== "string") return;
+      followLanguage(language);
+    });
+  }
 
   document.addEventListener("htmx:ws:after:connection", (event) => {
     const state = stream(event.target);
