@@ -87,7 +87,7 @@ async def test_after_endex_an_action_is_refused_with_the_ended_code_but_stop_goe
     await team.until(lambda f: f.get("type") == "error" and f.get("action") == "late-1")
     error = team.frames[-1]
     assert (error["code"], error["reason"]) == ("refused", "ended")
-    assert error["message"] == "Учения завершены (ENDEX)."
+    assert error["message"] == "Учения завершены."
     await actor.send({"type": "stop", "action": "stop-1"})
     await actor.until(done("stop-1"))
     _, events = server.journal(exercise)
