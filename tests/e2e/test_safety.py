@@ -9,7 +9,16 @@ import time
 
 from playwright.async_api import Browser, Page, expect
 
-from tests.e2e.devices_support import Exercise, director, exercise, join, tablet
+from tests.e2e.devices_support import (
+    Exercise,
+    director,
+    exercise,
+    join,
+    stop_alert_after_socket,
+    tablet,
+    watch_socket,
+    watch_stop_alert,
+)
 from tests.e2e.test_devices import Cable
 from tests.support.browser import screenshot_path
 
@@ -106,10 +115,14 @@ async def test_stop_pressed_offline_is_sent_on_reconnect_and_shown_within_a_seco
     await expect(console.locator(".safety-open")).to_have_count(0)
     assert await exercise.events("safety.stop") == []
 
+    await watch_socket(actor)
+    await watch_stop_alert(console)
     back = time.monotonic()
     await context.set_offline(False)
     await console.wait_for_selector(".safety-open[data-kind=stop]", timeout=LIVE_MS)
     assert time.monotonic() - back < RECONNECT_SECONDS
+    # sent on reconnect: on the console within a second of the actor's socket opening again
+    assert 0 < await stop_alert_after_socket(console, actor) < ALERT_SECONDS
     await expect(item).to_have_attribute("data-state", "sent", timeout=LIVE_MS)
     assert len(await exercise.events("safety.stop")) == 1
     assert await actor.evaluate("localStorage.length") == 0

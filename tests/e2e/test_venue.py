@@ -39,7 +39,10 @@ from tests.e2e.devices_support import (
     director,
     open_exercise,
     server_env,
+    stop_alert_after_socket,
     tablet,
+    watch_socket,
+    watch_stop_alert,
 )
 from tests.support.redis_server import RedisServer
 from tests.support.server import LiveServerFactory
@@ -54,26 +57,6 @@ REQUEST = "Interpreter for Farsi, today"
 OBSERVER = "olga"
 PASSWORD = "correct horse battery"
 TAPS = ("ack", "request"), ("cue", "stop")  # the outbox items of the team, of the actor
-
-# What each page's socket did, in Date.now() of the one browser (the pages share its clock):
-# when it last opened, whether the server said `live` (resumed, event frames flow) since
-# `venueLive` was last set to false; and on a console, when it first showed a STOP alert.
-WATCH_SOCKET = """() => {
-  document.addEventListener("htmx:ws:after:connection", () => {
-    window.venueSocketAt = Date.now();
-  });
-  document.addEventListener("htmx:ws:after:message:incoming", (event) => {
-    try {
-      if (JSON.parse(event.detail.message.data).type === "live") window.venueLive = true;
-    } catch (error) { /* not a frame of ours */ }
-  });
-}"""
-WATCH_STOP = """() => {
-  const seen = () => document.querySelector(".safety-open[data-kind=stop]") !== null;
-  new MutationObserver(() => {
-    if (!window.venueStopAt && seen()) window.venueStopAt = Date.now();
-  }).observe(document.body, { childList: true, subtree: true, attributes: true });
-}"""
 
 
 @dataclass
@@ -179,8 +162,8 @@ async def venue(browser: Browser, exercise: Exercise, wifi: Wifi | None) -> Asyn
             await expect(page.locator("#inject-row-S-01, #device").first).to_be_visible()
             await expect(page.locator("#offline-banner")).to_be_hidden(timeout=SETUP_MS)
             await page.evaluate("window.venuePage = true")  # gone if the page ever reloads
-            await page.evaluate(WATCH_SOCKET)
-            await page.evaluate(WATCH_STOP)
+            await watch_socket(page)
+            await watch_stop_alert(page)
         for context in contexts:
             context.set_default_timeout(STEP_TIMEOUT_MS)
         yield place
@@ -194,7 +177,7 @@ async def kill(venue: Venue) -> None:
     await asyncio.to_thread(venue.exercise.server.kill)
     for page in venue.pages:
         await expect(page.locator("#offline-banner")).to_be_visible(timeout=LIVE_MS)
-        await page.evaluate("window.venueLive = false")
+        await page.evaluate("window.crTestLive = false")
 
 
 async def restart(venue: Venue) -> float:
@@ -210,7 +193,7 @@ async def cut(venue: Venue, seconds: float) -> None:
     await venue.wifi.cut(seconds)
     for page in venue.tablets:
         await expect(page.locator("#offline-banner")).to_be_visible(timeout=LIVE_MS)
-        await page.evaluate("window.venueLive = false")
+        await page.evaluate("window.crTestLive = false")
     await expect(venue.console.locator("#offline-banner")).to_be_hidden()
 
 
@@ -224,7 +207,7 @@ async def all_live_again(venue: Venue, since: float) -> float:
 
     for page in venue.pages:
         await expect(page.locator("#offline-banner")).to_be_hidden(timeout=left_ms())
-        await page.wait_for_function("window.venueLive !== false", timeout=left_ms())
+        await page.wait_for_function("window.crTestLive !== false", timeout=left_ms())
     took = time.monotonic() - since
     assert took <= BACK_WITHIN_SECONDS
     for page in venue.pages:
@@ -366,10 +349,9 @@ async def test_after_a_wifi_drop_every_tablet_is_back_and_every_tap_landed_once(
 
     # the STOP reached the console (which never went offline) within 1 s of the actor's
     # socket being open again
-    actor_back = await venue.actor.evaluate("window.venueSocketAt")
-    stop_shown = await venue.console.evaluate("window.venueStopAt")
-    print(f"STOP on the console {(stop_shown - actor_back) / 1000:.2f} s after the actor's return")
-    assert 0 < stop_shown - actor_back <= STOP_WITHIN_SECONDS * 1000
+    stop = await stop_alert_after_socket(venue.console, venue.actor)
+    print(f"STOP on the console {stop:.2f} s after the actor's socket opened again")
+    assert 0 < stop <= STOP_WITHIN_SECONDS
 
     # live, not only connected: an inject released now arrives on the team tablet
     await venue.exercise.run(("release_now", {"by": "dina", "inject": "S-04"}))
