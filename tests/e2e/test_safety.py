@@ -66,9 +66,11 @@ async def test_stop_blocks_every_console_within_a_second_and_the_actor_sees_who_
     await console.screenshot(path=screenshot_path("console-safety-stop.png"))
     item = actor.locator("#outbox .outbox-item[data-type=stop]")
     await expect(item).to_have_attribute("data-state", "sent", timeout=LIVE_MS)
-    await expect(actor.locator("#actor-safety .actor-safety-item")).to_contain_text(
-        "Sent, waiting for control"
-    )
+    sent = actor.locator("#actor-safety .actor-safety-item")
+    await expect(sent).to_contain_text("Sent, waiting for control")
+    # readable: the status line is not styled as the STOP button (white on its pale red)
+    await expect(stop).to_have_count(1)
+    assert await sent.evaluate("e => getComputedStyle(e).color") != "rgb(255, 255, 255)"
     stops = await exercise.events("safety.stop")
     assert [(e["data"]["role"], e["data"]["teams"], e["data"]["cue"]) for e in stops] == [
         ("caller", ["police"], "S-01.1")
