@@ -159,7 +159,9 @@ async def venue(browser: Browser, exercise: Exercise, wifi: Wifi | None) -> Asyn
         await expect(actor.locator("#cue-S-01\\.1")).to_be_visible(timeout=SETUP_MS)
         place = Venue(exercise, console, team, actor, observer, wifi)
         for page in place.pages:
-            await expect(page.locator("#inject-row-S-01, #device").first).to_be_visible()
+            await expect(page.locator("#inject-row-S-01, #device").first).to_be_visible(
+                timeout=SETUP_MS
+            )
             await expect(page.locator("#offline-banner")).to_be_hidden(timeout=SETUP_MS)
             await page.evaluate("window.venuePage = true")  # gone if the page ever reloads
             await watch_socket(page)
