@@ -6,4 +6,5 @@ pytest_plugins: list[str] = [
     "tests.support.scenario_folders",
     "tests.support.redis_server",
     "tests.support.console",
+    "tests.support.wifi",
 ]

@@ -133,3 +133,41 @@ async def director(browser: Browser, exercise: Exercise) -> BrowserContext:
         [{"name": SESSION_COOKIE, "value": exercise.director_cookie, "url": exercise.server.url}]
     )
     return context
+
+
+# What a page's socket did, in Date.now() of the one browser (all its pages share that clock):
+# when it last opened (``crTestSocketAt``), whether the server said ``live`` (resumed: event
+# frames flow) since a test set ``crTestLive`` to false; on a console, when it first showed an
+# open STOP alert (``crTestStopAt``).
+WATCH_SOCKET = """() => {
+  document.addEventListener("htmx:ws:after:connection", () => {
+    window.crTestSocketAt = Date.now();
+  });
+  document.addEventListener("htmx:ws:after:message:incoming", (event) => {
+    try {
+      if (JSON.parse(event.detail.message.data).type === "live") window.crTestLive = true;
+    } catch (error) { /* not a frame of ours */ }
+  });
+}"""
+WATCH_STOP_ALERT = """() => {
+  const seen = () => document.querySelector(".safety-open[data-kind=stop]") !== null;
+  new MutationObserver(() => {
+    if (!window.crTestStopAt && seen()) window.crTestStopAt = Date.now();
+  }).observe(document.body, { childList: true, subtree: true, attributes: true });
+}"""
+
+
+async def watch_socket(page: Page) -> None:
+    await page.evaluate(WATCH_SOCKET)
+
+
+async def watch_stop_alert(page: Page) -> None:
+    await page.evaluate(WATCH_STOP_ALERT)
+
+
+async def stop_alert_after_socket(console: Page, actor: Page) -> float:
+    """Seconds from the actor's socket opening (last) to the console showing the STOP."""
+    opened = await actor.evaluate("window.crTestSocketAt")
+    shown = await console.evaluate("window.crTestStopAt")
+    assert opened and shown, (opened, shown)
+    return (float(shown) - float(opened)) / 1000

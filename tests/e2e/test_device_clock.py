@@ -71,9 +71,11 @@ async def test_device_clocks_tick_stop_on_hold_follow_a_jump_and_keep_with_the_c
     browser: Browser, exercise: Exercise
 ) -> None:
     await exercise.run(("startex", {"by": "dina"}))
+    # two tablets: one browser is one device (joining again from it revokes the first)
     context = await tablet(browser)
     team = await join(context, await exercise.join_link("team:police"), "Police tablet")
-    actor = await join(context, await exercise.join_link("actor:caller"), "Caller tablet")
+    actor_context = await tablet(browser)
+    actor = await join(actor_context, await exercise.join_link("actor:caller"), "Caller tablet")
     console = await (await director(browser, exercise)).new_page()
     await console.goto(f"{exercise.server.url}/exercises/{exercise.id}")
 
@@ -107,4 +109,5 @@ async def test_device_clocks_tick_stop_on_hold_follow_a_jump_and_keep_with_the_c
     await team.wait_for_timeout(1500)
     assert await shown(team) > first
     await context.close()
+    await actor_context.close()
     await console.context.close()

@@ -9,7 +9,16 @@ import time
 
 from playwright.async_api import Browser, Page, expect
 
-from tests.e2e.devices_support import Exercise, director, exercise, join, tablet
+from tests.e2e.devices_support import (
+    Exercise,
+    director,
+    exercise,
+    join,
+    stop_alert_after_socket,
+    tablet,
+    watch_socket,
+    watch_stop_alert,
+)
 from tests.e2e.test_devices import Cable
 from tests.support.browser import screenshot_path
 
@@ -57,9 +66,11 @@ async def test_stop_blocks_every_console_within_a_second_and_the_actor_sees_who_
     await console.screenshot(path=screenshot_path("console-safety-stop.png"))
     item = actor.locator("#outbox .outbox-item[data-type=stop]")
     await expect(item).to_have_attribute("data-state", "sent", timeout=LIVE_MS)
-    await expect(actor.locator("#actor-safety .actor-safety-item")).to_contain_text(
-        "Sent, waiting for control"
-    )
+    sent = actor.locator("#actor-safety .actor-safety-item")
+    await expect(sent).to_contain_text("Sent, waiting for control")
+    # readable: the status line is not styled as the STOP button (white on its pale red)
+    await expect(stop).to_have_count(1)
+    assert await sent.evaluate("e => getComputedStyle(e).color") != "rgb(255, 255, 255)"
     stops = await exercise.events("safety.stop")
     assert [(e["data"]["role"], e["data"]["teams"], e["data"]["cue"]) for e in stops] == [
         ("caller", ["police"], "S-01.1")
@@ -106,10 +117,14 @@ async def test_stop_pressed_offline_is_sent_on_reconnect_and_shown_within_a_seco
     await expect(console.locator(".safety-open")).to_have_count(0)
     assert await exercise.events("safety.stop") == []
 
+    await watch_socket(actor)
+    await watch_stop_alert(console)
     back = time.monotonic()
     await context.set_offline(False)
     await console.wait_for_selector(".safety-open[data-kind=stop]", timeout=LIVE_MS)
     assert time.monotonic() - back < RECONNECT_SECONDS
+    # sent on reconnect: on the console within a second of the actor's socket opening again
+    assert 0 < await stop_alert_after_socket(console, actor) < ALERT_SECONDS
     await expect(item).to_have_attribute("data-state", "sent", timeout=LIVE_MS)
     assert len(await exercise.events("safety.stop")) == 1
     assert await actor.evaluate("localStorage.length") == 0

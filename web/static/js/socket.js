@@ -12,9 +12,9 @@
  *   - reload the page on {type: "reload"} (at most once every 10 s: otherwise the snapshot
  *     frame that follows it is swapped in place);
  *   - show #offline-banner (text from its data-text) while the socket is down;
- *   - reconnect within 3 s (+-30% jitter) at most (hx-ws backs off up to a minute by
- *     default): back within 5 s of a restarted server's return; and at once
- *     when the browser says it is back online;
+ *   - reconnect within 2 s (+-30% jitter) at most (hx-ws backs off up to a minute by
+ *     default): back within 5 s of a restarted server's return, with room for a loaded
+ *     laptop's handshake and resume; and at once when the browser says it is back online;
  *   - on close 4403 (the device was revoked): empty the page and the outbox's storage, and
  *     replace it (no history entry) by the socket element's data-cr-revoked address, or "/";
  *   - language: when one page has switched (the form marked data-cr-language; told once
@@ -27,12 +27,12 @@
 
   const SEEN_DELAY_MS = 250;
   const RELOAD_GUARD_MS = 10000;
-  const RECONNECT_MAX_DELAY_MS = 3000;
+  const RECONNECT_MAX_DELAY_MS = 2000;
   const REVOKED = 4403;
   const streams = new WeakMap();
   const connections = new Set(); // hx-ws connections of this page
 
-  // A tablet back on the wifi should not wait for a long backoff: at most 3.9 s between tries.
+  // A tablet back on the wifi should not wait for a long backoff: at most 2.6 s between tries.
   if (window.htmx) {
     window.htmx.config.ws = { ...(window.htmx.config.ws || {}), reconnectMaxDelay: RECONNECT_MAX_DELAY_MS };
   }
