@@ -365,3 +365,30 @@ def test_union_error_deeper_in_one_alternative_wins() -> None:
         "trigger.stat",
         "unknown key 'stat' (did you mean 'state'?)",
     )
+
+
+def test_a_prepared_answers_attachment_and_a_bad_delay_are_found_in_scenario_yaml(
+    mini: Path,
+) -> None:
+    scenario = mini / "scenario.yaml"
+    edit(
+        scenario,
+        "      - id: in-an-hour\n",
+        "      - id: in-an-hour\n        attachments: [interpreter-roster.pdf]\n",
+    )
+    problem = only_problem(mini)
+    assert (problem.file, problem.field) == (
+        "mini/scenario.yaml",
+        "requests[0].answers[0].attachments[0]",
+    )
+    assert problem.line == line_of(scenario, "attachments: [interpreter-roster.pdf]")
+    assert problem.message == "file not found: attachments/interpreter-roster.pdf"
+    edit(scenario, "        attachments: [interpreter-roster.pdf]\n", "")
+    edit(
+        scenario,
+        "    answers:\n      - id: in-an-hour",
+        "    delay: -5m\n    answers:\n      - id: in-an-hour",
+    )
+    problem = only_problem(mini)
+    assert (problem.field, problem.line) == ("requests[0].delay", line_of(scenario, "delay: -5m"))
+    assert "must not be negative" in problem.message

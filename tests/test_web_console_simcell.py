@@ -43,13 +43,20 @@ async def test_a_request_is_claimed_and_answered_from_the_prepared_answers(
 
 async def test_a_free_text_answer_in_the_controllers_language(control: Control) -> None:
     runtime = await with_request(control, kind=None)
-    answered = await control.post(
+    nobody = await control.post(
         f"/exercises/{runtime.id}/simcell/R001/answer",
         {"text": "Переводчик выехал.", "language": "ru"},
         htmx=True,
     )
+    assert nobody.status_code == 409 and "Say who answers in the fiction" in nobody.text
+    answered = await control.post(
+        f"/exercises/{runtime.id}/simcell/R001/answer",
+        {"text": "Переводчик выехал.", "language": "ru", "sender": "Бюро переводов"},
+        htmx=True,
+    )
     assert answered.status_code == 200 and "Request R001 answered." in answered.text
     assert runtime.state.injects["SIM-R001"].body == {"ru": "Переводчик выехал."}
+    assert set(runtime.state.injects["SIM-R001"].sender.values()) == {"Бюро переводов"}
     again = await control.post(f"/exercises/{runtime.id}/simcell/R001/answer", {"text": "Twice"})
     assert again.status_code == 409 and "already been answered" in again.text
     empty = await control.get(f"/exercises/{runtime.id}/simcell/R404")

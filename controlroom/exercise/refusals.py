@@ -69,6 +69,9 @@ class Refusal(StrEnum):
     EMPTY_REQUEST = "empty-request"
     NO_ANSWER = "no-answer"
     EMPTY_ANSWER = "empty-answer"
+    REQUEST_CLAIMED = "request-claimed"
+    NO_SENDER = "no-sender"
+    CONFIRM_ANSWER = "confirm-answer"
     BAD_LANGUAGE = "bad-language"
     # the log
     EMPTY_NOTE = "empty-note"
@@ -141,6 +144,13 @@ TEMPLATES: dict[Refusal, str] = {
     Refusal.EMPTY_REQUEST: "Write what you ask for, or pick a request from the list.",
     Refusal.NO_ANSWER: "No such prepared answer for this request.",
     Refusal.EMPTY_ANSWER: "Pick a prepared answer or write one.",
+    Refusal.REQUEST_CLAIMED: (
+        "Request %(request)s is claimed by %(name)s: take it over before you answer it."
+    ),
+    Refusal.NO_SENDER: "Say who answers in the fiction (From).",
+    Refusal.CONFIRM_ANSWER: (
+        "The answer %(answer)s has consequences in the exercise: confirm that you send it."
+    ),
     Refusal.BAD_LANGUAGE: "Pick one of the scenario's languages.",
     Refusal.EMPTY_NOTE: "The note is empty.",
     Refusal.UNKNOWN_OBJECTIVE: "Unknown objective.",

@@ -60,7 +60,7 @@ from controlroom.exercise.state import (
     Note,
     Request,
 )
-from controlroom.scenario.model import Channel, Inject
+from controlroom.scenario.model import Inject
 from controlroom.scenario.time import DAY
 
 EDITABLE = frozenset(
@@ -129,7 +129,7 @@ def plan(state: ExerciseState, payload: Payload) -> Commit:
             return _request_sent(state, payload)
         case RequestClaimed():
             request = _request(state, payload.request, RequestMove.CLAIM)
-            return lambda f: _claim(request, payload.by, f.at)
+            return lambda f: _claim(request, payload, f.at)
         case RequestAnswered():
             return _request_answered(state, payload)
         case NoteAdded() | ObservationAdded():
@@ -363,26 +363,30 @@ def _request_sent(state: ExerciseState, payload: RequestSent) -> Commit:
         state.requests[payload.request] = Request(
             payload.request, payload.team, payload.kind, payload.text, fact.at, fact.seq
         )
+        state.requests[payload.request].sent_scenario = state.scenario_at(fact.at)
 
     return commit
 
 
-def _claim(request: Request, by: str, at: float) -> None:
-    request.claimed_by, request.claimed_at = by, at
+def _claim(request: Request, payload: RequestClaimed, at: float) -> None:
+    if payload.took_over_from is not None:
+        request.taken_over.append((payload.took_over_from, payload.by))
+    request.claimed_by, request.claimed_at = payload.by, at
 
 
 def answer_inject(request: Request, payload: RequestAnswered) -> Inject:
-    """The SimCell-answer inject a request's answer becomes (``ValidationError`` if not valid)."""
+    """The answer inject a request's answer becomes (``ValidationError`` if not valid)."""
     title = payload.title or {lang: request.id for lang in payload.text}
     return Inject.model_validate(
         {
             "id": f"SIM-{request.id}",
             "trigger": "manual",
-            "channel": Channel.SIMCELL_ANSWER,
-            "from": payload.sender or {lang: "SimCell" for lang in title},
+            "channel": payload.channel,
+            "from": payload.sender or {lang: "SimCell" for lang in title},  # older journals
             "to": [request.team],
             "title": title,
             "body": payload.text,
+            "attachments": list(payload.attachments),
         }
     )
 
@@ -404,8 +408,12 @@ def _request_answered(state: ExerciseState, payload: RequestAnswered) -> Commit:
         state._add_inject(inject)
         request.answer_inject = inject.id
         release = state.releases[inject.id, request.team]
+        now = state.scenario_at(fact.at)
+        if payload.due is not None and now is not None and now < payload.due:
+            request.answer_due = release.due = payload.due  # the release clock sends it then
+            return
         release.released_at, release.released_seq, release.version = fact.at, fact.seq, 1
-        release.released_scenario = state.scenario_at(fact.at)
+        release.released_scenario = now
 
     return commit
 

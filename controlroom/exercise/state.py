@@ -147,6 +147,9 @@ class Request:
     answer_id: str | None = None
     answer_text: dict[str, str] = field(default_factory=dict)
     answer_inject: str | None = None
+    sent_scenario: float | None = None  # scenario time when sent (None before STARTEX)
+    answer_due: float | None = None  # scenario time the answer is held until (a delay)
+    taken_over: list[tuple[str, str]] = field(default_factory=list)  # (from, by) claims
 
     @property
     def status(self) -> RequestStatus:

@@ -393,37 +393,54 @@ def _cycles(injects: list[PlacedInject], by_id: dict[str, PlacedInject]) -> Iter
 
 
 def attachments(draft: Draft) -> Iterator[Problem]:
-    """Every attachment's file is inside the scenario's ``attachments/`` folder, its files
-    are in declared languages, and no two attachments of an inject share a key."""
+    """Every attachment's file (of an inject, or of a prepared answer) is inside the scenario's
+    ``attachments/`` folder, its files are in declared languages, and no two attachments of an
+    inject or an answer share a key."""
+    for placed in draft.injects:
+        yield from _attachment_problems(draft, placed.inject.attachments, placed.at)
+    if draft.header is None or draft.header_source is None:
+        return
+    source = draft.header_source
+    for n, kind in enumerate(draft.header.requests):
+        for m, answer in enumerate(kind.answers):
+
+            def at(*loc: str | int, n: int = n, m: int = m) -> tuple[Source, Loc]:
+                return source, ("requests", n, "answers", m, *loc)
+
+            yield from _attachment_problems(draft, answer.attachments, at)
+
+
+def _attachment_problems(
+    draft: Draft, items: list[model.Attachment], at: Callable[..., tuple[Source, Loc]]
+) -> Iterator[Problem]:
     folder = (draft.folder / "attachments").resolve()
     languages = draft.header.languages if draft.header is not None else None
-    for placed in draft.injects:
-        keys: dict[str, int] = {}
-        for n, item in enumerate(placed.inject.attachments):
-            if item.key in keys:
-                message = f"attachment {item.key!r} is listed twice (first at [{keys[item.key]}])"
-                yield problem_at(*placed.at("attachments", n), message)
-            keys.setdefault(item.key, n)
-            where: list[tuple[tuple[str | int, ...], str]] = []
-            if item.file:
-                source, loc = placed.at("attachments", n)
-                whole = isinstance(source.get(loc), str)  # the old form: a bare file name
-                where.append(((n,) if whole else (n, "file"), item.file))
-            for lang, name in item.files.items():
-                where.append(((n, "files", lang), name))
-                if languages is not None and lang not in languages:
-                    declared = ", ".join(languages)
-                    message = f"language {lang!r} is not declared in scenario.yaml ({declared})"
-                    yield problem_at(*placed.at("attachments", n, "files", lang), message)
-            for loc, name in where:
-                path = (folder / name).resolve()
-                if Path(name).is_absolute() or not path.is_relative_to(folder):
-                    message = f"{name!r} is outside the scenario's attachments/ folder"
-                elif not path.is_file():
-                    message = f"file not found: attachments/{name}"
-                else:
-                    continue
-                yield problem_at(*placed.at("attachments", *loc), message)
+    keys: dict[str, int] = {}
+    for n, item in enumerate(items):
+        if item.key in keys:
+            message = f"attachment {item.key!r} is listed twice (first at [{keys[item.key]}])"
+            yield problem_at(*at("attachments", n), message)
+        keys.setdefault(item.key, n)
+        where: list[tuple[tuple[str | int, ...], str]] = []
+        if item.file:
+            source, loc = at("attachments", n)
+            whole = isinstance(source.get(loc), str)  # the old form: a bare file name
+            where.append(((n,) if whole else (n, "file"), item.file))
+        for lang, name in item.files.items():
+            where.append(((n, "files", lang), name))
+            if languages is not None and lang not in languages:
+                declared = ", ".join(languages)
+                message = f"language {lang!r} is not declared in scenario.yaml ({declared})"
+                yield problem_at(*at("attachments", n, "files", lang), message)
+        for loc, name in where:
+            path = (folder / name).resolve()
+            if Path(name).is_absolute() or not path.is_relative_to(folder):
+                message = f"{name!r} is outside the scenario's attachments/ folder"
+            elif not path.is_file():
+                message = f"file not found: attachments/{name}"
+            else:
+                continue
+            yield problem_at(*at("attachments", *loc), message)
 
 
 def texts(draft: Draft) -> Iterator[Problem]:

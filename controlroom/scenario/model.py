@@ -107,20 +107,6 @@ class Objective(Strict):
     tasks: list[Task] = []
 
 
-class PreparedAnswer(Strict):
-    id: Id
-    text: LocalText
-
-
-class RequestKind(Strict):
-    """Something teams can ask of the fictional world, with control's prepared answers."""
-
-    id: Id
-    title: LocalText
-    description: LocalText | None = None
-    answers: list[PreparedAnswer] = []
-
-
 class Reveal(Strict):
     what: LocalText
     condition: LocalText
@@ -236,6 +222,44 @@ def attachment_key(name: str) -> str:
     stem = _LANGUAGE_SUFFIX.sub("", path.stem) if path.suffix else path.name
     key = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-._")[:64]
     return key or "attachment"
+
+
+class PreparedAnswer(Strict):
+    """A prepared answer; ``consequential`` ones (a warrant, a shelter place) ask to confirm."""
+
+    id: Id
+    text: LocalText
+    sender: LocalText | None = None  # who answers, when not the request type's sender
+    attachments: list[Attachment] = []  # files in the scenario's attachments/ folder
+    consequential: bool = False
+
+
+class RequestKind(Strict):
+    """Something teams can ask of the fictional world, with control's prepared answers.
+
+    ``sender`` is who answers in the fiction ("Embassy of Sarvan") and ``channel`` how the
+    answer reaches the team; ``delay`` is the least scenario time between the request and its
+    answer ("20m"): an answer sent sooner is held until then (scenario time stops in a hold).
+    """
+
+    id: Id
+    title: LocalText
+    description: LocalText | None = None
+    sender: LocalText | None = None
+    channel: Channel = Channel.SIMCELL_ANSWER
+    delay: str = "0m"
+    answers: list[PreparedAnswer] = []
+
+    @field_validator("delay")
+    @classmethod
+    def _delay(cls, value: str) -> str:
+        if parse_offset(value) < 0:
+            raise ValueError("delay must not be negative")
+        return value
+
+    @cached_property
+    def delay_seconds(self) -> int:
+        return parse_offset(self.delay)
 
 
 class Inject(Strict):

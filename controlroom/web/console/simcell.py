@@ -9,6 +9,7 @@ same journal event. Response times (sent -> answered) are shown per request and 
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.datastructures import FormData
@@ -22,10 +23,10 @@ from controlroom.exercise import commands
 from controlroom.exercise.lifecycles import RequestMove, RequestStatus
 from controlroom.exercise.state import ExerciseState
 from controlroom.exercise.state import Request as TeamRequest
-from controlroom.scenario.model import RequestKind
+from controlroom.scenario.model import PreparedAnswer, RequestKind
 from controlroom.web import params
 from controlroom.web.auth import requires
-from controlroom.web.console.actions import Command, act, field
+from controlroom.web.console.actions import CONFIRMED, Command, act, field
 from controlroom.web.console.pages import exercise_of, render
 
 PATH = "/exercises/{exercise}/simcell"
@@ -84,16 +85,23 @@ async def answer_form(request: Request) -> Response:
     runtime = await exercise_of(request)
     state = runtime.state
     found = request_of(state, request)
-    context = {"item": found, "kind": kind_of(state, found)}
+    answer = found.answer_inject
+    pending = answer is not None and state.releases[answer, found.team].released_at is None
+    context = {"item": found, "kind": kind_of(state, found), "pending": pending}
     return await render(request, "console/simcell_request.html", context, runtime=runtime)
 
 
 @requires(CONTROLLING)
 async def claim(request: Request) -> Response:
+    """Claim a request; ``take_over=yes`` takes one over from another controller (journaled)."""
     request_id = params.item_id(request, "request")
     return await act(
         request,
-        lambda form, by: lambda s: commands.claim_request(s, by, request_id),
+        lambda form, by: (
+            lambda s: commands.claim_request(
+                s, by, request_id, take_over=field(form, "take_over") == "yes"
+            )
+        ),
         lambda form, _: _("You have claimed request %(request)s.", request=request_id),
     )
 
@@ -102,19 +110,51 @@ def _answer(request_id: str, form: FormData, by: str, languages: list[str]) -> C
     prepared = field(form, "answer") or None
     text = None if prepared else field(form, "text")
     language = params.language(form, "language", languages)
+    sender = field(form, "sender") or None
+    confirmed = form.get("confirmed") == CONFIRMED
     return lambda s: commands.answer_request(
-        s, by, request_id, answer=prepared, text=text, language=language
+        s,
+        by,
+        request_id,
+        answer=prepared,
+        text=text,
+        language=language,
+        sender=sender,
+        confirmed=confirmed,
     )
+
+
+def _consequences(state: ExerciseState, request_id: str, form: FormData) -> PreparedAnswer | None:
+    """The prepared answer picked in ``form`` when the catalogue marks it consequential."""
+    found = state.requests.get(request_id)
+    kind = None if found is None else kind_of(state, found)
+    picked = field(form, "answer")
+    answer = next((a for a in (kind.answers if kind else []) if a.id == picked), None)
+    return answer if answer is not None and answer.consequential else None
 
 
 @requires(CONTROLLING)
 async def answer(request: Request) -> Response:
+    """Answer as the outside world; a consequential prepared answer asks to confirm first."""
     request_id = params.item_id(request, "request")
-    languages = (await exercise_of(request)).state.scenario.languages
+    state = (await exercise_of(request)).state
+
+    def confirm(form: FormData, _: Callable[..., str]) -> str:
+        weighty = _consequences(state, request_id, form)
+        if weighty is None:
+            return ""
+        return _(
+            "Send the answer %(answer)s to request %(request)s? It has consequences in the "
+            "exercise.",
+            answer=weighty.id,
+            request=request_id,
+        )
+
     return await act(
         request,
-        lambda form, by: _answer(request_id, form, by, languages),
+        lambda form, by: _answer(request_id, form, by, state.scenario.languages),
         lambda form, _: _("Request %(request)s answered.", request=request_id),
+        confirm=confirm,
     )
 
 
