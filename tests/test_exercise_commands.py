@@ -234,3 +234,16 @@ def test_a_consequential_answer_needs_confirming(state: ExerciseState) -> None:
         commands.answer_request(state, "pavel", "R001", answer="return")
     confirmed = commands.answer_request(state, "pavel", "R001", answer="return", confirmed=True)
     assert confirmed.answer == "return"
+
+
+def test_assigning_a_controller_is_journaled_and_checked(state: ExerciseState) -> None:
+    with pytest.raises(CommandRefused, match="Unknown team"):
+        commands.assign_controller(state, "d", "carl", ["zulu"])
+    with pytest.raises(CommandRefused, match="Unknown case"):
+        commands.assign_controller(state, "d", "carl", ["alpha"], ["no-case"])
+    play(state, commands.assign_controller(state, "d", "carl", ["alpha", "alpha"]))
+    assert state.assignments["carl"].teams == ("alpha",)
+    assert state.assigned_to("alpha") == ["carl"] and state.assigned_to("bravo") == []
+    assert commands.assign_controller(state, "d", "carl", ["alpha"]) is None  # no change
+    play(state, commands.assign_controller(state, "d", "carl"))
+    assert state.assignments == {}

@@ -22,6 +22,7 @@ from controlroom.exercise.events import (
     ClockJumped,
     ClockResumed,
     ClockStarted,
+    ControllerAssigned,
     CueReported,
     DeviceJoined,
     DeviceRenamed,
@@ -399,6 +400,25 @@ def answer_request(
         due=due,
         by=by,
     )
+
+
+def assign_controller(
+    state: ExerciseState,
+    by: str,
+    controller: str,
+    teams: Sequence[str] = (),
+    cases: Sequence[str] = (),
+) -> ControllerAssigned | None:
+    """Give a controller teams and/or cases (none: unassigned); None if nothing changes."""
+    if any(team not in state.scenario.team_ids for team in teams):
+        raise CommandRefused(Refusal.UNKNOWN_TEAM)
+    if any(case not in {c.id for c in state.scenario.cases} for case in cases):
+        raise CommandRefused(Refusal.UNKNOWN_CASE)
+    mine = (tuple(dict.fromkeys(teams)), tuple(dict.fromkeys(cases)))
+    current = state.assignments.get(controller)
+    if ((current.teams, current.cases) if current else ((), ())) == mine:
+        return None
+    return ControllerAssigned(controller=controller, teams=mine[0], cases=mine[1], by=by)
 
 
 def add_note(

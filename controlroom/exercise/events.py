@@ -54,6 +54,7 @@ class EventType(StrEnum):
     REQUEST_SENT = "request.sent"
     REQUEST_CLAIMED = "request.claimed"
     REQUEST_ANSWERED = "request.answered"
+    CONTROLLER_ASSIGNED = "controller.assigned"  # the director gives a controller teams, cases
     # Control's log and evaluation
     NOTE_ADDED = "note.added"
     OBSERVATION_ADDED = "observation.added"
@@ -282,6 +283,16 @@ class RequestAnswered(Payload):
         return [a.model_dump(mode="json", exclude_none=True) for a in attachments]
 
 
+class ControllerAssigned(Payload):
+    """A controller's teams and cases (replacing the earlier ones; none: unassigned)."""
+
+    TYPE = EventType.CONTROLLER_ASSIGNED
+    controller: str = Field(min_length=1, max_length=64)
+    teams: Teams = ()
+    cases: tuple[str, ...] = ()
+    by: str = ""
+
+
 class NoteAdded(Payload):
     TYPE = EventType.NOTE_ADDED
     text: str = ""
@@ -370,6 +381,7 @@ PAYLOADS: dict[EventType, type[Payload]] = {
         RequestSent,
         RequestClaimed,
         RequestAnswered,
+        ControllerAssigned,
         NoteAdded,
         ObservationAdded,
         DeviceJoined,

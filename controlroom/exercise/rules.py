@@ -19,6 +19,7 @@ from controlroom.exercise.events import (
     ClockJumped,
     ClockResumed,
     ClockStarted,
+    ControllerAssigned,
     CueReported,
     DeviceJoined,
     DeviceRenamed,
@@ -53,6 +54,7 @@ from controlroom.exercise.lifecycles import (
     RequestMove,
 )
 from controlroom.exercise.state import (
+    Assignment,
     Commit,
     Device,
     ExerciseState,
@@ -132,6 +134,8 @@ def plan(state: ExerciseState, payload: Payload) -> Commit:
             return lambda f: _claim(request, payload, f.at)
         case RequestAnswered():
             return _request_answered(state, payload)
+        case ControllerAssigned():
+            return _assigned(state, payload)
         case NoteAdded() | ObservationAdded():
             return _note(state, payload)
         case DeviceJoined():
@@ -414,6 +418,22 @@ def _request_answered(state: ExerciseState, payload: RequestAnswered) -> Commit:
             return
         release.released_at, release.released_seq, release.version = fact.at, fact.seq, 1
         release.released_scenario = now
+
+    return commit
+
+
+def _assigned(state: ExerciseState, payload: ControllerAssigned) -> Commit:
+    for team in payload.teams:
+        _known_team(state, team)
+    unknown = set(payload.cases) - {c.id for c in state.scenario.cases}
+    if unknown:
+        raise NotApplicable(f"unknown case {sorted(unknown)[0]!r}")
+
+    def commit(fact: Fact) -> None:
+        if payload.teams or payload.cases:
+            state.assignments[payload.controller] = Assignment(payload.teams, payload.cases)
+        else:
+            state.assignments.pop(payload.controller, None)
 
     return commit
 

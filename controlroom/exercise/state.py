@@ -165,6 +165,14 @@ class Request:
         return None if self.answered_at is None else self.answered_at - self.sent_at
 
 
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """The teams and cases the director gave a controller."""
+
+    teams: tuple[str, ...] = ()
+    cases: tuple[str, ...] = ()
+
+
 @dataclass(slots=True)
 class Note:
     seq: int
@@ -210,6 +218,7 @@ class ExerciseState:
     dependents: dict[str, list[str]] = field(default_factory=dict)
     cues: dict[str, CueState] = field(default_factory=dict)
     requests: dict[str, Request] = field(default_factory=dict)
+    assignments: dict[str, Assignment] = field(default_factory=dict)  # controller -> theirs
     notes: list[Note] = field(default_factory=list)
     devices: dict[str, Device] = field(default_factory=dict)
     join_generations: dict[str, int] = field(default_factory=dict)  # join target -> re-issues
@@ -308,6 +317,10 @@ class ExerciseState:
         """The team's released injects in release order."""
         mine = [r for r in self.releases.values() if r.team == team and r.released_seq]
         return sorted(mine, key=lambda r: r.released_seq or 0)
+
+    def assigned_to(self, team: str) -> list[str]:
+        """The controllers the director assigned ``team`` to (by name, sorted)."""
+        return sorted(name for name, mine in self.assignments.items() if team in mine.teams)
 
     def due_releases(self, wall: float) -> dict[str, list[str]]:
         """Scheduled releases due at ``wall``: inject id -> teams, in due order."""

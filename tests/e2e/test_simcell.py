@@ -1,12 +1,14 @@
 """The SimCell as the outside world, in real Chromium.
 
-The sample exercise (``injects/trafficking-week``): team Valdoria asks for an embassy
-contact, a request type whose answer comes from the fiction (the Embassy of Sarvan, by
-email) no sooner than 20 scenario minutes after the request. One controller claims it; a
-second cannot answer it until she takes it over (journaled), then answers with no answer
-preselected. The answer waits through an exercise hold, then reaches the team from the
-declared sender 20 scenario minutes after the request (the clock runs at 60x to get there).
-Every frame and page the team's tablet receives is scanned: the word SimCell never appears.
+The director assigns a controller to team Valdoria: his console opens on it, and the team's
+new request alerts him (a badge on his SimCell link, and a tone). In the sample exercise
+(``injects/trafficking-week``) team Valdoria asks for an embassy contact, a request type
+whose answer comes from the fiction (the Embassy of Sarvan, by email) no sooner than 20
+scenario minutes after the request. One controller claims it; a second cannot answer it
+until she takes it over (journaled), then answers with no answer preselected. The answer
+waits through an exercise hold, then reaches the team from the declared sender 20 scenario
+minutes after the request (the clock runs at 60x to get there). Every frame and page the
+team's tablet receives is scanned: the word SimCell never appears.
 """
 
 from __future__ import annotations
@@ -126,15 +128,29 @@ async def test_an_answer_from_the_fiction_after_its_delay_and_a_claim_that_holds
     await team.reload()  # the scan covers the dashboard page and its socket from here on
     await expect(team.locator("#offline-banner")).to_be_hidden()
 
+    # The director assigns Carl to team Valdoria; Carl's console opens on it.
+    await director.goto(f"{room.console}/simcell")
+    assign = director.locator("form.assign-form")
+    await assign.locator("select[name=controller]").select_option("carl")
+    await assign.locator("input[name=team][value=valdoria]").check()
+    await assign.locator("button[type=submit]").click()
+    await expect(director.locator("#assignment-carl")).to_contain_text("Team Valdoria")
+    carl = await signed_in(browser, room.server, "carl")
+    await carl.goto(room.console)
+    await expect(carl.locator("form select[name=team]").first).to_have_value("valdoria")
+    await expect(carl.locator("#simcell-badge")).to_be_hidden()
+
     # The team asks for an embassy contact (answer not before 20 scenario minutes).
     form = team.locator("#request-form")
     await form.locator("select[name=kind]").select_option("embassy-contact")
     await form.locator("textarea[name=text]").fill("Consular contact for the bus passengers")
     await form.locator("button[type=submit]").click()
     await expect(team.locator("#request-R001")).to_have_attribute("data-status", "sent")
+    # Carl, assigned to the team, is alerted at once: a badge on his SimCell link (and a tone)
+    await expect(carl.locator("#simcell-badge")).to_have_text("1")
+    await expect(carl.locator("#simcell-badge")).to_have_attribute("data-alerted", "R001")
 
     # Carl claims it; Olga cannot answer it without taking it over.
-    carl = await signed_in(browser, room.server, "carl")
     await carl.goto(f"{room.console}/simcell")
     await carl.locator("#simcell-R001 button:text('Claim')").click()
     await expect(carl.locator("#simcell-R001")).to_have_attribute("data-state", "claimed")

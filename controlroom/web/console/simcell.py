@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from controlroom.access.permissions import CONTROLLING, STAFF
+from controlroom.access.permissions import CONTROLLING, DIRECTING, STAFF
 from controlroom.exercise import commands
 from controlroom.exercise.lifecycles import RequestMove, RequestStatus
 from controlroom.exercise.state import ExerciseState
@@ -28,6 +28,7 @@ from controlroom.web import params
 from controlroom.web.auth import requires
 from controlroom.web.console.actions import CONFIRMED, Command, act, field
 from controlroom.web.console.pages import exercise_of, render
+from controlroom.web.resources import resources
 
 PATH = "/exercises/{exercise}/simcell"
 
@@ -72,12 +73,50 @@ def request_of(state: ExerciseState, request: Request) -> TeamRequest:
     return found
 
 
+def times_by(
+    requests: list[TeamRequest], key: Callable[[TeamRequest], str | None]
+) -> dict[str, ResponseTimes]:
+    """Response times per team or per controller (``key`` of a request; None: left out)."""
+    groups: dict[str, list[TeamRequest]] = {}
+    for item in requests:
+        name = key(item)
+        if name is not None:
+            groups.setdefault(name, []).append(item)
+    return {name: ResponseTimes.of(group) for name, group in sorted(groups.items())}
+
+
 @requires(STAFF)
 async def simcell(request: Request) -> Response:
     runtime = await exercise_of(request)
     state = runtime.state
-    context = {"queue": queue(state), "times": ResponseTimes.of(list(state.requests.values()))}
+    requests = list(state.requests.values())
+    accounts = await resources(request).accounts.all()
+    context = {
+        "queue": queue(state),
+        "times": ResponseTimes.of(requests),
+        "team_times": times_by(requests, lambda r: r.team),
+        "controller_times": times_by(requests, lambda r: r.answered_by),
+        "controllers": [a for a in accounts if a.role in CONTROLLING],
+        "assignments": dict(sorted(state.assignments.items())),
+    }
     return await render(request, "console/simcell.html", context, runtime=runtime)
+
+
+@requires(DIRECTING)
+async def assign(request: Request) -> Response:
+    """The director gives a controller teams and/or cases (none: unassigned)."""
+    form = await request.form()
+    controller = field(form, "controller").lower()
+    account = await resources(request).accounts.get(controller) if controller else None
+    if account is None or account.role not in CONTROLLING:
+        raise HTTPException(400, "No such controller.")
+    teams = [str(t) for t in form.getlist("team")]
+    cases = [str(c) for c in form.getlist("case")]
+    return await act(
+        request,
+        lambda form, by: lambda s: commands.assign_controller(s, by, controller, teams, cases),
+        lambda form, _: _("Assignment of %(name)s saved.", name=controller),
+    )
 
 
 @requires(STAFF)
@@ -160,6 +199,7 @@ async def answer(request: Request) -> Response:
 
 routes: list[BaseRoute] = [
     Route(PATH, simcell, name="simcell"),
+    Route(f"{PATH}/assign", assign, methods=["POST"], name="simcell_assign"),
     Route(f"{PATH}/{{request}}", answer_form, name="simcell_request"),
     Route(f"{PATH}/{{request}}/claim", claim, methods=["POST"], name="simcell_claim"),
     Route(f"{PATH}/{{request}}/answer", answer, methods=["POST"], name="simcell_answer"),
