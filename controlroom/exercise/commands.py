@@ -410,6 +410,8 @@ def assign_controller(
     cases: Sequence[str] = (),
 ) -> ControllerAssigned | None:
     """Give a controller teams and/or cases (none: unassigned); None if nothing changes."""
+    if not 0 < len(controller) <= 64:
+        raise CommandRefused(Refusal.NO_CONTROLLER)
     if any(team not in state.scenario.team_ids for team in teams):
         raise CommandRefused(Refusal.UNKNOWN_TEAM)
     if any(case not in {c.id for c in state.scenario.cases} for case in cases):

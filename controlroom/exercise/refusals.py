@@ -53,6 +53,7 @@ class Refusal(StrEnum):
     UNKNOWN_TEAM = "unknown-team"
     UNKNOWN_TEAMS = "unknown-teams"
     UNKNOWN_CASE = "unknown-case"
+    NO_CONTROLLER = "no-controller"
     UNKNOWN_ROLE = "unknown-role"
     UNKNOWN_ROLE_NAMED = "unknown-role-named"
     ONE_TARGET = "one-target"
@@ -131,6 +132,7 @@ TEMPLATES: dict[Refusal, str] = {
     Refusal.UNKNOWN_TEAM: "Unknown team.",
     Refusal.UNKNOWN_TEAMS: "Unknown team: %(teams)s.",
     Refusal.UNKNOWN_CASE: "Unknown case.",
+    Refusal.NO_CONTROLLER: "No such controller.",
     Refusal.UNKNOWN_ROLE: "Unknown actor role.",
     Refusal.UNKNOWN_ROLE_NAMED: "Unknown actor role: %(role)s.",
     Refusal.ONE_TARGET: "A device joins one team or one actor role.",

@@ -49,6 +49,7 @@ from controlroom.exercise.lifecycles import (
     CLOCK,
     CUE,
     ClockMove,
+    CueStatus,
     DeviceMove,
     ReleaseMove,
     RequestMove,
@@ -62,7 +63,7 @@ from controlroom.exercise.state import (
     Note,
     Request,
 )
-from controlroom.scenario.model import Inject
+from controlroom.scenario.model import Inject, PlayerTrigger
 from controlroom.scenario.time import DAY
 
 EDITABLE = frozenset(
@@ -289,6 +290,7 @@ def _released(state: ExerciseState, payload: InjectReleased) -> Commit:
             release.released_scenario = state.scenario_at(fact.at)
             release.version, release.late, release.held = version, payload.late, False
             state._reached(payload.inject, team, fact.at)
+            _answer_arrived(state, payload.inject, team, fact.at)
 
     return commit
 
@@ -351,6 +353,9 @@ def _cue(state: ExerciseState, payload: CueReported) -> Commit:
     def commit(fact: Fact) -> None:
         _remember(state, payload.device, payload.action)
         cue.status, cue.updated_at = payload.status, fact.at
+        if payload.status is CueStatus.DONE:  # to the teams both injects go to
+            teams = state.recipients(cue.inject)
+            state._players_did(fact.at, teams, lambda t: t.cue == payload.cue)
 
     return commit
 
@@ -368,6 +373,8 @@ def _request_sent(state: ExerciseState, payload: RequestSent) -> Commit:
             payload.request, payload.team, payload.kind, payload.text, fact.at, fact.seq
         )
         state.requests[payload.request].sent_scenario = state.scenario_at(fact.at)
+        kind = payload.kind
+        state._players_did(fact.at, [payload.team], lambda t: t.request == kind and t.on == "sent")
 
     return commit
 
@@ -395,6 +402,19 @@ def answer_inject(request: Request, payload: RequestAnswered) -> Inject:
     )
 
 
+def _answer_arrived(state: ExerciseState, inject: str, team: str, wall: float) -> None:
+    """A request's answer reached its team: what waits for that answer fires (triggers)."""
+    request = state.requests.get(inject.removeprefix("SIM-"))
+    if request is None or request.answer_inject != inject or request.team != team:
+        return
+    kind, answer = request.kind, request.answer_id
+    state._players_did(
+        wall,
+        [team],
+        lambda t: t.request == kind and t.on == "answered" and t.answer in (None, answer),
+    )
+
+
 def _request_answered(state: ExerciseState, payload: RequestAnswered) -> Commit:
     request = _request(state, payload.request, RequestMove.ANSWER)
     try:
@@ -418,6 +438,7 @@ def _request_answered(state: ExerciseState, payload: RequestAnswered) -> Commit:
             return
         release.released_at, release.released_seq, release.version = fact.at, fact.seq, 1
         release.released_scenario = now
+        _answer_arrived(state, inject.id, request.team, fact.at)
 
     return commit
 
@@ -465,8 +486,19 @@ def _note(state: ExerciseState, payload: NoteAdded | ObservationAdded) -> Commit
     def commit(fact: Fact) -> None:
         note.seq, note.at = fact.seq, fact.at
         state.notes.append(note)
+        if note.team is not None and note.task is not None and note.rating is not None:
+            task, rating = note.task, note.rating.value
+            state._players_did(
+                fact.at,
+                [note.team],
+                lambda t: t.task == task and (not t.ratings or rating in t.ratings),
+            )
 
     return commit
+
+
+def _rated(trigger: PlayerTrigger, task: str, rating: str) -> bool:
+    return trigger.task == task and (not trigger.ratings or rating in trigger.ratings)
 
 
 def _device_joined(state: ExerciseState, payload: DeviceJoined) -> Commit:

@@ -38,7 +38,7 @@ from controlroom.exercise.lifecycles import (
 )
 from controlroom.exercise.scenario_clock import ScenarioClock
 from controlroom.journal import Event
-from controlroom.scenario.model import AfterTrigger, Inject, Scenario
+from controlroom.scenario.model import AfterTrigger, Inject, PlayerTrigger, Scenario
 
 logger = logging.getLogger("controlroom.exercise.state")
 Commit = Callable[[Fact], None]  # a checked event's change to the state: cannot fail
@@ -81,6 +81,7 @@ class TeamRelease:
     released_seq: int | None = None
     version: int = 0  # the inject version released
     late: bool = False
+    proposed: bool = False  # a ``confirm: true`` trigger fired: control approves the release
     delivered_at: float | None = None
     acknowledged_at: float | None = None
     acknowledged_by: str | None = None
@@ -374,6 +375,25 @@ class ExerciseState:
                 self.cues[cue_id] = earlier
             else:
                 self.cues[cue_id] = CueState(cue_id, cue.role, inject.id)
+
+    def _players_did(
+        self, wall: float, teams: Iterable[str], fits: Callable[[PlayerTrigger], bool]
+    ) -> None:
+        """Teams did something: schedule (or propose) what waits for it, to them, once."""
+        for inject in self.injects.values():
+            trigger = inject.trigger
+            if not isinstance(trigger, PlayerTrigger) or not fits(trigger):
+                continue
+            for team in teams:
+                waiting = self.releases.get((inject.id, team))
+                if waiting is None or waiting.due is not None or waiting.proposed:
+                    continue
+                if waiting.released_at is not None or waiting.cancelled:
+                    continue
+                if trigger.confirm:
+                    waiting.proposed = True
+                else:
+                    waiting.due = self.clock.scenario_now(wall) + trigger.delay_seconds
 
     def _reached(self, inject: str, team: str, wall: float) -> None:
         """An inject moved on for a team: schedule what was waiting for that (triggers)."""

@@ -13,7 +13,7 @@ import csv
 import io
 from collections.abc import Callable, Mapping, Sequence
 
-from controlroom.scenario.model import AfterTrigger, Inject, Scenario
+from controlroom.scenario.model import AfterTrigger, Inject, PlayerTrigger, Scenario
 from controlroom.scenario.msel_map import CHANNEL_LABELS, COLUMNS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -46,6 +46,8 @@ def trigger_text(inject: Inject) -> str:
         if trigger.delay_seconds:
             text += " " + (trigger.delay if trigger.delay[0] in "+-" else f"+{trigger.delay}")
         return text
+    if isinstance(trigger, PlayerTrigger):
+        return "manual"  # what players do: no MSEL column for it; the scenario file has it
     return inject.at or trigger or ""
 
 

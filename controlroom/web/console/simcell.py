@@ -25,7 +25,7 @@ from controlroom.exercise.state import ExerciseState
 from controlroom.exercise.state import Request as TeamRequest
 from controlroom.scenario.model import PreparedAnswer, RequestKind
 from controlroom.web import params
-from controlroom.web.auth import requires
+from controlroom.web.auth import checked_form, requires, viewer_of
 from controlroom.web.console.actions import CONFIRMED, Command, act, field
 from controlroom.web.console.pages import exercise_of, render
 from controlroom.web.resources import resources
@@ -105,7 +105,7 @@ async def simcell(request: Request) -> Response:
 @requires(DIRECTING)
 async def assign(request: Request) -> Response:
     """The director gives a controller teams and/or cases (none: unassigned)."""
-    form = await request.form()
+    form = await checked_form(request, await viewer_of(request))  # CSRF first
     controller = field(form, "controller").lower()
     account = await resources(request).accounts.get(controller) if controller else None
     if account is None or account.role not in CONTROLLING:
