@@ -1,9 +1,12 @@
 """The SimCell queue: teams' requests to the fictional world, claimed and answered by control.
 
 Design: docs/console.md. Requests arrive live (the hub inserts them into
-``#simcell-requests``); a controller claims one, answers it from the scenario's prepared
-answers or in free text, and the answer reaches the team as a SimCell-answer inject in the
-same journal event. Response times (sent -> answered) are shown per request and summed up.
+``#simcell-requests``); a controller claims one (a claim holds until another controller
+takes it over), answers it from the scenario's prepared answers (a consequential one asks to
+confirm) or in free text, and the answer reaches the team from the request type's sender in
+the fiction, at once or after the type's least delay. The director assigns controllers to
+teams and cases here. Response times (sent -> answered) are shown per request, per team and
+per controller, and summed up.
 """
 
 from __future__ import annotations
