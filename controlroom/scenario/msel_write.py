@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable, Mapping, Sequence
 
 from controlroom.scenario.model import AfterTrigger, Inject, PlayerTrigger, Scenario
@@ -46,8 +47,9 @@ def trigger_text(inject: Inject) -> str:
         if trigger.delay_seconds:
             text += " " + (trigger.delay if trigger.delay[0] in "+-" else f"+{trigger.delay}")
         return text
-    if isinstance(trigger, PlayerTrigger):
-        return "manual"  # what players do: no MSEL column for it; the scenario file has it
+    if isinstance(trigger, PlayerTrigger):  # what players do: its fields, as JSON
+        fields = trigger.model_dump(mode="json", exclude_defaults=True)
+        return "when " + json.dumps(fields, ensure_ascii=False)
     return inject.at or trigger or ""
 
 
