@@ -227,3 +227,30 @@ def test_current_views_are_filtered_like_updates() -> None:
     assert kinds <= {"CUE", "ROLENOTE"}
     with pytest.raises(KeyError):
         current_view(exercise.state, "team:nobody")
+
+
+def test_an_answer_held_for_its_delay_reaches_the_team_only_when_released() -> None:
+    scenario = marked_scenario()
+    scenario["requests"][0] |= {"sender": {"en": "Court interpreters"}, "delay": "20m"}
+    exercise = Exercise(scenario)
+    exercise.apply(lambda s: commands.startex(s, "d"))
+    exercise.apply(lambda s: commands.send_request(s, "t1", "tab", "interpreter", "now"))
+    exercise.apply(lambda s: commands.answer_request(s, "c", "R001", answer="soon"))
+    _seq, answered = exercise.updates[-1]
+    team = exercise.renderer.update(answered["team:t1"], "team:t1", "en")
+    assert answered["team:t1"].receipt == ()
+    assert "inject-SIM-R001" not in team and "An interpreter is on the way." not in team
+    assert 'data-status="in-progress"' in team  # the request, still on its way
+    control = exercise.renderer.update(answered["control"], "control", "en")
+    assert 'data-state="answered"' in control
+    assert "inject-SIM-R001" not in exercise.renderer.view(
+        current_view(exercise.state, "team:t1"), "team:t1", "en"
+    )
+    exercise.at += 20 * 60
+    assert exercise.apply(lambda s: commands.release_due(s, exercise.at))
+    _seq, released = exercise.updates[-1]
+    team = exercise.renderer.update(released["team:t1"], "team:t1", "en")
+    assert released["team:t1"].receipt == ("SIM-R001",)
+    assert 'id="inject-SIM-R001"' in team and "Court interpreters" in team
+    assert 'id="request-R001"' in team and 'data-status="answered"' in team
+    assert "SimCell" not in team

@@ -162,3 +162,88 @@ def test_observations_use_hseep_ratings(state: ExerciseState) -> None:
         state, commands.add_observation(state, "obs", "Good triage", "OBJ-1", task="T1", rating="S")
     )
     assert state.notes[-1].rating == "S"
+
+
+def test_the_answer_comes_from_the_request_types_sender_and_channel(state: ExerciseState) -> None:
+    play(state, commands.startex(state, "d"))
+    play(state, commands.send_request(state, "alpha", "dev", "embassy", "Who is she?"))
+    answered = commands.answer_request(state, "pavel", "R001", answer="passport")
+    assert answered.sender == text("Embassy of Sarvan") and answered.channel == "email"
+    play(state, answered, T0 + 20 * 60)  # 20 scenario minutes later: no wait left
+    answer = state.injects["SIM-R001"]
+    assert answer.sender == text("Embassy of Sarvan") and answer.channel == "email"
+    assert [a.key for a in answer.attachments] == ["doc"]
+    assert state.status("SIM-R001", "alpha") == "released"
+    # a type without a sender answers under its own title; a free request needs a sender
+    play(state, commands.send_request(state, "alpha", "dev", "db-check", "Check"))
+    db = commands.answer_request(state, "pavel", "R002", answer="no-record")
+    assert db.sender == text("Database check") and db.channel == "simcell-answer"
+    play(state, commands.send_request(state, "alpha", "dev", None, "Anyone?"))
+    with pytest.raises(CommandRefused, match="who answers in the fiction"):
+        commands.answer_request(state, "pavel", "R003", text="Yes")
+    free = commands.answer_request(state, "pavel", "R003", text="Yes", sender="Town hall")
+    assert free.sender == {"en": "Town hall"}  # in the language it was written in
+
+
+def test_an_answer_sent_before_the_least_delay_waits_and_a_hold_delays_it(
+    state: ExerciseState,
+) -> None:
+    play(state, commands.startex(state, "d"))  # D1 09:00 at T0
+    play(state, commands.send_request(state, "alpha", "dev", "embassy", "Who?"), T0 + 60)
+    sent = state.requests["R001"].sent_scenario
+    assert sent is not None
+    answered = commands.answer_request(state, "pavel", "R001", answer="passport")
+    assert answered.due == sent + 20 * 60
+    play(state, answered, T0 + 120)
+    release = state.releases["SIM-R001", "alpha"]
+    assert release.released_at is None and state.status("SIM-R001", "alpha") == "scheduled"
+    assert state.requests["R001"].answer_due == sent + 20 * 60
+    assert state.next_due_wall() == T0 + 60 + 20 * 60
+    play(state, commands.hold(state, "d", "fire alarm"), T0 + 300)
+    play(state, commands.resume(state, "d"), T0 + 900)  # held for ten minutes
+    assert commands.release_due(state, T0 + 60 + 20 * 60) is None  # not yet: the hold
+    assert state.next_due_wall() == T0 + 60 + 20 * 60 + 600
+    due = commands.release_due(state, T0 + 60 + 20 * 60 + 600)
+    assert due is not None and due.inject == "SIM-R001" and due.teams == ("alpha",)
+    play(state, due, T0 + 60 + 20 * 60 + 600)
+    assert release.released_scenario == sent + 20 * 60
+
+
+def test_a_claim_holds_until_another_controller_takes_the_request_over(
+    state: ExerciseState,
+) -> None:
+    play(state, commands.send_request(state, "alpha", "dev", "db-check", "Check the driver"))
+    play(state, commands.claim_request(state, "pavel", "R001"))
+    with pytest.raises(CommandRefused, match="claimed by pavel"):
+        commands.claim_request(state, "olga", "R001")
+    with pytest.raises(CommandRefused, match="take it over"):
+        commands.answer_request(state, "olga", "R001", answer="no-record")
+    taken = commands.claim_request(state, "olga", "R001", take_over=True)
+    assert taken is not None and taken.took_over_from == "pavel"
+    play(state, taken, T0 + 5)
+    assert state.requests["R001"].taken_over == [("pavel", "olga")]
+    with pytest.raises(CommandRefused, match="claimed by olga"):
+        commands.answer_request(state, "pavel", "R001", answer="no-record")
+    play(state, commands.answer_request(state, "olga", "R001", answer="no-record"), T0 + 9)
+    assert state.requests["R001"].answered_by == "olga"
+
+
+def test_a_consequential_answer_needs_confirming(state: ExerciseState) -> None:
+    play(state, commands.send_request(state, "alpha", "dev", "embassy", "Send her home"))
+    with pytest.raises(CommandRefused, match="confirm"):
+        commands.answer_request(state, "pavel", "R001", answer="return")
+    confirmed = commands.answer_request(state, "pavel", "R001", answer="return", confirmed=True)
+    assert confirmed.answer == "return"
+
+
+def test_assigning_a_controller_is_journaled_and_checked(state: ExerciseState) -> None:
+    with pytest.raises(CommandRefused, match="Unknown team"):
+        commands.assign_controller(state, "d", "carl", ["zulu"])
+    with pytest.raises(CommandRefused, match="Unknown case"):
+        commands.assign_controller(state, "d", "carl", ["alpha"], ["no-case"])
+    play(state, commands.assign_controller(state, "d", "carl", ["alpha", "alpha"]))
+    assert state.assignments["carl"].teams == ("alpha",)
+    assert state.assigned_to("alpha") == ["carl"] and state.assigned_to("bravo") == []
+    assert commands.assign_controller(state, "d", "carl", ["alpha"]) is None  # no change
+    play(state, commands.assign_controller(state, "d", "carl"))
+    assert state.assignments == {}

@@ -365,3 +365,77 @@ def test_union_error_deeper_in_one_alternative_wins() -> None:
         "trigger.stat",
         "unknown key 'stat' (did you mean 'state'?)",
     )
+
+
+def test_a_prepared_answers_attachment_and_a_bad_delay_are_found_in_scenario_yaml(
+    mini: Path,
+) -> None:
+    scenario = mini / "scenario.yaml"
+    edit(
+        scenario,
+        "      - id: in-an-hour\n",
+        "      - id: in-an-hour\n        attachments: [interpreter-roster.pdf]\n",
+    )
+    problem = only_problem(mini)
+    assert (problem.file, problem.field) == (
+        "mini/scenario.yaml",
+        "requests[0].answers[0].attachments[0]",
+    )
+    assert problem.line == line_of(scenario, "attachments: [interpreter-roster.pdf]")
+    assert problem.message == "file not found: attachments/interpreter-roster.pdf"
+    edit(scenario, "        attachments: [interpreter-roster.pdf]\n", "")
+    edit(
+        scenario,
+        "    answers:\n      - id: in-an-hour",
+        "    delay: -5m\n    answers:\n      - id: in-an-hour",
+    )
+    problem = only_problem(mini)
+    assert (problem.field, problem.line) == ("requests[0].delay", line_of(scenario, "delay: -5m"))
+    assert "must not be negative" in problem.message
+
+
+def test_triggers_on_what_players_do_name_known_types_answers_cues_and_tasks(
+    mini: Path,
+) -> None:
+    edit(
+        day2(mini),
+        "    trigger: manual\n",
+        "    trigger: {request: interpretr, confirm: true}\n",
+    )
+    problem = only_problem(mini)
+    assert (problem.file, problem.field) == (
+        "mini/injects/02-day2.yaml",
+        "injects[1].trigger.request",
+    )
+    assert problem.line == line_of(day2(mini), "request: interpretr")
+    assert problem.message == "unknown request type 'interpretr' (did you mean 'interpreter'?)"
+    edit(
+        day2(mini), "{request: interpretr, confirm: true}", "{request: interpreter, answer: never}"
+    )
+    assert only_problem(mini).field == "injects[1].trigger.answer"
+    assert "unknown answer of 'interpreter' 'never'" in only_problem(mini).message
+    edit(day2(mini), "{request: interpreter, answer: never}", "{cue: worker-at-sight}")
+    problem = only_problem(mini)
+    assert problem.field == "injects[1].trigger.cue"
+    assert problem.message == "unknown cue 'worker-at-sight' (did you mean 'worker-at-site'?)"
+    edit(day2(mini), "{cue: worker-at-sight}", "{task: intervew, ratings: [M, U]}")
+    problem = only_problem(mini)
+    assert (problem.field, problem.line) == (
+        "injects[1].trigger.task",
+        line_of(day2(mini), "task: intervew"),
+    )
+    assert problem.message == "unknown task 'intervew' (did you mean 'interview'?)"
+    edit(day2(mini), "{task: intervew, ratings: [M, U]}", "{task: interview, ratings: [M, X]}")
+    assert only_problem(mini).field == "injects[1].trigger.ratings[1]"
+
+
+def test_a_cue_trigger_that_waits_for_itself_is_a_cycle(mini: Path) -> None:
+    # S-04 waits for the cue of S-03, and S-03 waits for S-04
+    edit(day2(mini), "    trigger: manual\n", "    trigger: {cue: worker-at-site}\n")
+    edit(day2(mini), "    at: D2 10:15\n", "    trigger: {after: S-04}\n")
+    problem = only_problem(mini)
+    assert problem.message == "trigger cycle: S-03 -> S-04 -> S-03"
+    assert (problem.field, problem.line) == (
+        "injects[0].trigger.after",
+        line_of(day2(mini), "trigger: {after: S-04}"),
+    )

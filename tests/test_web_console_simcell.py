@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from controlroom.exercise import commands
 from controlroom.live.runtime import ExerciseRuntime
 from controlroom.web.console.simcell import ResponseTimes, queue
@@ -43,13 +45,20 @@ async def test_a_request_is_claimed_and_answered_from_the_prepared_answers(
 
 async def test_a_free_text_answer_in_the_controllers_language(control: Control) -> None:
     runtime = await with_request(control, kind=None)
-    answered = await control.post(
+    nobody = await control.post(
         f"/exercises/{runtime.id}/simcell/R001/answer",
         {"text": "Переводчик выехал.", "language": "ru"},
         htmx=True,
     )
+    assert nobody.status_code == 409 and "Say who answers in the fiction" in nobody.text
+    answered = await control.post(
+        f"/exercises/{runtime.id}/simcell/R001/answer",
+        {"text": "Переводчик выехал.", "language": "ru", "sender": "Бюро переводов"},
+        htmx=True,
+    )
     assert answered.status_code == 200 and "Request R001 answered." in answered.text
     assert runtime.state.injects["SIM-R001"].body == {"ru": "Переводчик выехал."}
+    assert set(runtime.state.injects["SIM-R001"].sender.values()) == {"Бюро переводов"}
     again = await control.post(f"/exercises/{runtime.id}/simcell/R001/answer", {"text": "Twice"})
     assert again.status_code == 409 and "already been answered" in again.text
     empty = await control.get(f"/exercises/{runtime.id}/simcell/R404")
@@ -76,3 +85,55 @@ async def test_observers_watch_the_queue_but_cannot_claim_or_answer(control: Con
         refused = await control.post(f"/exercises/{runtime.id}/simcell/R001/{verb}", data)
         assert refused.status_code == 403
     assert runtime.state.requests["R001"].claimed_by is None
+
+
+async def test_the_director_assigns_a_controller_whose_console_opens_on_their_team(
+    control: Control,
+) -> None:
+    runtime = await with_request(control)  # R001 from police
+    await runtime.execute(lambda s: commands.send_request(s, "labour", "d", None, "Shelter?"))
+    path = f"/exercises/{runtime.id}/simcell/assign"
+    nobody = await control.post(path, {"controller": "zed", "team": "police"})
+    assert nobody.status_code == 400
+    wrong = await control.post(path, {"controller": "carl", "team": "nowhere"})
+    assert wrong.status_code == 409 and "Unknown team." in wrong.text
+    control.use("controller")
+    forbidden = await control.post(path, {"controller": "carl", "team": "police"})
+    assert forbidden.status_code == 403
+    control.use("director")
+    done = await control.post(path, {"controller": "carl", "team": "police", "case": "site"})
+    assert done.status_code == 303, done.text
+    assert runtime.state.assignments["carl"].teams == ("police",)
+    assert runtime.state.assignments["carl"].cases == ("site",)
+    assert runtime.state.assigned_to("police") == ["carl"]
+    events = [e.type for e in await runtime.journal.read()]
+    assert "controller.assigned" in events
+    # carl's console opens on his team; his SimCell link counts his team's waiting requests
+    control.use("controller")
+    console = await control.get(f"/exercises/{runtime.id}")
+    assert '.timeline .inject-row:not([data-teams~="police"])' in console.text
+    badge = re.search(r'<span id="simcell-badge"[^>]*>(\d+)</span>', console.text)
+    assert badge is not None and badge[1] == "1"  # R001 (police), not R002 (labour)
+    assert 'data-mine="police"' in console.text and 'data-waiting="R001"' in console.text
+    control.use("observer")
+    assert "simcell-badge" not in (await control.get(f"/exercises/{runtime.id}")).text
+    # unassigning: no team, no case
+    control.use("director")
+    assert (await control.post(path, {"controller": "carl"})).status_code == 303
+    assert "carl" not in runtime.state.assignments
+
+
+async def test_response_times_per_team_and_per_controller(control: Control) -> None:
+    runtime = await with_request(control)
+    await runtime.execute(lambda s: commands.send_request(s, "labour", "d", None, "Shelter?"))
+    control.use("controller")
+    await control.post(f"/exercises/{runtime.id}/simcell/R001/answer", {"answer": "in-an-hour"})
+    page = await control.get(f"/exercises/{runtime.id}/simcell")
+    teams = re.search(r'<details class="team-times".*?</details>', page.text, re.S)
+    assert teams is not None
+    rows = re.findall(r"<tr><td>([^<]+)</td><td>(\d+)</td><td>(\d+)</td>", teams[0])
+    names = {t.id: t.name["en"] for t in runtime.state.scenario.teams}
+    assert rows == [(names["labour"], "0", "1"), (names["police"], "1", "0")]
+    controllers = re.search(r'<details class="controller-times".*?</details>', page.text, re.S)
+    assert controllers is not None
+    assert re.findall(r"<tr><td>([^<]+)</td><td>(\d+)</td>", controllers[0]) == [("carl", "1")]

@@ -67,7 +67,7 @@ async def test_an_unknown_answer_language_is_a_400_and_nothing_is_journaled(
     assert "not one of the scenario" in response.text
     assert runtime.state.seq == before
     # the exercise still takes commands, and the answer in a real language lands
-    response = await control.post(path, {"text": "Hello", "language": "ru"})
+    response = await control.post(path, {"text": "Hello", "language": "ru", "sender": "Desk"})
     assert response.status_code == 303, response.text
     assert runtime.state.requests[request].answered_at is not None
 

@@ -68,7 +68,7 @@ from controlroom.exercise.events import (
     SafetySeen,
     SafetyStopped,
 )
-from controlroom.exercise.state import ExerciseState
+from controlroom.exercise.state import ExerciseState, Request
 from controlroom.scenario.model import Inject
 
 CONTROL = "control"
@@ -203,6 +203,11 @@ class Audiences:
             if event.type == EventType.INJECT_RELEASED:
                 out.add(team_audience(team), Patch("insert", view, "team-injects", "afterbegin"))
                 out.receipt(team_audience(team), inject_id)
+                answered = _answered_by(state, inject_id)
+                if answered is not None:  # a delayed answer arrives: the request shows it
+                    out.add(
+                        team_audience(team), Patch("replace", team_request_view(state, answered))
+                    )
             else:
                 out.add(team_audience(team), Patch("replace", view))
         # a trigger may have scheduled the injects waiting on this one
@@ -246,9 +251,11 @@ class Audiences:
             inject_id = request.answer_inject
             row = control_inject_view(state, inject_id)
             out.all_control(Patch("insert", row, "control-injects"))
-            card = team_inject_view(state, state.releases[inject_id, request.team])
-            out.add(audience, Patch("insert", card, "team-injects", "afterbegin"))
-            out.receipt(audience, inject_id)
+            release = state.releases[inject_id, request.team]
+            if release.released_at is not None:  # else held for the request type's delay
+                card = team_inject_view(state, release)
+                out.add(audience, Patch("insert", card, "team-injects", "afterbegin"))
+                out.receipt(audience, inject_id)
 
     def _safety(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
         """A STOP or a call: every console's blocking alert, the actor's own status."""
@@ -275,6 +282,14 @@ class Audiences:
             out.all_control(Patch("insert", view, "devices"))
         else:
             out.all_control(Patch("replace", view))
+
+
+def _answered_by(state: ExerciseState, inject: str) -> Request | None:
+    """The request whose answer ``inject`` is (None for a scenario inject)."""
+    if not inject.startswith("SIM-"):
+        return None
+    found = state.requests.get(inject.removeprefix("SIM-"))
+    return found if found is not None and found.answer_inject == inject else None
 
 
 class _Collector:

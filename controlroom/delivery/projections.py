@@ -88,16 +88,22 @@ def team_inject_view(state: ExerciseState, release: TeamRelease) -> TeamInjectVi
 
 
 def team_request_view(state: ExerciseState, request: Request) -> TeamRequestView:
+    """The team sees an answer once it reaches it: an answer held for a delay is in progress."""
     kind = next((k for k in state.scenario.requests if k.id == request.kind), None)
     status = _TEAM_REQUEST_STATUS[request.status]
+    arrived = request.answer_inject is not None and (
+        state.releases[request.answer_inject, request.team].released_at is not None
+    )
+    if status == "answered" and not arrived:
+        status = "in-progress"
     return TeamRequestView(
         request=request.id,
         kind_title=kind.title if kind is not None else None,
         text=request.text,
         sent_at=request.sent_at,
         status=status,
-        answer_inject=request.answer_inject,
-        answer=request.answer_text or None,
+        answer_inject=request.answer_inject if arrived else None,
+        answer=(request.answer_text or None) if arrived else None,
     )
 
 

@@ -24,6 +24,7 @@ from controlroom.exercise.events import (
     ClockJumped,
     ClockResumed,
     ClockStarted,
+    ControllerAssigned,
     CueReported,
     DeviceJoined,
     DeviceRenamed,
@@ -47,7 +48,6 @@ from controlroom.exercise.events import (
     RequestClaimed,
     RequestSent,
     SpeedSet,
-    simcell_sender,
 )
 from controlroom.exercise.lifecycles import (
     CUE,
@@ -62,7 +62,7 @@ from controlroom.exercise.lifecycles import (
 from controlroom.exercise.refusals import CommandRefused, Refusal
 from controlroom.exercise.rules import EDITABLE
 from controlroom.exercise.state import Device, ExerciseState, Request, TeamRelease
-from controlroom.scenario.model import Inject
+from controlroom.scenario.model import Attachment, Channel, Inject
 from controlroom.scenario.time import DAY, format_time
 
 __all__ = ["EDITABLE", "CommandRefused", "Decision", "Refusal"]
@@ -344,13 +344,18 @@ def send_request(
     )
 
 
-def claim_request(state: ExerciseState, by: str, request: str) -> RequestClaimed | None:
+def claim_request(
+    state: ExerciseState, by: str, request: str, *, take_over: bool = False
+) -> RequestClaimed | None:
+    """Claim a request; one another controller holds is only taken over on purpose."""
     current = _request(state, request)
     if not current.can(RequestMove.CLAIM):
         raise CommandRefused(Refusal.REQUEST_ANSWERED, request=request)
     if current.claimed_by == by:
         return None
-    return RequestClaimed(request=request, by=by)
+    if current.claimed_by is not None and not take_over:
+        raise CommandRefused(Refusal.REQUEST_CLAIMED, request=request, name=current.claimed_by)
+    return RequestClaimed(request=request, by=by, took_over_from=current.claimed_by)
 
 
 def answer_request(
@@ -361,32 +366,83 @@ def answer_request(
     answer: str | None = None,
     text: str | None = None,
     language: str | None = None,
+    sender: str | None = None,
+    confirmed: bool = False,
 ) -> RequestAnswered:
+    """Answer as the outside world: from the request type's sender, on its channel.
+
+    A request another controller has claimed must be taken over first; a prepared answer
+    marked consequential needs ``confirmed``. With a least delay on the request type, the
+    answer is due that much scenario time after the request was sent.
+    """
     current = _request(state, request)
     if not current.can(RequestMove.ANSWER):
         raise CommandRefused(Refusal.REQUEST_ANSWERED, request=request)
+    if current.claimed_by is not None and current.claimed_by != by:
+        raise CommandRefused(Refusal.REQUEST_CLAIMED, request=request, name=current.claimed_by)
     kind = next((r for r in state.scenario.requests if r.id == current.kind), None)
+    written = language or state.scenario.original_language
+    if not _LANG.fullmatch(written):
+        raise CommandRefused(Refusal.BAD_LANGUAGE)
+    attachments: tuple[Attachment, ...] = ()
+    declared = kind.sender if kind is not None else None
     if answer is not None:
         prepared = next((a for a in (kind.answers if kind else []) if a.id == answer), None)
         if prepared is None:
             raise CommandRefused(Refusal.NO_ANSWER)
+        if prepared.consequential and not confirmed:
+            raise CommandRefused(Refusal.CONFIRM_ANSWER, answer=answer)
         body = dict(prepared.text)
+        attachments = tuple(prepared.attachments)
+        declared = prepared.sender or declared
     elif text is not None and text.strip():
-        written = language or state.scenario.original_language
-        if not _LANG.fullmatch(written):
-            raise CommandRefused(Refusal.BAD_LANGUAGE)
         body = {written: _text(text)}
     else:
         raise CommandRefused(Refusal.EMPTY_ANSWER)
     title = dict(kind.title) if kind else {lang: current.text[:80] or current.id for lang in body}
+    if declared:
+        who = dict(declared)
+    elif sender is not None and sender.strip():
+        who = {lang: _text(sender)[:200] for lang in title}
+    elif kind is not None:
+        who = dict(kind.title)
+    else:
+        raise CommandRefused(Refusal.NO_SENDER)
+    due = None
+    if kind is not None and kind.delay_seconds > 0 and current.sent_scenario is not None:
+        due = current.sent_scenario + kind.delay_seconds
     return RequestAnswered(
         request=request,
         answer=answer,
         text=body,
         title=title,
-        sender=simcell_sender(title),
+        sender=who,
+        channel=kind.channel if kind is not None else Channel.SIMCELL_ANSWER,
+        attachments=attachments,
+        due=due,
         by=by,
     )
+
+
+def assign_controller(
+    state: ExerciseState,
+    by: str,
+    controller: str,
+    teams: Sequence[str] = (),
+    cases: Sequence[str] = (),
+) -> ControllerAssigned | None:
+    """Give a controller teams and/or cases (none: unassigned); None if nothing changes."""
+    if not 0 < len(controller) <= 64:
+        raise CommandRefused(Refusal.NO_CONTROLLER)
+    if any(team not in state.scenario.team_ids for team in teams):
+        raise CommandRefused(Refusal.UNKNOWN_TEAM)
+    if any(case not in {c.id for c in state.scenario.cases} for case in cases):
+        raise CommandRefused(Refusal.UNKNOWN_CASE)
+    mine = (tuple(dict.fromkeys(teams)), tuple(dict.fromkeys(cases)))
+    current = state.assignments.get(controller)
+    if ((current.teams, current.cases) if current else ((), ())) == mine:
+        return None
+    return ControllerAssigned(controller=controller, teams=mine[0], cases=mine[1], by=by)
 
 
 def add_note(

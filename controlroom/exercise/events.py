@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, f
 
 from controlroom.exercise.lifecycles import CueStatus
 from controlroom.journal import Event
-from controlroom.scenario.model import Inject, Lang, Scenario
+from controlroom.scenario.model import Attachment, Channel, Inject, Lang, Scenario
 
 ActionId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Teams = tuple[str, ...]
@@ -55,6 +55,7 @@ class EventType(StrEnum):
     REQUEST_SENT = "request.sent"
     REQUEST_CLAIMED = "request.claimed"
     REQUEST_ANSWERED = "request.answered"
+    CONTROLLER_ASSIGNED = "controller.assigned"  # the director gives a controller teams, cases
     # Control's log and evaluation
     NOTE_ADDED = "note.added"
     OBSERVATION_ADDED = "observation.added"
@@ -262,9 +263,12 @@ class RequestSent(Payload):
 
 
 class RequestClaimed(Payload):
+    """A controller claims a request; ``took_over_from`` names the controller who had it."""
+
     TYPE = EventType.REQUEST_CLAIMED
     request: str
     by: str = ""
+    took_over_from: str | None = None
 
 
 # The sender of an answer with no sender of its own, in each interface language (scenario
@@ -277,7 +281,12 @@ def simcell_sender(languages: Iterable[str]) -> dict[str, str]:
 
 
 class RequestAnswered(Payload):
-    """Control's answer; it reaches the team as a SimCell-answer inject in the same event."""
+    """Control's answer; it becomes an answer inject for the team in the same event.
+
+    The inject is released at once, or, when the request type asks for a least delay and
+    ``due`` (scenario seconds) is still to come, scheduled for ``due``: the release clock
+    releases it then (scenario time stops in a hold, so a hold delays it too).
+    """
 
     TYPE = EventType.REQUEST_ANSWERED
     request: str
@@ -285,6 +294,23 @@ class RequestAnswered(Payload):
     text: Text
     title: Text = {}  # older journals: the request's id
     sender: Text = {}  # who answers in the fiction; older journals: "SimCell"
+    channel: Channel = Channel.SIMCELL_ANSWER  # how the answer reaches the team
+    attachments: tuple[Attachment, ...] = ()  # the prepared answer's files
+    due: float | None = None  # scenario seconds: not before (the request type's delay)
+    by: str = ""
+
+    @field_serializer("attachments")
+    def _attachments(self, attachments: tuple[Attachment, ...]) -> Any:
+        return [a.model_dump(mode="json", exclude_none=True) for a in attachments]
+
+
+class ControllerAssigned(Payload):
+    """A controller's teams and cases (replacing the earlier ones; none: unassigned)."""
+
+    TYPE = EventType.CONTROLLER_ASSIGNED
+    controller: str = Field(min_length=1, max_length=64)
+    teams: Teams = ()
+    cases: tuple[str, ...] = ()
     by: str = ""
 
 
@@ -414,6 +440,7 @@ PAYLOADS: dict[EventType, type[Payload]] = {
         RequestSent,
         RequestClaimed,
         RequestAnswered,
+        ControllerAssigned,
         NoteAdded,
         ObservationAdded,
         DeviceJoined,

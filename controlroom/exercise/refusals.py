@@ -52,6 +52,8 @@ class Refusal(StrEnum):
     # teams, roles, devices
     UNKNOWN_TEAM = "unknown-team"
     UNKNOWN_TEAMS = "unknown-teams"
+    UNKNOWN_CASE = "unknown-case"
+    NO_CONTROLLER = "no-controller"
     UNKNOWN_ROLE = "unknown-role"
     UNKNOWN_ROLE_NAMED = "unknown-role-named"
     ONE_TARGET = "one-target"
@@ -70,6 +72,9 @@ class Refusal(StrEnum):
     EMPTY_REQUEST = "empty-request"
     NO_ANSWER = "no-answer"
     EMPTY_ANSWER = "empty-answer"
+    REQUEST_CLAIMED = "request-claimed"
+    NO_SENDER = "no-sender"
+    CONFIRM_ANSWER = "confirm-answer"
     BAD_LANGUAGE = "bad-language"
     # the log
     EMPTY_NOTE = "empty-note"
@@ -127,6 +132,8 @@ TEMPLATES: dict[Refusal, str] = {
     ),
     Refusal.UNKNOWN_TEAM: "Unknown team.",
     Refusal.UNKNOWN_TEAMS: "Unknown team: %(teams)s.",
+    Refusal.UNKNOWN_CASE: "Unknown case.",
+    Refusal.NO_CONTROLLER: "No such controller.",
     Refusal.UNKNOWN_ROLE: "Unknown actor role.",
     Refusal.UNKNOWN_ROLE_NAMED: "Unknown actor role: %(role)s.",
     Refusal.ONE_TARGET: "A device joins one team or one actor role.",
@@ -143,6 +150,13 @@ TEMPLATES: dict[Refusal, str] = {
     Refusal.EMPTY_REQUEST: "Write what you ask for, or pick a request from the list.",
     Refusal.NO_ANSWER: "No such prepared answer for this request.",
     Refusal.EMPTY_ANSWER: "Pick a prepared answer or write one.",
+    Refusal.REQUEST_CLAIMED: (
+        "Request %(request)s is claimed by %(name)s: take it over before you answer it."
+    ),
+    Refusal.NO_SENDER: "Say who answers in the fiction (From).",
+    Refusal.CONFIRM_ANSWER: (
+        "The answer %(answer)s has consequences in the exercise: confirm that you send it."
+    ),
     Refusal.BAD_LANGUAGE: "Pick one of the scenario's languages.",
     Refusal.EMPTY_NOTE: "The note is empty.",
     Refusal.UNKNOWN_OBJECTIVE: "Unknown objective.",

@@ -21,6 +21,7 @@ from controlroom.exercise.events import (
     ClockJumped,
     ClockResumed,
     ClockStarted,
+    ControllerAssigned,
     CueReported,
     DeviceJoined,
     DeviceRenamed,
@@ -55,11 +56,13 @@ from controlroom.exercise.lifecycles import (
     CLOCK,
     CUE,
     ClockMove,
+    CueStatus,
     DeviceMove,
     ReleaseMove,
     RequestMove,
 )
 from controlroom.exercise.state import (
+    Assignment,
     Commit,
     Device,
     ExerciseState,
@@ -67,7 +70,7 @@ from controlroom.exercise.state import (
     Note,
     Request,
 )
-from controlroom.scenario.model import Channel, Inject
+from controlroom.scenario.model import Inject, PlayerTrigger
 from controlroom.scenario.time import DAY
 
 EDITABLE = frozenset(
@@ -137,9 +140,11 @@ def plan(state: ExerciseState, payload: Payload) -> Commit:
             return _request_sent(state, payload)
         case RequestClaimed():
             request = _request(state, payload.request, RequestMove.CLAIM)
-            return lambda f: _claim(request, payload.by, f.at)
+            return lambda f: _claim(request, payload, f.at)
         case RequestAnswered():
             return _request_answered(state, payload)
+        case ControllerAssigned():
+            return _assigned(state, payload)
         case NoteAdded() | ObservationAdded():
             return _note(state, payload)
         case DeviceJoined():
@@ -316,6 +321,7 @@ def _released(state: ExerciseState, payload: InjectReleased) -> Commit:
             release.released_scenario = state.scenario_at(fact.at)
             release.version, release.late, release.held = version, payload.late, False
             state._reached(payload.inject, team, fact.at)
+            _answer_arrived(state, payload.inject, team, fact.at)
 
     return commit
 
@@ -373,6 +379,9 @@ def _cue(state: ExerciseState, payload: CueReported) -> Commit:
     def commit(fact: Fact) -> None:
         remember(state, payload.device, payload.action)
         cue.status, cue.updated_at = payload.status, fact.at
+        if payload.status is CueStatus.DONE:  # to the teams both injects go to
+            teams = state.recipients(cue.inject)
+            state._players_did(fact.at, teams, lambda t: t.cue == payload.cue)
 
     return commit
 
@@ -389,27 +398,46 @@ def _request_sent(state: ExerciseState, payload: RequestSent) -> Commit:
         state.requests[payload.request] = Request(
             payload.request, payload.team, payload.kind, payload.text, fact.at, fact.seq
         )
+        state.requests[payload.request].sent_scenario = state.scenario_at(fact.at)
+        kind = payload.kind
+        state._players_did(fact.at, [payload.team], lambda t: t.request == kind and t.on == "sent")
 
     return commit
 
 
-def _claim(request: Request, by: str, at: float) -> None:
-    request.claimed_by, request.claimed_at = by, at
+def _claim(request: Request, payload: RequestClaimed, at: float) -> None:
+    if payload.took_over_from is not None:
+        request.taken_over.append((payload.took_over_from, payload.by))
+    request.claimed_by, request.claimed_at = payload.by, at
 
 
 def answer_inject(request: Request, payload: RequestAnswered) -> Inject:
-    """The SimCell-answer inject a request's answer becomes (``ValidationError`` if not valid)."""
+    """The answer inject a request's answer becomes (``ValidationError`` if not valid)."""
     title = payload.title or {lang: request.id for lang in payload.text}
     return Inject.model_validate(
         {
             "id": f"SIM-{request.id}",
             "trigger": "manual",
-            "channel": Channel.SIMCELL_ANSWER,
-            "from": payload.sender or simcell_sender(title),
+            "channel": payload.channel,
+            "from": payload.sender or simcell_sender(title),  # older journals
             "to": [request.team],
             "title": title,
             "body": payload.text,
+            "attachments": list(payload.attachments),
         }
+    )
+
+
+def _answer_arrived(state: ExerciseState, inject: str, team: str, wall: float) -> None:
+    """A request's answer reached its team: what waits for that answer fires (triggers)."""
+    request = state.requests.get(inject.removeprefix("SIM-"))
+    if request is None or request.answer_inject != inject or request.team != team:
+        return
+    kind, answer = request.kind, request.answer_id
+    state._players_did(
+        wall,
+        [team],
+        lambda t: t.request == kind and t.on == "answered" and t.answer in (None, answer),
     )
 
 
@@ -430,8 +458,29 @@ def _request_answered(state: ExerciseState, payload: RequestAnswered) -> Commit:
         state._add_inject(inject)
         request.answer_inject = inject.id
         release = state.releases[inject.id, request.team]
+        now = state.scenario_at(fact.at)
+        if payload.due is not None and now is not None and now < payload.due:
+            request.answer_due = release.due = payload.due  # the release clock sends it then
+            return
         release.released_at, release.released_seq, release.version = fact.at, fact.seq, 1
-        release.released_scenario = state.scenario_at(fact.at)
+        release.released_scenario = now
+        _answer_arrived(state, inject.id, request.team, fact.at)
+
+    return commit
+
+
+def _assigned(state: ExerciseState, payload: ControllerAssigned) -> Commit:
+    for team in payload.teams:
+        _known_team(state, team)
+    unknown = set(payload.cases) - {c.id for c in state.scenario.cases}
+    if unknown:
+        raise NotApplicable(f"unknown case {sorted(unknown)[0]!r}")
+
+    def commit(fact: Fact) -> None:
+        if payload.teams or payload.cases:
+            state.assignments[payload.controller] = Assignment(payload.teams, payload.cases)
+        else:
+            state.assignments.pop(payload.controller, None)
 
     return commit
 
@@ -463,8 +512,19 @@ def _note(state: ExerciseState, payload: NoteAdded | ObservationAdded) -> Commit
     def commit(fact: Fact) -> None:
         note.seq, note.at = fact.seq, fact.at
         state.notes.append(note)
+        if note.team is not None and note.task is not None and note.rating is not None:
+            task, rating = note.task, note.rating.value
+            state._players_did(
+                fact.at,
+                [note.team],
+                lambda t: t.task == task and (not t.ratings or rating in t.ratings),
+            )
 
     return commit
+
+
+def _rated(trigger: PlayerTrigger, task: str, rating: str) -> bool:
+    return trigger.task == task and (not trigger.ratings or rating in trigger.ratings)
 
 
 def _device_joined(state: ExerciseState, payload: DeviceJoined) -> Commit:

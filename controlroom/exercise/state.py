@@ -39,7 +39,7 @@ from controlroom.exercise.lifecycles import (
 )
 from controlroom.exercise.scenario_clock import ScenarioClock
 from controlroom.journal import Event
-from controlroom.scenario.model import AfterTrigger, Inject, Scenario
+from controlroom.scenario.model import AfterTrigger, Inject, PlayerTrigger, Scenario
 
 if TYPE_CHECKING:
     from controlroom.exercise.safety import SafetyAlert
@@ -85,6 +85,7 @@ class TeamRelease:
     released_seq: int | None = None
     version: int = 0  # the inject version released
     late: bool = False
+    proposed: bool = False  # a ``confirm: true`` trigger fired: control approves the release
     delivered_at: float | None = None
     acknowledged_at: float | None = None
     acknowledged_by: str | None = None
@@ -151,6 +152,9 @@ class Request:
     answer_id: str | None = None
     answer_text: dict[str, str] = field(default_factory=dict)
     answer_inject: str | None = None
+    sent_scenario: float | None = None  # scenario time when sent (None before STARTEX)
+    answer_due: float | None = None  # scenario time the answer is held until (a delay)
+    taken_over: list[tuple[str, str]] = field(default_factory=list)  # (from, by) claims
 
     @property
     def status(self) -> RequestStatus:
@@ -164,6 +168,14 @@ class Request:
     @property
     def response_seconds(self) -> float | None:
         return None if self.answered_at is None else self.answered_at - self.sent_at
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """The teams and cases the director gave a controller."""
+
+    teams: tuple[str, ...] = ()
+    cases: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -213,6 +225,7 @@ class ExerciseState:
     dependents: dict[str, list[str]] = field(default_factory=dict)
     cues: dict[str, CueState] = field(default_factory=dict)
     requests: dict[str, Request] = field(default_factory=dict)
+    assignments: dict[str, Assignment] = field(default_factory=dict)  # controller -> theirs
     notes: list[Note] = field(default_factory=list)
     devices: dict[str, Device] = field(default_factory=dict)
     join_generations: dict[str, int] = field(default_factory=dict)  # join target -> re-issues
@@ -314,6 +327,10 @@ class ExerciseState:
         mine = [r for r in self.releases.values() if r.team == team and r.released_seq]
         return sorted(mine, key=lambda r: r.released_seq or 0)
 
+    def assigned_to(self, team: str) -> list[str]:
+        """The controllers the director assigned ``team`` to (by name, sorted)."""
+        return sorted(name for name, mine in self.assignments.items() if team in mine.teams)
+
     def due_releases(self, wall: float) -> dict[str, list[str]]:
         """Scheduled releases due at ``wall``: inject id -> teams, in due order."""
         if not self.clock.releasing:
@@ -366,6 +383,25 @@ class ExerciseState:
                 self.cues[cue_id] = earlier
             else:
                 self.cues[cue_id] = CueState(cue_id, cue.role, inject.id)
+
+    def _players_did(
+        self, wall: float, teams: Iterable[str], fits: Callable[[PlayerTrigger], bool]
+    ) -> None:
+        """Teams did something: schedule (or propose) what waits for it, to them, once."""
+        for inject in self.injects.values():
+            trigger = inject.trigger
+            if not isinstance(trigger, PlayerTrigger) or not fits(trigger):
+                continue
+            for team in teams:
+                waiting = self.releases.get((inject.id, team))
+                if waiting is None or waiting.due is not None or waiting.proposed:
+                    continue
+                if waiting.released_at is not None or waiting.cancelled:
+                    continue
+                if trigger.confirm:
+                    waiting.proposed = True
+                else:
+                    waiting.due = self.clock.scenario_now(wall) + trigger.delay_seconds
 
     def _reached(self, inject: str, team: str, wall: float) -> None:
         """An inject moved on for a team: schedule what was waiting for that (triggers)."""

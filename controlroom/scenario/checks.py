@@ -148,7 +148,8 @@ def error_message(loc: Loc, detail: ErrorDetails) -> str:
 
 def _either(messages: list[str], value: Any) -> str:
     if all(message.startswith("expected ") for message in messages):
-        alternatives = " or ".join(message.removeprefix("expected ") for message in messages)
+        unique = dict.fromkeys(message.removeprefix("expected ") for message in messages)
+        alternatives = " or ".join(unique)
         return f"expected {alternatives}, got {_short(value)}"
     return " or ".join(messages)
 
@@ -339,13 +340,18 @@ def _references_to_header(header: ScenarioFile, placed: PlacedInject) -> Iterato
 
 
 def triggers(draft: Draft) -> Iterator[Problem]:
-    """``after`` triggers form no cycle, and the earlier inject reaches every recipient."""
+    """``after`` and cue triggers form no cycle, the earlier inject reaches every recipient,
+    and what players do names a known request type (and answer), cue and task."""
     by_id: dict[str, PlacedInject] = {}
     for placed in draft.injects:
         by_id.setdefault(placed.inject.id, placed)
-    yield from _cycles(draft.injects, by_id)
+    cue_owner = {
+        cue_id: placed.inject.id for placed in draft.injects for cue_id in placed.inject.cue_ids()
+    }
+    yield from _cycles(draft.injects, by_id, cue_owner)
     if draft.header is None:
         return
+    yield from _player_triggers(draft, draft.header, sorted(cue_owner))
     teams = [team.id for team in draft.header.teams]
     for placed in draft.injects:
         trigger = placed.inject.trigger
@@ -366,12 +372,40 @@ def _recipients(inject: Inject, teams: list[str]) -> list[str]:
     return list(teams) if inject.to == "all" else list(inject.to)
 
 
-def _after(placed: PlacedInject) -> str | None:
+def _player_triggers(draft: Draft, header: ScenarioFile, cues: list[str]) -> Iterator[Problem]:
+    kinds = {kind.id: kind for kind in header.requests}
+    tasks = [task.id for objective in header.objectives for task in objective.tasks]
+    for placed in draft.injects:
+        trigger = placed.inject.trigger
+        if not isinstance(trigger, model.PlayerTrigger):
+            continue
+        if trigger.request is not None and trigger.request not in kinds:
+            message = _unknown("request type", trigger.request, list(kinds))
+            yield problem_at(*placed.at("trigger", "request"), message)
+        elif trigger.request is not None and trigger.answer is not None:
+            answers = [a.id for a in kinds[trigger.request].answers]
+            if trigger.answer not in answers:
+                message = _unknown(f"answer of {trigger.request!r}", trigger.answer, answers)
+                yield problem_at(*placed.at("trigger", "answer"), message)
+        if trigger.cue is not None and trigger.cue not in cues:
+            yield problem_at(*placed.at("trigger", "cue"), _unknown("cue", trigger.cue, cues))
+        if trigger.task is not None and trigger.task not in tasks:
+            yield problem_at(*placed.at("trigger", "task"), _unknown("task", trigger.task, tasks))
+
+
+def _after(placed: PlacedInject, cue_owner: dict[str, str]) -> tuple[str, str] | None:
+    """The inject this one waits for, and the trigger's key that names it."""
     trigger = placed.inject.trigger
-    return trigger.after if isinstance(trigger, model.AfterTrigger) else None
+    if isinstance(trigger, model.AfterTrigger):
+        return trigger.after, "after"
+    if isinstance(trigger, model.PlayerTrigger) and trigger.cue in cue_owner:
+        return cue_owner[trigger.cue], "cue"
+    return None
 
 
-def _cycles(injects: list[PlacedInject], by_id: dict[str, PlacedInject]) -> Iterator[Problem]:
+def _cycles(
+    injects: list[PlacedInject], by_id: dict[str, PlacedInject], cue_owner: dict[str, str]
+) -> Iterator[Problem]:
     # Each inject waits for at most one other: following ``after`` from any inject either
     # ends or runs into a loop. Each loop is reported once, at its first inject in the files.
     position = {placed.inject.id: n for n, placed in reversed(list(enumerate(injects)))}
@@ -385,45 +419,65 @@ def _cycles(injects: list[PlacedInject], by_id: dict[str, PlacedInject]) -> Iter
                 first = min(range(len(cycle)), key=lambda n: position[cycle[n]])
                 cycle = cycle[first:] + cycle[:first]
                 text = " -> ".join([*cycle, cycle[0]])
-                yield problem_at(*by_id[cycle[0]].at("trigger", "after"), f"trigger cycle: {text}")
+                waits = _after(by_id[cycle[0]], cue_owner)
+                key = waits[1] if waits else "after"
+                yield problem_at(*by_id[cycle[0]].at("trigger", key), f"trigger cycle: {text}")
                 break
             path.append(current)
-            current = _after(by_id[current])
+            waits = _after(by_id[current], cue_owner)
+            current = waits[0] if waits else None
         done.update(path)
 
 
 def attachments(draft: Draft) -> Iterator[Problem]:
-    """Every attachment's file is inside the scenario's ``attachments/`` folder, its files
-    are in declared languages, and no two attachments of an inject share a key."""
+    """Every attachment's file (of an inject, or of a prepared answer) is inside the scenario's
+    ``attachments/`` folder, its files are in declared languages, and no two attachments of an
+    inject or an answer share a key."""
+    for placed in draft.injects:
+        yield from _attachment_problems(draft, placed.inject.attachments, placed.at)
+    if draft.header is None or draft.header_source is None:
+        return
+    source = draft.header_source
+    for n, kind in enumerate(draft.header.requests):
+        for m, answer in enumerate(kind.answers):
+
+            def at(*loc: str | int, n: int = n, m: int = m) -> tuple[Source, Loc]:
+                return source, ("requests", n, "answers", m, *loc)
+
+            yield from _attachment_problems(draft, answer.attachments, at)
+
+
+def _attachment_problems(
+    draft: Draft, items: list[model.Attachment], at: Callable[..., tuple[Source, Loc]]
+) -> Iterator[Problem]:
     folder = (draft.folder / "attachments").resolve()
     languages = draft.header.languages if draft.header is not None else None
-    for placed in draft.injects:
-        keys: dict[str, int] = {}
-        for n, item in enumerate(placed.inject.attachments):
-            if item.key in keys:
-                message = f"attachment {item.key!r} is listed twice (first at [{keys[item.key]}])"
-                yield problem_at(*placed.at("attachments", n), message)
-            keys.setdefault(item.key, n)
-            where: list[tuple[tuple[str | int, ...], str]] = []
-            if item.file:
-                source, loc = placed.at("attachments", n)
-                whole = isinstance(source.get(loc), str)  # the old form: a bare file name
-                where.append(((n,) if whole else (n, "file"), item.file))
-            for lang, name in item.files.items():
-                where.append(((n, "files", lang), name))
-                if languages is not None and lang not in languages:
-                    declared = ", ".join(languages)
-                    message = f"language {lang!r} is not declared in scenario.yaml ({declared})"
-                    yield problem_at(*placed.at("attachments", n, "files", lang), message)
-            for loc, name in where:
-                path = (folder / name).resolve()
-                if Path(name).is_absolute() or not path.is_relative_to(folder):
-                    message = f"{name!r} is outside the scenario's attachments/ folder"
-                elif not path.is_file():
-                    message = f"file not found: attachments/{name}"
-                else:
-                    continue
-                yield problem_at(*placed.at("attachments", *loc), message)
+    keys: dict[str, int] = {}
+    for n, item in enumerate(items):
+        if item.key in keys:
+            message = f"attachment {item.key!r} is listed twice (first at [{keys[item.key]}])"
+            yield problem_at(*at("attachments", n), message)
+        keys.setdefault(item.key, n)
+        where: list[tuple[tuple[str | int, ...], str]] = []
+        if item.file:
+            source, loc = at("attachments", n)
+            whole = isinstance(source.get(loc), str)  # the old form: a bare file name
+            where.append(((n,) if whole else (n, "file"), item.file))
+        for lang, name in item.files.items():
+            where.append(((n, "files", lang), name))
+            if languages is not None and lang not in languages:
+                declared = ", ".join(languages)
+                message = f"language {lang!r} is not declared in scenario.yaml ({declared})"
+                yield problem_at(*at("attachments", n, "files", lang), message)
+        for loc, name in where:
+            path = (folder / name).resolve()
+            if Path(name).is_absolute() or not path.is_relative_to(folder):
+                message = f"{name!r} is outside the scenario's attachments/ folder"
+            elif not path.is_file():
+                message = f"file not found: attachments/{name}"
+            else:
+                continue
+            yield problem_at(*at("attachments", *loc), message)
 
 
 def texts(draft: Draft) -> Iterator[Problem]:

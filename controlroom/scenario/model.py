@@ -8,6 +8,7 @@ translations...) are checked after loading, in ``controlroom.scenario.checks``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
 from pathlib import PurePosixPath
@@ -16,8 +17,10 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
+    Tag,
     field_validator,
     model_validator,
 )
@@ -107,20 +110,6 @@ class Objective(Strict):
     tasks: list[Task] = []
 
 
-class PreparedAnswer(Strict):
-    id: Id
-    text: LocalText
-
-
-class RequestKind(Strict):
-    """Something teams can ask of the fictional world, with control's prepared answers."""
-
-    id: Id
-    title: LocalText
-    description: LocalText | None = None
-    answers: list[PreparedAnswer] = []
-
-
 class Reveal(Strict):
     what: LocalText
     condition: LocalText
@@ -166,6 +155,60 @@ class AfterTrigger(Strict):
     @cached_property
     def delay_seconds(self) -> int:
         return parse_offset(self.delay)
+
+
+class PlayerTrigger(Strict):
+    """Release when a team does something, to that team (once), plus a delay.
+
+    Exactly one of: ``request`` (a request type; ``on`` sent or answered, optionally with
+    one prepared ``answer``), ``cue`` (an actor's cue is done: to the teams both injects go
+    to), ``task`` (an observer rates the task for a team with one of ``ratings``).
+    ``confirm: true`` makes it a proposed release that control approves with one click.
+    """
+
+    request: Id | None = None
+    on: Literal["sent", "answered"] = "answered"
+    answer: Id | None = None
+    cue: str | None = None
+    task: Id | None = None
+    ratings: list[Literal["P", "S", "M", "U"]] = []
+    delay: str = "0m"
+    confirm: bool = False
+
+    @field_validator("delay")
+    @classmethod
+    def _delay(cls, value: str) -> str:
+        if parse_offset(value) < 0:
+            raise ValueError("delay must not be negative")
+        return value
+
+    @model_validator(mode="after")
+    def _one_thing(self) -> PlayerTrigger:
+        if sum(x is not None for x in (self.request, self.cue, self.task)) != 1:
+            raise ValueError("a trigger waits for one of: after, request, cue, task")
+        if self.answer is not None and (self.request is None or self.on != "answered"):
+            raise ValueError("'answer' goes with 'request' (on: answered)")
+        if self.task is None and self.ratings:
+            raise ValueError("'ratings' go with 'task'")
+        return self
+
+    @cached_property
+    def delay_seconds(self) -> int:
+        return parse_offset(self.delay)
+
+
+def _trigger_kind(value: Any) -> str:
+    """Which trigger a mapping is: ``after`` another inject, else what players do."""
+    if isinstance(value, Mapping):
+        return "after-trigger" if "after" in value else "player-trigger"
+    return "player-trigger" if isinstance(value, PlayerTrigger) else "after-trigger"
+
+
+Trigger = Annotated[
+    # the tags are no scenario key, so error locations in a file skip them
+    Annotated[AfterTrigger, Tag("after-trigger")] | Annotated[PlayerTrigger, Tag("player-trigger")],
+    Discriminator(_trigger_kind),
+]
 
 
 class Attachment(Strict):
@@ -238,11 +281,49 @@ def attachment_key(name: str) -> str:
     return key or "attachment"
 
 
+class PreparedAnswer(Strict):
+    """A prepared answer; ``consequential`` ones (a warrant, a shelter place) ask to confirm."""
+
+    id: Id
+    text: LocalText
+    sender: LocalText | None = None  # who answers, when not the request type's sender
+    attachments: list[Attachment] = []  # files in the scenario's attachments/ folder
+    consequential: bool = False
+
+
+class RequestKind(Strict):
+    """Something teams can ask of the fictional world, with control's prepared answers.
+
+    ``sender`` is who answers in the fiction ("Embassy of Sarvan") and ``channel`` how the
+    answer reaches the team; ``delay`` is the least scenario time between the request and its
+    answer ("20m"): an answer sent sooner is held until then (scenario time stops in a hold).
+    """
+
+    id: Id
+    title: LocalText
+    description: LocalText | None = None
+    sender: LocalText | None = None
+    channel: Channel = Channel.SIMCELL_ANSWER
+    delay: str = "0m"
+    answers: list[PreparedAnswer] = []
+
+    @field_validator("delay")
+    @classmethod
+    def _delay(cls, value: str) -> str:
+        if parse_offset(value) < 0:
+            raise ValueError("delay must not be negative")
+        return value
+
+    @cached_property
+    def delay_seconds(self) -> int:
+        return parse_offset(self.delay)
+
+
 class Inject(Strict):
     id: Id
     case: Id | None = None
     at: str | None = None  # scenario time "D2 10:15"; or a trigger
-    trigger: Literal["manual"] | AfterTrigger | None = None
+    trigger: Literal["manual"] | Trigger | None = None
     channel: Channel
     sender: LocalText = Field(alias="from")
     to: Literal["all"] | list[Id] = Field(min_length=1)

@@ -9,6 +9,7 @@ problem with its line (CSV) or row (XLSX) and its column's header, nothing writt
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -304,6 +305,15 @@ class _RowReader:
     def when(self) -> dict[str, Any]:
         text = " ".join(self.cell("scenario time").split())
         if squash(text) == "manual":
+            return {"trigger": "manual"}
+        if text.casefold().startswith("when "):  # a trigger on what players do, as JSON
+            try:
+                fields = json.loads(text[5:])
+            except ValueError:
+                fields = None
+            if isinstance(fields, dict):
+                return {"trigger": fields}
+            self.fail("scenario time", "'when' is followed by the trigger's fields as JSON")
             return {"trigger": "manual"}
         if match := _AFTER.match(text):
             trigger: dict[str, Any] = {"after": match["after"]}

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable, Mapping, Sequence
 
-from controlroom.scenario.model import AfterTrigger, Inject, Scenario
+from controlroom.scenario.model import AfterTrigger, Inject, PlayerTrigger, Scenario
 from controlroom.scenario.msel_map import CHANNEL_LABELS, COLUMNS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -46,6 +47,9 @@ def trigger_text(inject: Inject) -> str:
         if trigger.delay_seconds:
             text += " " + (trigger.delay if trigger.delay[0] in "+-" else f"+{trigger.delay}")
         return text
+    if isinstance(trigger, PlayerTrigger):  # what players do: its fields, as JSON
+        fields = trigger.model_dump(mode="json", exclude_defaults=True)
+        return "when " + json.dumps(fields, ensure_ascii=False)
     return inject.at or trigger or ""
 
 

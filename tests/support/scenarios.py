@@ -62,7 +62,22 @@ def make_scenario(*injects: dict[str, Any], days: int = 2, start: str = "D1 09:0
                     "id": "db-check",
                     "title": text("Database check"),
                     "answers": [{"id": "no-record", "text": text("No record found")}],
-                }
+                },
+                {
+                    "id": "embassy",
+                    "title": text("Embassy contact"),
+                    "sender": text("Embassy of Sarvan"),
+                    "channel": "email",
+                    "delay": "20m",
+                    "answers": [
+                        {
+                            "id": "passport",
+                            "text": text("A travel document in two days"),
+                            "attachments": [{"files": {"en": "doc.en.md", "ru": "doc.ru.md"}}],
+                        },
+                        {"id": "return", "text": text("Return home"), "consequential": True},
+                    ],
+                },
             ],
             "injects": list(injects),
         }

@@ -64,8 +64,9 @@ async def act(
     translator = resources(request).pages.translator(language_of(request, viewer))
     _ = translator.gettext
     back = safe_next(params.text(form, "next"), runtime.id)
-    if confirm is not None and form.get("confirmed") != CONFIRMED:
-        return await _confirmation(request, runtime, form, confirm(form, _), back)
+    question = confirm(form, _) if confirm is not None else ""
+    if question and form.get("confirmed") != CONFIRMED:  # "" asks nothing: no confirmation
+        return await _confirmation(request, runtime, form, question, back)
     try:
         event = await runtime.execute(command_of(form, viewer.name))
     except CommandRefused as refusal:

@@ -19,6 +19,8 @@ from controlroom.access.permissions import DIRECTING
 from controlroom.delivery.projections import control_clock_view, control_request_view
 from controlroom.delivery.render import fragment_context
 from controlroom.delivery.safety_views import open_alerts
+from controlroom.exercise.lifecycles import RequestStatus
+from controlroom.exercise.state import ExerciseState
 from controlroom.live.runtime import ExerciseRuntime
 from controlroom.web import params
 from controlroom.web.auth import Viewer, language_of, viewer_of
@@ -80,9 +82,20 @@ async def render(
             "control_request": partial(control_request_view, state),
             "safety_alerts": open_alerts(state),
             "live": _live(request, runtime),
+            **_mine(state, viewer.name),
         }
     full |= context
     return res.pages.render(request, template, full, language=language, status=status, block=block)
+
+
+def _mine(state: ExerciseState, name: str) -> dict[str, Any]:
+    """The viewer's assignment: their teams and cases, and their teams' waiting requests."""
+    mine = state.assignments.get(name)
+    teams = mine.teams if mine else ()
+    waiting = [
+        r.id for r in state.requests.values() if r.team in teams and r.status is RequestStatus.OPEN
+    ]
+    return {"mine": mine, "my_teams": teams, "my_waiting": waiting}
 
 
 def _live(request: Request, runtime: ExerciseRuntime) -> dict[str, Any] | None:

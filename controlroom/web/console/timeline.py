@@ -25,7 +25,7 @@ from controlroom.delivery.projections import control_inject_view
 from controlroom.delivery.views import ControlInjectView
 from controlroom.exercise.state import ExerciseState, ReleaseStatus
 from controlroom.scenario.model import Channel, Scenario
-from controlroom.web.auth import requires
+from controlroom.web.auth import requires, viewer_of
 from controlroom.web.console.boards import alerts
 from controlroom.web.console.pages import exercise_of, render
 from controlroom.web.console.simcell import queue
@@ -217,6 +217,10 @@ async def console(request: Request) -> Response:
     runtime = await exercise_of(request)
     state = runtime.state
     filters = Filters.of(request.query_params, state.scenario)
+    mine = state.assignments.get((await viewer_of(request)).name)
+    if mine is not None and not request.query_params:  # a controller's console opens on theirs
+        first = {"team": mine.teams[0]} if mine.teams else {"case": mine.cases[0]}
+        filters = Filters.of(first, state.scenario)
     res = resources(request)
     view = timeline(state, filters, res.time.now())
     context = {

@@ -209,6 +209,42 @@
     });
   }
 
+  // -- a new request from the viewer's own teams: a badge on the SimCell link and a tone ---
+  let audio = null;
+  function tone() {
+    const Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) return;
+    audio = audio || new Context();
+    if (audio.state === "suspended") audio.resume();
+    const gain = audio.createGain();
+    gain.gain.value = 0.15;
+    gain.connect(audio.destination);
+    const beep = audio.createOscillator();
+    beep.frequency.value = 880;
+    beep.connect(gain);
+    beep.start();
+    beep.stop(audio.currentTime + 0.25);
+  }
+
+  function markRequest(node) {
+    const badge = document.getElementById("simcell-badge");
+    if (!badge || !node.dataset.request) return;
+    const mine = badge.dataset.mine.split(" ");
+    if (!mine.includes(node.dataset.team)) return;
+    const waiting = new Set(badge.dataset.waiting.split(" ").filter(Boolean));
+    const id = node.dataset.request;
+    const isNew = node.dataset.state === "waiting" && !waiting.has(id);
+    if (node.dataset.state === "waiting") waiting.add(id);
+    else waiting.delete(id);
+    badge.dataset.waiting = [...waiting].join(" ");
+    badge.textContent = String(waiting.size);
+    badge.hidden = waiting.size === 0;
+    if (isNew) {
+      badge.dataset.alerted = id;
+      tone();
+    }
+  }
+
   function start() {
     const bar = document.querySelector("[data-server-now]");
     if (bar) offset = parseFloat(bar.dataset.serverNow) - receivedAt();
@@ -232,6 +268,7 @@
           for (const node of record.addedNodes) {
             if (node.nodeType !== 1) continue;
             checkFresh(node);
+            if (node.classList.contains("simcell-request")) markRequest(node);
             if (!node.classList.contains("inject-row")) continue;
             rows = true;
             if (!node.nextElementSibling && node.parentElement && node.parentElement.id === "control-injects") sortInserted(node);

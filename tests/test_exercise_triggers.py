@@ -1,0 +1,106 @@
+"""Triggers on what players do: a request sent or answered, a cue done, an observer's rating.
+
+The rules fold them (``controlroom.exercise.rules``, ``ExerciseState._players_did``): what
+waits for a team's action is scheduled for that team only, once; ``confirm: true`` proposes
+the release instead, and control approves it with one click (release now).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from controlroom.exercise import commands
+from controlroom.exercise.state import ExerciseState
+from controlroom.journal import Event
+from tests.support.scenarios import inject, make_scenario, text
+
+T0 = 1_800_000_000.0
+
+
+def play(state: ExerciseState, decision: commands.Decision | None, at: float) -> None:
+    assert decision is not None
+    state.apply(Event(state.seq + 1, decision.TYPE, at, decision.data()))
+    assert state.set_aside == []
+
+
+@pytest.fixture
+def state() -> ExerciseState:
+    cue = {"role": "driver", "where": text("Bus"), "knows": text("All"), "emotion": text("Calm")}
+    scenario = make_scenario(
+        inject("REMEDY", trigger={"task": "T1", "ratings": ["M", "U"]}),
+        inject("PRAISE", trigger={"task": "T1", "ratings": ["P", "S"], "delay": "5m"}),
+        inject("FOLLOW", trigger={"request": "embassy", "answer": "passport", "delay": "10m"}),
+        inject("ASKED", trigger={"request": "db-check", "on": "sent"}, to=["bravo"]),
+        inject("RETURN", trigger={"request": "embassy", "answer": "return", "confirm": True}),
+        inject("SCENE", trigger="manual", cues=[{**cue, "id": "scene-1"}]),
+        inject("AFTER-SCENE", trigger={"cue": "scene-1"}),
+    )
+    state = ExerciseState.new(scenario, "unit")
+    play(state, commands.startex(state, "d"), T0)
+    return state
+
+
+def release_all_due(state: ExerciseState, at: float) -> list[tuple[str, tuple[str, ...]]]:
+    released = []
+    while (due := commands.release_due(state, at)) is not None:
+        play(state, due, at)
+        released.append((due.inject, due.teams))
+    return released
+
+
+def rate(state: ExerciseState, team: str, rating: str, at: float) -> None:
+    observation = commands.add_observation(
+        state, "olga", "seen", "OBJ-1", task="T1", rating=rating, team=team
+    )
+    play(state, observation, at)
+
+
+def test_an_m_rating_releases_the_remedial_inject_to_that_team_only_once(
+    state: ExerciseState,
+) -> None:
+    rate(state, "alpha", "M", T0 + 60)
+    assert release_all_due(state, T0 + 61) == [("REMEDY", ("alpha",))]
+    assert state.status("REMEDY", "bravo") == "planned"  # bravo was not rated
+    assert state.status("PRAISE", "alpha") == "planned"  # P or S releases the other one
+    rate(state, "alpha", "U", T0 + 120)  # rated again: nothing more
+    assert release_all_due(state, T0 + 10_000) == []
+    rate(state, "bravo", "S", T0 + 200)
+    assert release_all_due(state, T0 + 200) == []  # PRAISE waits its 5 minutes
+    assert release_all_due(state, T0 + 500) == [("PRAISE", ("bravo",))]
+    assert [state.status("REMEDY", t) for t in ("alpha", "bravo")] == ["released", "planned"]
+
+
+def test_a_request_sent_and_a_prepared_answer_received_trigger_injects(
+    state: ExerciseState,
+) -> None:
+    play(state, commands.send_request(state, "bravo", "tab", "db-check", "Check"), T0 + 10)
+    assert release_all_due(state, T0 + 11) == [("ASKED", ("bravo",))]
+    play(state, commands.send_request(state, "alpha", "tab", "embassy", "Papers?"), T0 + 20)
+    answered = commands.answer_request(state, "c", "R002", answer="passport")
+    play(state, answered, T0 + 30)
+    assert release_all_due(state, T0 + 1219) == []  # the answer itself waits 20 minutes
+    assert release_all_due(state, T0 + 1220) == [("SIM-R002", ("alpha",))]
+    assert release_all_due(state, T0 + 1220 + 599) == []  # then FOLLOW its 10 minutes
+    assert release_all_due(state, T0 + 1220 + 600) == [("FOLLOW", ("alpha",))]
+    assert state.status("RETURN", "alpha") == "planned"  # another answer's trigger
+
+
+def test_a_confirm_trigger_proposes_a_release_that_control_approves(
+    state: ExerciseState,
+) -> None:
+    play(state, commands.send_request(state, "bravo", "tab", "embassy", "Send her home"), T0 + 5)
+    answer = commands.answer_request(state, "c", "R001", answer="return", confirmed=True)
+    play(state, answer, T0 + 1300)  # past the request type's 20 minutes: it arrives at once
+    release = state.releases["RETURN", "bravo"]
+    assert release.proposed and release.due is None
+    assert release_all_due(state, T0 + 100_000) == [] and release.released_at is None
+    play(state, commands.release_now(state, "dina", "RETURN", ["bravo"]), T0 + 1400)
+    assert release.released_at == T0 + 1400 and state.status("RETURN", "alpha") == "planned"
+
+
+def test_a_cue_done_releases_to_the_teams_of_its_inject(state: ExerciseState) -> None:
+    play(state, commands.release_now(state, "d", "SCENE", ["alpha"]), T0 + 1)
+    for status in ("ready", "in-scene", "done"):
+        report = commands.cue_status(state, "driver", "scene-1", status, "tab")
+        play(state, report, T0 + 2)
+    assert release_all_due(state, T0 + 3) == [("AFTER-SCENE", ("alpha", "bravo"))]
