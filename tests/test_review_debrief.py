@@ -29,7 +29,10 @@ def test_a_days_pack_has_times_delays_requests_cues_observations_and_notes() -> 
     r.play(1500, commands.acknowledge(r.state, "A", "alpha", "d1"))  # 5 min after release
     r.play(1600, commands.send_request(r.state, "alpha", "d1", None, "Need an interpreter"))
     r.play(1700, commands.claim_request(r.state, "carl", "R001"))
-    r.play(2200, commands.answer_request(r.state, "carl", "R001", text="On the way"))
+    r.play(
+        2200,
+        commands.answer_request(r.state, "carl", "R001", text="On the way", sender="Duty desk"),
+    )
     r.play(2300, commands.add_note(r.state, "carl", "Alpha slow to call back", "alpha", "A"))
     observation = commands.add_observation(
         r.state, "olga", "Good screening", "OBJ-1", task="T1", rating="S", team="alpha"
