@@ -71,7 +71,12 @@ def journal() -> list[Event]:
             sent = commands.send_request(state, team, "dev-0", None, "Need an interpreter")
             assert sent is not None
             play(sent)
-            play(commands.answer_request(state, "carl", sent.request, text="On the way"), 300)
+            play(
+                commands.answer_request(
+                    state, "carl", sent.request, text="On the way", sender="Desk"
+                ),
+                300,
+            )
             for k in range(3):
                 objective = objectives[k % len(objectives)]
                 task = objective.tasks[0].id if objective.tasks else None

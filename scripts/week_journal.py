@@ -160,7 +160,7 @@ class Week:
         await self.time.advance(self.random.uniform(20, 300))
         await self.run(
             lambda s: commands.answer_request(
-                s, "controller", request, text="Checked: no record found.", language="en"
+                s, "controller", request, text="No record found.", language="en", sender="Registry"
             )
         )
 
