@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -31,6 +32,15 @@ Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}
 Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
 # Text in several languages: {"en": "...", "ru": "..."}. Markdown where a field says so.
 LocalText = dict[Lang, Annotated[str, StringConstraints(min_length=1)]]
+
+
+def _not_negative(delay: str) -> str:
+    if parse_offset(delay) < 0:
+        raise ValueError("delay must not be negative")
+    return delay
+
+
+Delay = Annotated[str, AfterValidator(_not_negative)]  # scenario time to wait: "20m", "1h"
 
 
 class Strict(BaseModel):
@@ -143,14 +153,7 @@ class AfterTrigger(Strict):
 
     after: Id
     state: Literal["released", "delivered", "acknowledged"] = "acknowledged"
-    delay: str = "0m"
-
-    @field_validator("delay")
-    @classmethod
-    def _delay(cls, value: str) -> str:
-        if parse_offset(value) < 0:
-            raise ValueError("delay must not be negative")
-        return value
+    delay: Delay = "0m"
 
     @cached_property
     def delay_seconds(self) -> int:
@@ -172,15 +175,8 @@ class PlayerTrigger(Strict):
     cue: str | None = None
     task: Id | None = None
     ratings: list[Literal["P", "S", "M", "U"]] = []
-    delay: str = "0m"
+    delay: Delay = "0m"
     confirm: bool = False
-
-    @field_validator("delay")
-    @classmethod
-    def _delay(cls, value: str) -> str:
-        if parse_offset(value) < 0:
-            raise ValueError("delay must not be negative")
-        return value
 
     @model_validator(mode="after")
     def _one_thing(self) -> PlayerTrigger:
@@ -304,15 +300,8 @@ class RequestKind(Strict):
     description: LocalText | None = None
     sender: LocalText | None = None
     channel: Channel = Channel.SIMCELL_ANSWER
-    delay: str = "0m"
+    delay: Delay = "0m"
     answers: list[PreparedAnswer] = []
-
-    @field_validator("delay")
-    @classmethod
-    def _delay(cls, value: str) -> str:
-        if parse_offset(value) < 0:
-            raise ValueError("delay must not be negative")
-        return value
 
     @cached_property
     def delay_seconds(self) -> int:
