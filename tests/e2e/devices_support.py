@@ -7,6 +7,7 @@ and the exercise commands (STARTEX, release...) go through the test-only routes 
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, ViewportSize
+from pypdf import PdfReader
 
 from controlroom.access.sessions import SESSION_COOKIE
 from controlroom.scenario.loader import load_scenario
@@ -27,6 +29,8 @@ ADMIN_TOKEN = "devices-e2e-admin-token"
 TABLET: ViewportSize = {"width": 800, "height": 1280}
 LAPTOP: ViewportSize = {"width": 1366, "height": 900}
 STEP_TIMEOUT_MS = 5000
+SAMPLE = ROOT / "injects" / "trafficking-week"
+A4_POINTS = (595, 842)  # an A4 page in PDF points
 
 
 @dataclass
@@ -86,22 +90,39 @@ def server_env() -> dict[str, str]:
     }
 
 
-async def open_exercise(server: LiveServer) -> AsyncIterator[Exercise]:
-    async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
+async def open_exercise(
+    server: LiveServer,
+    folder: Path = SCENARIOS / "mini",
+    name: str = "Tablet test",
+    *,
+    display: str = "Dina",
+    timeout: float = 10,
+) -> AsyncIterator[Exercise]:
+    """The director's account (dina) and an exercise of the scenario in ``folder``."""
+    async with httpx.AsyncClient(base_url=server.url, timeout=timeout) as client:
         made = await client.post(
             f"/setup?token={ADMIN_TOKEN}",
-            data={"name": "dina", "password": "correct horse battery", "display": "Dina"},
+            data={"name": "dina", "password": "correct horse battery", "display": display},
             headers={"Origin": server.url},
         )
         assert made.status_code == 303, made.text
-        scenario = load_scenario(SCENARIOS / "mini")
+        scenario = load_scenario(folder)
         body = {
             "scenario": scenario.model_dump(mode="json", by_alias=True, exclude_none=True),
-            "name": "Tablet test",
+            "name": name,
         }
         created = await client.post("/test/exercises", json=body)
         assert created.status_code == 200, created.text
         yield Exercise(server, client, created.json()["exercise"])
+
+
+def a4_pages(pdf: bytes) -> list[str]:
+    """The text of each page of a PDF that Chromium printed, each checked to be A4."""
+    reader = PdfReader(io.BytesIO(pdf))
+    for page in reader.pages:
+        size = (round(float(page.mediabox.width)), round(float(page.mediabox.height)))
+        assert size == A4_POINTS
+    return [page.extract_text() for page in reader.pages]
 
 
 @pytest.fixture

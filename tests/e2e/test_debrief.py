@@ -4,23 +4,23 @@ a debrief page and a replay: ``docs/screenshots/review-*.png``."""
 
 from __future__ import annotations
 
-import io
 import unicodedata
 from collections.abc import AsyncIterator
-from pathlib import Path
 
-import httpx
 import pytest
 from playwright.async_api import Browser
-from pypdf import PdfReader
 
-from controlroom.scenario.loader import load_scenario
-from tests.e2e.devices_support import ADMIN_TOKEN, Exercise, director, server_env
+from tests.e2e.devices_support import (
+    SAMPLE,
+    Exercise,
+    a4_pages,
+    director,
+    open_exercise,
+    server_env,
+)
 from tests.support.browser import screenshot_path
 from tests.support.server import LiveServerFactory
 
-SAMPLE = Path(__file__).resolve().parents[2] / "injects" / "trafficking-week"
-A4_POINTS = (595, 842)
 OBSERVED = "Valdoria screened the bus passengers before the interpreter came"
 NOTE = "CONTROL-ONLY: Valdoria's duty officer was slow to call back"
 
@@ -28,21 +28,8 @@ NOTE = "CONTROL-ONLY: Valdoria's duty officer was slow to call back"
 @pytest.fixture
 async def week(live_server: LiveServerFactory) -> AsyncIterator[Exercise]:
     server = live_server(env=server_env())
-    async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
-        made = await client.post(
-            f"/setup?token={ADMIN_TOKEN}",
-            data={"name": "dina", "password": "correct horse battery", "display": "Dina Director"},
-            headers={"Origin": server.url},
-        )
-        assert made.status_code == 303, made.text
-        scenario = load_scenario(SAMPLE)
-        body = {
-            "scenario": scenario.model_dump(mode="json", by_alias=True, exclude_none=True),
-            "name": "Stone Gate",
-        }
-        created = await client.post("/test/exercises", json=body)
-        assert created.status_code == 200, created.text
-        exercise = Exercise(server, client, created.json()["exercise"])
+    opened = open_exercise(server, SAMPLE, "Stone Gate", display="Dina Director", timeout=30)
+    async for exercise in opened:
         await exercise.run(
             ("startex", {"by": "dina"}),
             ("release_now", {"by": "dina", "inject": "BB-01"}),
@@ -69,11 +56,7 @@ async def printed(browser: Browser, exercise: Exercise, path: str, shot: str) ->
         pdf = await page.pdf(format="A4", prefer_css_page_size=True, print_background=True)
     finally:
         await context.close()
-    reader = PdfReader(io.BytesIO(pdf))
-    for pdf_page in reader.pages:
-        size = (round(float(pdf_page.mediabox.width)), round(float(pdf_page.mediabox.height)))
-        assert size == A4_POINTS
-    return [pdf_page.extract_text() for pdf_page in reader.pages]
+    return a4_pages(pdf)
 
 
 def flat(text: str) -> str:

@@ -7,43 +7,29 @@ English and in Russian, with every card whole on its page.
 
 from __future__ import annotations
 
-import io
 from collections.abc import AsyncIterator
-from pathlib import Path
 
-import httpx
 import pytest
 from playwright.async_api import Browser
-from pypdf import PdfReader
 
-from controlroom.scenario.loader import load_scenario
-from tests.e2e.devices_support import ADMIN_TOKEN, Exercise, director, server_env
+from tests.e2e.devices_support import (
+    SAMPLE,
+    Exercise,
+    a4_pages,
+    director,
+    open_exercise,
+    server_env,
+)
 from tests.support.browser import screenshot_path
 from tests.support.server import LiveServerFactory
 
-SAMPLE = Path(__file__).resolve().parents[2] / "injects" / "trafficking-week"
-A4_POINTS = (595, 842)
 MARK = {"en": "EXERCISE EXERCISE EXERCISE", "ru": "УЧЕНИЯ УЧЕНИЯ УЧЕНИЯ"}
 
 
 @pytest.fixture
 async def sample(live_server: LiveServerFactory) -> AsyncIterator[Exercise]:
-    server = live_server(env=server_env())
-    async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
-        made = await client.post(
-            f"/setup?token={ADMIN_TOKEN}",
-            data={"name": "dina", "password": "correct horse battery", "display": "Dina"},
-            headers={"Origin": server.url},
-        )
-        assert made.status_code == 303, made.text
-        scenario = load_scenario(SAMPLE)
-        body = {
-            "scenario": scenario.model_dump(mode="json", by_alias=True, exclude_none=True),
-            "name": "Stone Gate",
-        }
-        created = await client.post("/test/exercises", json=body)
-        assert created.status_code == 200, created.text
-        yield Exercise(server, client, created.json()["exercise"])
+    async for found in open_exercise(live_server(env=server_env()), SAMPLE, "Stone Gate"):
+        yield found
 
 
 async def printed(
@@ -60,11 +46,7 @@ async def printed(
             await page.locator(".sheet-page").first.screenshot(path=screenshot_path(screenshot))
     finally:
         await context.close()
-    reader = PdfReader(io.BytesIO(pdf))
-    for pdf_page in reader.pages:
-        size = (round(float(pdf_page.mediabox.width)), round(float(pdf_page.mediabox.height)))
-        assert size == A4_POINTS
-    return [pdf_page.extract_text() for pdf_page in reader.pages]
+    return a4_pages(pdf)
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
