@@ -20,7 +20,6 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from controlroom.exercise import commands, safety_commands
 from controlroom.exercise.events import ExerciseCreated
 from controlroom.exercise.refusals import TEMPLATES, CommandRefused, Refusal
 from controlroom.exercise.state import ExerciseState
@@ -30,6 +29,7 @@ from controlroom.live.runtime import ExerciseRuntime
 from controlroom.live.timesource import ManualTime
 from controlroom.package_data import web_dir
 from controlroom.web.refusal import refusal_text
+from controlroom.web.testroutes import COMMAND_MODULES
 from tests.support.scenarios import inject, make_scenario, text
 
 CUE = {"role": "driver", "where": text("Bus"), "knows": text("k"), "emotion": text("calm")}
@@ -85,7 +85,6 @@ target = st.sampled_from(["team:alpha", "actor:driver", "team:nope", "garbage", 
 
 
 STRATEGIES: dict[str, st.SearchStrategy[Any]] = {}
-COMMAND_MODULES = (commands, safety_commands)  # every module of the core's commands
 
 
 def _command(name: str) -> Any:
