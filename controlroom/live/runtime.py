@@ -43,6 +43,8 @@ class ExerciseRuntime:
         self._follower: asyncio.Task[None] | None = None
         self.changed = asyncio.Event()  # set on every applied event (the clock waits on it)
         self.snapshot_seq = 0  # the seq of the last snapshot read or written
+        self.snapshots: Snapshots | None = None  # where snapshots go (``load``)
+        self._saving: asyncio.Task[None] | None = None  # a snapshot being written
 
     @property
     def id(self) -> str:
@@ -79,6 +81,7 @@ class ExerciseRuntime:
             state = ExerciseState.new(scenario, journal.exercise_id)
         runtime = cls(journal, state, time)
         runtime.snapshot_seq = state.seq
+        runtime.snapshots = snapshots
         for event in itertools.islice(events, state.seq, upto):
             state.apply(event)
         if snapshots is not None and snapshots.every:
@@ -92,6 +95,8 @@ class ExerciseRuntime:
             return
         try:
             (last,) = await self.journal.read(after=seq - 1, limit=1)
+            if self.state.seq != seq:
+                return  # folded on meanwhile (a journal read over the network): next time
             data = snapshots.dump(self.state, self.journal.epoch, last)
             await asyncio.to_thread(snapshots.write, self.id, data)
         except Exception:  # a snapshot only saves time: the journal is the truth
@@ -109,11 +114,32 @@ class ExerciseRuntime:
         self._follower = asyncio.create_task(self._follow(), name=f"follow {self.id}")
 
     async def stop(self) -> None:
+        """Stop following; a server that stops writes the snapshot of what it folded since."""
         if self._follower is not None:
             self._follower.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._follower
             self._follower = None
+        if self._saving is not None:
+            await self._saving
+        if self.snapshots is not None and self.snapshots.every:
+            await self.save_snapshot(self.snapshots)
+
+    def _snapshot_due(self) -> None:
+        """While running: a snapshot every ``snapshots.every`` events, so that a kill -9
+        after a long run still folds only a tail (written by a task, one at a time)."""
+        snapshots = self.snapshots
+        if snapshots is None or not snapshots.every or self._saving is not None:
+            return
+        if self.state.seq - self.snapshot_seq < snapshots.every:
+            return
+        self._saving = asyncio.create_task(self._save_due(snapshots), name=f"snapshot {self.id}")
+
+    async def _save_due(self, snapshots: Snapshots) -> None:
+        try:
+            await self.save_snapshot(snapshots, at_least=snapshots.every)
+        finally:
+            self._saving = None
 
     async def execute(self, decide: Decide) -> Fact | None:
         """Decide on the latest state and append the result, once (raises CommandRefused)."""
@@ -159,6 +185,7 @@ class ExerciseRuntime:
 
     def _announce(self, fact: Fact) -> None:
         self.changed.set()
+        self._snapshot_due()
         for listener in list(self._listeners):
             try:
                 listener(fact, self.state)
