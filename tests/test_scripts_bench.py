@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,20 @@ def test_bench_scaled_counts_every_delivery_once_on_one_and_two_workers(tmp_path
     result = json.loads(figures.read_text())
     assert [w["deliveries"] for w in result["single"]["workers"]] == [400]
     assert [w["deliveries"] for w in result["scaled"]["workers"]] == [200, 200]
+
+
+def test_bench_review_prints_each_figure_against_the_fold_and_the_limits() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.bench_review", "--runs", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| ")]
+    assert rows[0].startswith("| figure |") and "x the fold" in rows[0]
+    assert rows[1].startswith("| baseline: fold the journal once |") and "| 1.0 |" in rows[1]
+    limited = [row for row in rows if "< 1 s" in row or "< 0.5 s" in row]
+    assert len(limited) == 5  # three daily packs, two replays
+    assert all(row.endswith(("| met |", "| MISSED |")) for row in limited)
