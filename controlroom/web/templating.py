@@ -36,6 +36,7 @@ class Pages:
         )
         self.env.filters["scenario_time"] = _scenario_time
         self.catalogues = catalogues
+        self._names: dict[str, tuple[frozenset[str], bool]] = {}
 
     def translator(self, language: str) -> Translator:
         return self.catalogues.get(language)
@@ -67,7 +68,14 @@ class Pages:
 
     def names(self, template: str) -> tuple[frozenset[str], bool]:
         """The context names ``template`` and the templates it includes or imports read,
-        and whether it includes one chosen at render time (not followed here)."""
+        and whether it includes one chosen at render time (not followed here). Parsed
+        once per template (a few ms each): every exercise's hub asks."""
+        known = self._names.get(template)
+        if known is None:
+            known = self._names[template] = self._read_names(template)
+        return known
+
+    def _read_names(self, template: str) -> tuple[frozenset[str], bool]:
         names: set[str] = set()
         dynamic = False
         seen: set[str] = set()
