@@ -45,6 +45,10 @@ class ExerciseRuntime:
         self.snapshot_seq = 0  # the seq of the last snapshot read or written
         self.snapshots: Snapshots | None = None  # where snapshots go (``load``)
         self._saving: asyncio.Task[None] | None = None  # a snapshot being written
+        # The seq ``execute`` is appending (0: none) and the moment it is done: the follower
+        # waits for it rather than decode and plan again an event about to be committed.
+        self._own = 0
+        self._own_done = asyncio.Event()
 
     @property
     def id(self) -> str:
@@ -156,12 +160,17 @@ class ExerciseRuntime:
                     logger.warning("exercise %s: refused %s: %s", self.id, payload.TYPE, error)
                     raise CommandRefused(Refusal.WOULD_NOT_APPLY) from error
                 seq = self.state.seq
+                self._own = seq + 1
+                self._own_done.clear()
                 try:
                     event = await self.journal.append(
                         payload.TYPE, payload.data(), at=self.time.now(), expect_seq=seq
                     )
                 except JournalConflict:
                     continue  # another worker appended first: catch up and decide again
+                finally:
+                    self._own = 0
+                    self._own_done.set()  # the follower goes on after the commit below
                 fact = Fact(event.seq, event.at, payload)
                 if self.state.seq == seq:  # nothing folded meanwhile: the plan still holds
                     self.state.commit(fact, commit)
@@ -198,6 +207,8 @@ class ExerciseRuntime:
         while True:
             try:
                 async for event in self.journal.follow(after=self.state.seq):
+                    if event.seq == self._own:  # ours, being committed: not folded twice
+                        await self._own_done.wait()
                     if event.seq > self.state.seq + 1:
                         await self._catch_up()  # never skip: read what lies between
                     self._apply(event)
