@@ -86,8 +86,9 @@ class Settings:
     )
     snapshot_events: int = _setting(
         10_000,
-        "Opening an exercise that folded at least this many events writes a snapshot of its "
-        "state (data folder, snapshots/), so the next start folds only what came after (0: off).",
+        "A snapshot of an exercise's state (data folder, snapshots/) is written after this many "
+        "events folded (at start or while running) and when the server stops, so the next start "
+        "folds only what came after (0: off).",
     )
     resume_wait_seconds: float = _setting(
         10.0,

@@ -268,8 +268,8 @@ class Clients:
         raise ValueError(name)
 
 
-async def clients_main(urls: list[str], origin: str) -> None:
-    clients = Clients(urls, origin)
+async def clients_main(urls: list[str], origin: str, kind: type[Clients] = Clients) -> None:
+    clients = kind(urls, origin)
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)

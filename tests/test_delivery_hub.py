@@ -11,7 +11,10 @@ import pytest
 
 from controlroom.delivery.connection import CloseCode, Connection
 from controlroom.delivery.hub import Delivery, ExerciseFeed
+from controlroom.delivery.render import AUDIENCE_NAMES, FrameRenderer
+from controlroom.delivery.views import ClockView, Patch, Update
 from controlroom.exercise import commands
+from controlroom.exercise.lifecycles import ClockPhase
 from controlroom.i18n import Catalogues
 from controlroom.journal.memory import MemoryJournalStore
 from controlroom.live.registry import Exercises
@@ -113,6 +116,58 @@ async def test_each_event_is_rendered_once_per_stream_whatever_the_sockets(rig: 
         await settle()
         assert wire.seqs() == [1, 2, 3]
     assert feed.renders - before == 3
+
+
+async def test_an_update_every_team_gets_alike_is_rendered_once_and_as_each_alone(
+    rig: Rig,
+) -> None:
+    """A release to every team gives each team an equal update whose templates read nothing
+    of the audience: rendered once per language, and each team's frame is exactly the one
+    it gets when every stream renders its own (the same rig with the sharing turned off)."""
+    alone = Rig(Settings(history_events=1000))
+    try:
+        contents: list[dict[str, list[str]]] = []
+        renders = []
+        for each, share in ((rig, True), (alone, False)):
+            runtime = await each.create()
+            feed = each.delivery.feed(runtime.id)
+            if not share:
+                feed.render.same_for_all = lambda update: False  # type: ignore[method-assign]
+            wires = {}
+            for audience in ("team:t1", "team:t2", "team:t3", "control", "observer"):
+                connection, wires[audience] = await each.connect(feed, audience)
+                await feed.resume(connection, None, 0)
+            await runtime.execute(lambda s: commands.startex(s, "d"))
+            before = feed.renders
+            await runtime.execute(lambda s: commands.release_now(s, "d", "ALL-0"))
+            renders.append(feed.renders - before)
+            await settle()
+            contents.append(
+                {
+                    audience: [  # each rig's exercise has its own id
+                        f["content"].replace(runtime.id, "EX")
+                        for f in wire.frames()
+                        if f["type"] == "event"
+                    ]
+                    for audience, wire in wires.items()
+                }
+            )
+        assert contents[0] == contents[1]
+        assert contents[0]["team:t1"][-1] == contents[0]["team:t3"][-1]
+        assert "ALL-0" in contents[0]["team:t2"][-1]
+        # three teams alike: 1 render (not 3); control and observer read the audience: 2
+        assert renders == [3, 5]
+    finally:
+        await alone.close()
+
+
+def test_only_updates_whose_templates_ignore_the_audience_are_shared(rig: Rig) -> None:
+    renderer = FrameRenderer(rig.pages, "ex", "en")
+    clock = ClockView(ClockPhase.RUNNING, 0.0, 0.0, 1.0)
+    assert renderer.same_for_all(Update((Patch("replace", clock),)))
+    assert rig.pages.names("fragments/control/inject.html")[0] & AUDIENCE_NAMES  # can_control
+    assert not renderer._audience_blind("fragments/control/inject.html")
+    assert not renderer._audience_blind("fragments/view.html")  # data-audience
 
 
 async def test_resume_replays_only_the_missing_frames_then_goes_live(rig: Rig) -> None:

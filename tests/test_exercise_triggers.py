@@ -12,6 +12,7 @@ import pytest
 from controlroom.exercise import commands
 from controlroom.exercise.state import ExerciseState
 from controlroom.journal import Event
+from controlroom.scenario.model import PlayerTrigger
 from tests.support.scenarios import inject, make_scenario, text
 
 T0 = 1_800_000_000.0
@@ -104,3 +105,22 @@ def test_a_cue_done_releases_to_the_teams_of_its_inject(state: ExerciseState) ->
         report = commands.cue_status(state, "driver", "scene-1", status, "tab")
         play(state, report, T0 + 2)
     assert release_all_due(state, T0 + 3) == [("AFTER-SCENE", ("alpha", "bravo"))]
+
+
+def test_the_fold_looks_only_at_player_triggered_injects_and_edits_keep_them(
+    state: ExerciseState,
+) -> None:
+    """``_players_did`` walks ``player_triggered``, not every inject: it names exactly the
+    injects with a trigger on what players do, in the order of ``injects``, after ad-hoc
+    injects and edits (a trigger cannot be edited)."""
+    for n in range(3):
+        play(state, commands.create_inject(state, "d", inject(f"ADHOC-{n}")), T0 + n)
+    play(state, commands.edit(state, "d", "REMEDY", {"notes": text("edited")}), T0 + 5)
+    assert list(state.player_triggered) == [
+        i for i, known in state.injects.items() if isinstance(known.trigger, PlayerTrigger)
+    ]
+    assert list(state.player_triggered) == [
+        "REMEDY", "PRAISE", "FOLLOW", "ASKED", "RETURN", "AFTER-SCENE"
+    ]  # fmt: skip
+    rate(state, "alpha", "M", T0 + 10)  # the edited inject is still scheduled
+    assert state.releases["REMEDY", "alpha"].due is not None

@@ -16,6 +16,8 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from controlroom.journal import (
     Event,
@@ -753,3 +755,31 @@ async def test_waitaof_gates_the_append(
 async def test_unknown_scheme_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown journal URL scheme"):
         open_store("ftp://example")
+
+
+@given(
+    seq=st.one_of(
+        st.integers(-5, 10**12), st.booleans(), st.floats(0, 1e6), st.text("0123", min_size=1)
+    ),
+    type_=st.one_of(st.text(max_size=8), st.integers(0, 9)),
+    at=st.one_of(
+        st.floats(allow_nan=False), st.integers(-(10**12), 10**12), st.text("12.", min_size=1)
+    ),
+)
+def test_an_event_object_as_written_is_read_as_the_converting_read_reads_it(
+    seq: Any, type_: Any, at: Any
+) -> None:
+    """``Event.from_object`` takes exact JSON types as they are (the journal's own lines) and
+    converts anything else: the event, or the error, is the same either way."""
+    obj = {"seq": seq, "type": type_, "at": at, "data": {"k": 1}}
+    try:
+        expected: Any = Event(seq=int(seq), type=str(type_), at=float(at), data=obj["data"])
+    except (TypeError, ValueError) as error:
+        expected = type(error)
+    try:
+        got: Any = Event.from_object(obj)
+    except (TypeError, ValueError) as error:
+        got = type(error)
+    assert got == expected
+    if isinstance(got, Event):
+        assert (type(got.seq), type(got.type), type(got.at)) == (int, str, float)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Mapping
+from functools import partial
 from typing import Any
 
+import pytest
+
 from controlroom.exercise import commands
+from controlroom.exercise import state as state_module
 from controlroom.exercise.events import EventType
+from controlroom.exercise.state import ExerciseState
 from controlroom.journal import Event, Journal
 from controlroom.journal.memory import MemoryJournalStore
 from controlroom.live.runtime import ExerciseRuntime
@@ -99,3 +106,46 @@ async def test_the_follower_resumes_after_a_journal_error() -> None:
     assert flaky.broken
     assert [note.text for note in watcher.state.notes] == [f"note {n}" for n in range(5)]
     await watcher.stop()
+
+
+async def test_an_event_appended_here_is_folded_once_not_again_by_the_follower(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The follower sees this runtime's own appends too (often before ``execute`` resumes);
+    it waits for the commit instead of decoding and planning the event a second time. A
+    conflicting worker's event, and one appended while ``execute`` was cancelled, are still
+    folded by it, once."""
+    store, time = MemoryJournalStore(), ManualTime()
+    journal = await new_journal(store)
+    runtime = await ExerciseRuntime.load(journal, time)
+    seen: list[int] = []
+    runtime.listen(lambda event, state: seen.append(event.seq))
+    await runtime.start()
+    decoded: list[int] = []
+    real_decode = state_module.decode  # type: ignore[attr-defined]
+
+    def counting(event: Event) -> Any:
+        decoded.append(event.seq)
+        return real_decode(event)
+
+    monkeypatch.setattr(state_module, "decode", counting)
+    await runtime.execute(lambda s: commands.startex(s, "director"))
+    for text in ("a", "b", "c", "d", "e"):
+        await runtime.execute(partial(commands.add_note, by="pavel", text=text))
+    await asyncio.sleep(0.05)
+    assert decoded == [] and seen == [2, 3, 4, 5, 6, 7]
+    # another worker's append is the follower's to fold
+    other = await ExerciseRuntime.load(journal, time)
+    await other.execute(lambda s: commands.add_note(s, "olga", "elsewhere"))
+    await until(lambda: runtime.state.seq == 8)
+    # a command cancelled while its append lands: the follower folds the event
+    task = asyncio.create_task(runtime.execute(lambda s: commands.add_note(s, "p", "late")))
+    await asyncio.sleep(0)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await until(lambda: runtime.state.seq == 9)
+    assert seen == [2, 3, 4, 5, 6, 7, 8, 9]
+    assert [n.text for n in runtime.state.notes][-2:] == ["elsewhere", "late"]
+    assert runtime.state == ExerciseState.fold(runtime.scenario, await journal.read(), "rt")
+    await runtime.stop()

@@ -109,3 +109,29 @@ async def test_each_journal_line_is_parsed_once_to_what_the_two_step_parse_gave(
     lines = (folder / "exercises" / exercise / "journal.jsonl").read_bytes().splitlines()[1:]
     for line in lines:
         assert _parse_event(line) == Event.from_json(line)
+
+
+async def test_a_running_exercise_writes_a_snapshot_every_so_many_events_and_at_stop(
+    store: FileJournalStore, week: tuple[Path, str], tmp_path: Path
+) -> None:
+    """A server that runs all week still restarts from a recent snapshot: one is written
+    every ``every`` events folded while running, and one when it stops."""
+    exercise = week[1]
+    journal = await store.open(exercise)
+    events = await journal.read()
+    snapshots = Snapshots(tmp_path / "snapshots", SECRET, every=1000)
+    runtime = await ExerciseRuntime.load(
+        journal, ManualTime(), hold_back=len(events) - 500, snapshots=snapshots
+    )
+    assert runtime.snapshot_seq == 0 and not snapshots.path(exercise).exists()  # 500 < 1000
+    await runtime.catch_up()  # the rest, announced as live events are
+    if runtime._saving is not None:
+        await runtime._saving
+    assert runtime.snapshot_seq >= 1000  # written while running
+    written = snapshots.load(exercise, journal.epoch, events)
+    assert written is not None and written == full_fold(events[: written.seq], exercise)
+    await runtime.stop()
+    assert runtime.snapshot_seq == len(events)  # and at the end
+    again = await ExerciseRuntime.load(journal, ManualTime(), snapshots=snapshots)
+    assert again.snapshot_seq == len(events)
+    assert again.state == full_fold(events, exercise)

@@ -93,11 +93,18 @@ class ExerciseFeed:
                 connection.close(CloseCode.REVOKED, "device revoked")
 
     def _frames(self, updates: dict[str, Update], event: Fact) -> dict[StreamKey, Frame]:
-        """Each concerned stream's frame: rendered now if someone follows it, else later."""
+        """Each concerned stream's frame: rendered now if someone follows it, else later.
+
+        Equal updates that render the same for every audience (``same_for_all``: a release
+        to every team) are rendered once per language and their text shared."""
         frames: dict[StreamKey, Frame] = {}
+        shared: list[tuple[Update, str, Callable[[], str]]] = []
         for audience, update in updates.items():
+            same = self.render.same_for_all(update)
             for language in LANGUAGES:
                 make = self._maker(update, audience, language, event.seq)
+                if same:
+                    make = _shared(shared, update, language, make)
                 if self._live.get((audience, language)):
                     frames[audience, language] = Frame.of(event.seq, make(), update.receipt)
                 else:
@@ -300,6 +307,28 @@ class ExerciseFeed:
 
 def _nothing(state: ExerciseState) -> None:
     return None
+
+
+def _shared(
+    shared: list[tuple[Update, str, Callable[[], str]]],
+    update: Update,
+    language: str,
+    make: Callable[[], str],
+) -> Callable[[], str]:
+    """The one maker of an event's frame text for ``update`` in ``language``: the first
+    stream's, made once, reused by every stream with an equal update."""
+    for known, known_language, made in shared:
+        if known_language == language and known == update:
+            return made
+    text: list[str] = []
+
+    def once() -> str:
+        if not text:
+            text.append(make())
+        return text[0]
+
+    shared.append((update, language, once))
+    return once
 
 
 def _streams(state: ExerciseState) -> list[StreamKey]:

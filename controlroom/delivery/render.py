@@ -34,9 +34,18 @@ VIEW_TEMPLATE = "fragments/view.html"
 Online = Callable[[], AbstractSet[str]]
 
 
+# The names of ``fragment_context`` that differ between audiences (``online`` is the same
+# for all, but read when rendering: a text rendered earlier may not stand in for it).
+AUDIENCE_NAMES = frozenset({"audience", "can_control", "online"})
+
+
 class FragmentRenderer(Protocol):
     def fragment(self, template: str, context: Mapping[str, Any], language: str) -> str:
         """Render ``template`` with ``context`` in ``language``."""
+
+    def names(self, template: str) -> tuple[frozenset[str], bool]:
+        """The context names ``template`` (and what it includes) reads, and whether it
+        includes a template chosen at render time."""
 
 
 def nobody_online() -> AbstractSet[str]:
@@ -152,6 +161,25 @@ class FrameRenderer:
         self.exercise = exercise
         self.original = original_language
         self._online = online
+        self._blind: dict[str, bool] = {}  # template -> renders the same for every audience
+
+    def same_for_all(self, update: Update) -> bool:
+        """Whether ``update`` renders the same for every audience (in one language, at one
+        moment): no template it uses reads a name of ``AUDIENCE_NAMES``. The hub then
+        renders an event's equal updates once (a release to every team: one render, not
+        one per team)."""
+        if not self._audience_blind(UPDATE_TEMPLATE, dynamic=True):
+            return False
+        return all(self._audience_blind(patch.view.template) for patch in update.patches)
+
+    def _audience_blind(self, template: str, *, dynamic: bool = False) -> bool:
+        """``dynamic``: the template's includes chosen at render time are checked apart."""
+        blind = self._blind.get(template)
+        if blind is None:
+            names, chosen_later = self._renderer.names(template)
+            blind = not (names & AUDIENCE_NAMES) and (dynamic or not chosen_later)
+            self._blind[template] = blind
+        return blind
 
     def context(self, audience: str, language: str) -> dict[str, Any]:
         """The hub's fragment context for ``audience`` in ``language``."""

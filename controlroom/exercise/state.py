@@ -223,6 +223,9 @@ class ExerciseState:
     behind: dict[str, dict[str, int]] = field(default_factory=dict)
     releases: dict[tuple[str, str], TeamRelease] = field(default_factory=dict)
     dependents: dict[str, list[str]] = field(default_factory=dict)
+    # the injects whose trigger is something players do, in the order of ``injects`` (a
+    # trigger is not editable): what ``_players_did`` looks at, not every ad-hoc inject
+    player_triggered: dict[str, None] = field(default_factory=dict)
     cues: dict[str, CueState] = field(default_factory=dict)
     requests: dict[str, Request] = field(default_factory=dict)
     assignments: dict[str, Assignment] = field(default_factory=dict)  # controller -> theirs
@@ -370,6 +373,8 @@ class ExerciseState:
             self.releases[inject.id, team] = TeamRelease(inject.id, team, due=inject.at_seconds)
         if isinstance(inject.trigger, AfterTrigger):
             self.dependents.setdefault(inject.trigger.after, []).append(inject.id)
+        if isinstance(inject.trigger, PlayerTrigger):
+            self.player_triggered[inject.id] = None
         self._set_cues(inject)
 
     def _set_cues(self, inject: Inject) -> None:
@@ -388,7 +393,8 @@ class ExerciseState:
         self, wall: float, teams: Iterable[str], fits: Callable[[PlayerTrigger], bool]
     ) -> None:
         """Teams did something: schedule (or propose) what waits for it, to them, once."""
-        for inject in self.injects.values():
+        for inject_id in self.player_triggered:
+            inject = self.injects[inject_id]
             trigger = inject.trigger
             if not isinstance(trigger, PlayerTrigger) or not fits(trigger):
                 continue

@@ -89,6 +89,9 @@ class Event:
     @classmethod
     def from_object(cls, obj: Mapping[str, Any]) -> Event:
         """The event of a parsed JSON object (``KeyError``, ``TypeError``, ``ValueError``)."""
+        seq, type_, at = obj["seq"], obj["type"], obj["at"]
+        if type(seq) is int and type(type_) is str and type(at) is float:
+            return cls(seq, type_, at, obj["data"])  # as written: nothing to convert
         return cls(
             seq=int(obj["seq"]), type=str(obj["type"]), at=float(obj["at"]), data=obj["data"]
         )

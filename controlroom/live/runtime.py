@@ -43,6 +43,12 @@ class ExerciseRuntime:
         self._follower: asyncio.Task[None] | None = None
         self.changed = asyncio.Event()  # set on every applied event (the clock waits on it)
         self.snapshot_seq = 0  # the seq of the last snapshot read or written
+        self.snapshots: Snapshots | None = None  # where snapshots go (``load``)
+        self._saving: asyncio.Task[None] | None = None  # a snapshot being written
+        # The seq ``execute`` is appending (0: none) and the moment it is done: the follower
+        # waits for it rather than decode and plan again an event about to be committed.
+        self._own = 0
+        self._own_done = asyncio.Event()
 
     @property
     def id(self) -> str:
@@ -79,6 +85,7 @@ class ExerciseRuntime:
             state = ExerciseState.new(scenario, journal.exercise_id)
         runtime = cls(journal, state, time)
         runtime.snapshot_seq = state.seq
+        runtime.snapshots = snapshots
         for event in itertools.islice(events, state.seq, upto):
             state.apply(event)
         if snapshots is not None and snapshots.every:
@@ -92,6 +99,8 @@ class ExerciseRuntime:
             return
         try:
             (last,) = await self.journal.read(after=seq - 1, limit=1)
+            if self.state.seq != seq:
+                return  # folded on meanwhile (a journal read over the network): next time
             data = snapshots.dump(self.state, self.journal.epoch, last)
             await asyncio.to_thread(snapshots.write, self.id, data)
         except Exception:  # a snapshot only saves time: the journal is the truth
@@ -109,11 +118,32 @@ class ExerciseRuntime:
         self._follower = asyncio.create_task(self._follow(), name=f"follow {self.id}")
 
     async def stop(self) -> None:
+        """Stop following; a server that stops writes the snapshot of what it folded since."""
         if self._follower is not None:
             self._follower.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._follower
             self._follower = None
+        if self._saving is not None:
+            await self._saving
+        if self.snapshots is not None and self.snapshots.every:
+            await self.save_snapshot(self.snapshots)
+
+    def _snapshot_due(self) -> None:
+        """While running: a snapshot every ``snapshots.every`` events, so that a kill -9
+        after a long run still folds only a tail (written by a task, one at a time)."""
+        snapshots = self.snapshots
+        if snapshots is None or not snapshots.every or self._saving is not None:
+            return
+        if self.state.seq - self.snapshot_seq < snapshots.every:
+            return
+        self._saving = asyncio.create_task(self._save_due(snapshots), name=f"snapshot {self.id}")
+
+    async def _save_due(self, snapshots: Snapshots) -> None:
+        try:
+            await self.save_snapshot(snapshots, at_least=snapshots.every)
+        finally:
+            self._saving = None
 
     async def execute(self, decide: Decide) -> Fact | None:
         """Decide on the latest state and append the result, once (raises CommandRefused)."""
@@ -130,12 +160,17 @@ class ExerciseRuntime:
                     logger.warning("exercise %s: refused %s: %s", self.id, payload.TYPE, error)
                     raise CommandRefused(Refusal.WOULD_NOT_APPLY) from error
                 seq = self.state.seq
+                self._own = seq + 1
+                self._own_done.clear()
                 try:
                     event = await self.journal.append(
                         payload.TYPE, payload.data(), at=self.time.now(), expect_seq=seq
                     )
                 except JournalConflict:
                     continue  # another worker appended first: catch up and decide again
+                finally:
+                    self._own = 0
+                    self._own_done.set()  # the follower goes on after the commit below
                 fact = Fact(event.seq, event.at, payload)
                 if self.state.seq == seq:  # nothing folded meanwhile: the plan still holds
                     self.state.commit(fact, commit)
@@ -159,6 +194,7 @@ class ExerciseRuntime:
 
     def _announce(self, fact: Fact) -> None:
         self.changed.set()
+        self._snapshot_due()
         for listener in list(self._listeners):
             try:
                 listener(fact, self.state)
@@ -171,6 +207,8 @@ class ExerciseRuntime:
         while True:
             try:
                 async for event in self.journal.follow(after=self.state.seq):
+                    if event.seq == self._own:  # ours, being committed: not folded twice
+                        await self._own_done.wait()
                     if event.seq > self.state.seq + 1:
                         await self._catch_up()  # never skip: read what lies between
                     self._apply(event)

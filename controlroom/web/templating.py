@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
 from babel.units import format_unit
 from jinja2.runtime import Context
 from starlette.requests import Request
@@ -35,6 +36,7 @@ class Pages:
         )
         self.env.filters["scenario_time"] = _scenario_time
         self.catalogues = catalogues
+        self._names: dict[str, tuple[frozenset[str], bool]] = {}
 
     def translator(self, language: str) -> Translator:
         return self.catalogues.get(language)
@@ -63,6 +65,36 @@ class Pages:
         """Render a fragment (a websocket frame's HTML) outside any request."""
         translator = self.translator(language)
         return self.env.get_template(template).render({**context, **localized(translator)})
+
+    def names(self, template: str) -> tuple[frozenset[str], bool]:
+        """The context names ``template`` and the templates it includes or imports read,
+        and whether it includes one chosen at render time (not followed here). Parsed
+        once per template (a few ms each): every exercise's hub asks."""
+        known = self._names.get(template)
+        if known is None:
+            known = self._names[template] = self._read_names(template)
+        return known
+
+    def _read_names(self, template: str) -> tuple[frozenset[str], bool]:
+        names: set[str] = set()
+        dynamic = False
+        seen: set[str] = set()
+        todo = [template]
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            assert self.env.loader is not None
+            source = self.env.loader.get_source(self.env, name)[0]
+            tree = self.env.parse(source)
+            names |= jinja2.meta.find_undeclared_variables(tree)
+            for referenced in jinja2.meta.find_referenced_templates(tree):
+                if referenced is None:
+                    dynamic = True
+                else:
+                    todo.append(referenced)
+        return frozenset(names), dynamic
 
     def context(
         self, request: Request, context: Mapping[str, Any], language: str
