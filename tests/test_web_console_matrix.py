@@ -7,6 +7,7 @@ import re
 
 from controlroom.exercise import commands
 from controlroom.exercise.commands import Observed
+from controlroom.exercise.state import ExerciseState
 from controlroom.live.runtime import ExerciseRuntime
 from tests.support.console import Control
 
@@ -16,11 +17,13 @@ async def rated(runtime: ExerciseRuntime) -> int:
 
     seqs = []
     for rating, text in (("M", "Slow start"), ("S", "Better by noon")):
-        await runtime.execute(
-            lambda s, r=rating, t=text: commands.add_observation(
+
+        def observe(s: ExerciseState, r: str = rating, t: str = text) -> commands.Decision | None:
+            return commands.add_observation(
                 s, "olga", t, "identify", task="interview", rating=r, team="police"
             )
-        )
+
+        await runtime.execute(observe)
         seqs.append(runtime.state.seq)
     return seqs[-1]
 
