@@ -92,3 +92,10 @@ def test_filters_by_day_and_objective() -> None:
     assert [c.task for c in only.columns] == ["T2", "T3"]
     assert only.observations == 1
     assert evaluation_matrix(state, day=3).observations == 0
+
+
+def test_the_objectives_over_the_columns_keep_the_scenario_order() -> None:
+    state = two_objectives()
+    matrix = evaluation_matrix(state)
+    assert [(o, n) for o, _, n in matrix.groups] == [("OBJ-1", 1), ("OBJ-2", 2)]
+    assert [c.objective for c in matrix.columns] == ["OBJ-1", "OBJ-2", "OBJ-2"]

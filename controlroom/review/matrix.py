@@ -48,6 +48,18 @@ class Matrix:
     objective: str | None
     observations: int  # that count, within the filters
 
+    @property
+    def groups(self) -> list[tuple[str, LocalText, int]]:
+        """The objectives over the columns, in scenario order: (id, title, how many tasks)."""
+        found: list[tuple[str, LocalText, int]] = []
+        for column in self.columns:
+            if found and found[-1][0] == column.objective:
+                objective, title, count = found[-1]
+                found[-1] = (objective, title, count + 1)
+            else:
+                found.append((column.objective, column.objective_title, 1))
+        return found
+
     def cell(self, team: str, task: str) -> Cell:
         row = self.rows[self.teams.index(team)]
         return next(c for c in row if c.task == task)
