@@ -70,7 +70,7 @@ def test_the_pack_takes_observations_as_corrected_and_leaves_withdrawn_ones_out(
             r.state, "olga", text, "OBJ-1", task="T1", rating=rating, team="alpha", inject="A"
         )
         r.play(700, found)
-    first, second, mistaken = sorted(r.state.observations)
+    first, _second, mistaken = sorted(r.state.observations)
     fix = commands.Observed("First look, corrected", "OBJ-1", "T1", "P", "alpha", "A")
     r.play(800, commands.correct_observation(r.state, "olga", first, fix))
     r.play(900, commands.withdraw_observation(r.state, "olga", mistaken))
