@@ -20,6 +20,7 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from controlroom.exercise.evaluation_commands import Observed
 from controlroom.exercise.events import ExerciseCreated
 from controlroom.exercise.refusals import TEMPLATES, CommandRefused, Refusal
 from controlroom.exercise.state import ExerciseState
@@ -81,7 +82,20 @@ adhoc = st.sampled_from(
         {},
     ]
 )
-target = st.sampled_from(["team:alpha", "actor:driver", "team:nope", "garbage", "actor:"])
+target = st.sampled_from(
+    ["team:alpha", "actor:driver", "team:nope", "garbage", "actor:", "observer", "observer:x"]
+)
+observation = st.sampled_from([9, 9, 10, 12, 15, 3, 0, -1, 10**9])  # 9: the prelude's
+observed = st.builds(
+    Observed,
+    text=words,
+    objective=st.sampled_from(["OBJ-1", "OBJ-1", "nope"]),
+    task=st.none() | st.sampled_from(["T1", "T9"]),
+    rating=st.none() | st.sampled_from(["P", "S", "M", "U", "X"]),
+    team=st.none() | team,
+    inject=st.none() | ids,
+)
+author = st.sampled_from(["olga", "dina", ""])
 
 
 STRATEGIES: dict[str, st.SearchStrategy[Any]] = {}
@@ -155,6 +169,26 @@ COMMANDS = st.one_of(
         task=st.none() | st.sampled_from(["T1", "T9"]),
         rating=st.none() | st.sampled_from(["P", "S", "M", "U", "X"]),
         team=st.none() | team,
+        inject=st.none() | ids,
+        device=st.sampled_from(["", "dev4", "nobody"]),
+        action=action,
+    ),
+    command(
+        "correct_observation",
+        by=author,
+        observation=observation,
+        observed=observed,
+        director=st.booleans(),
+        device=st.sampled_from(["", "dev4"]),
+        action=action,
+    ),
+    command(
+        "withdraw_observation",
+        by=author,
+        observation=observation,
+        director=st.booleans(),
+        device=st.sampled_from(["", "dev4"]),
+        action=action,
     ),
     command(
         "join_device",
@@ -162,6 +196,7 @@ COMMANDS = st.one_of(
         name=words,
         team=st.none() | team,
         role=st.none() | st.sampled_from(["driver", "ghost"]),
+        observer=st.booleans(),
     ),
     command("rename_device", device=device, name=words),
     command("revoke_device", by=by, device=device),
@@ -218,6 +253,19 @@ PRELUDE: list[tuple[str, dict[str, Any]]] = [
     ("join_device", {"device": "dev3", "name": "Tab 3", "team": "bravo"}),
     ("release_now", {"by": "dina", "inject": "A"}),
     ("send_request", {"team": "alpha", "device": "dev1", "kind": "db-check", "text": ""}),
+    ("join_device", {"device": "dev4", "name": "Observer", "observer": True}),
+    (
+        "add_observation",
+        {
+            "by": "olga",
+            "text": "Checked the passports",
+            "objective": "OBJ-1",
+            "task": "T1",
+            "rating": "S",
+            "team": "alpha",
+            "inject": "A",
+        },
+    ),
 ]
 
 

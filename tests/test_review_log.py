@@ -137,3 +137,23 @@ async def test_the_log_page_pages_the_whole_journal_with_names_and_sentences(
     assert "Dina создал(а) учение." in russian and "carl записал(а):" in russian
     for bad in ("?page=x", "?team=%3Cscript%3E", "?kind=nope", "?q=" + "x" * 300):
         assert (await control.get(log + bad)).status_code == 400, bad
+
+
+async def test_the_log_keeps_every_version_of_an_observation(control: Control) -> None:
+    runtime = await control.exercise()
+    await runtime.execute(lambda s: commands.startex(s, "dina"))
+    await runtime.execute(
+        lambda s: commands.add_observation(
+            s, "dina", "Slow to screen", "identify", task="interview", rating="M", team="police"
+        )
+    )
+    seq = runtime.state.seq
+    change = commands.Observed("Quick to screen", "identify", "interview", "P", "police")
+    await runtime.execute(lambda s: commands.correct_observation(s, "dina", seq, change))
+    await runtime.execute(lambda s: commands.withdraw_observation(s, "dina", seq))
+    log = await review_section(control, f"/exercises/{runtime.id}/log?kind=observation")
+    assert "Slow to screen" in log and "Quick to screen" in log
+    assert f"corrected observation #{seq} (identify · interview · P)" in log
+    assert f"withdrew observation #{seq}." in log and "3 events" in log
+    russian = await review_section(control, f"/exercises/{runtime.id}/log?kind=observation&lang=ru")
+    assert f"отозвал(а) наблюдение №{seq}." in russian

@@ -82,13 +82,47 @@ class Safety:
 
 
 @dataclass(frozen=True, slots=True)
+class Observe:
+    """An observer's observation (``observe``); with ``observation``, a new version of it."""
+
+    objective: str
+    task: str | None
+    rating: str | None
+    team: str | None
+    inject: str | None
+    text: str
+    observation: int | None
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class Withdraw:
+    """An observer withdraws one of their observations (``withdraw``)."""
+
+    observation: int
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
 class Language:
     """Show this socket's frames in ``language`` from now on (one of the interface's)."""
 
     language: str
 
 
-ClientMessage = Resume | Ping | Pong | Ack | Seen | CueReport | AskControl | Safety | Language
+ClientMessage = (
+    Resume
+    | Ping
+    | Pong
+    | Ack
+    | Seen
+    | CueReport
+    | AskControl
+    | Safety
+    | Observe
+    | Withdraw
+    | Language
+)
 
 
 def parse(text: str) -> ClientMessage:
@@ -121,6 +155,10 @@ def parse(text: str) -> ClientMessage:
     if kind in ("stop", "call"):
         cue = data.get("cue")
         return Safety(SafetyKind(kind), None if cue is None else _id(cue, "cue"), _required(data))
+    if kind == "observe":
+        return _observe(data)
+    if kind == "withdraw":
+        return Withdraw(_seq(data.get("observation"), "observation"), _required(data))
     if kind == "language":
         language = data.get("language")
         if not isinstance(language, str) or language not in LANGUAGES:
@@ -153,6 +191,29 @@ def _ask(data: dict[str, Any]) -> AskControl:
     if not isinstance(text, str):
         raise BadMessage("bad-message", "'text' must be a string.")
     return AskControl(None if kind is None else _id(kind, "kind"), text, _required(data))
+
+
+def _observe(data: dict[str, Any]) -> Observe:
+    text = data.get("text", "")
+    if not isinstance(text, str):
+        raise BadMessage("bad-message", "'text' must be a string.")
+    observation = data.get("observation")
+    return Observe(
+        objective=_id(data.get("objective"), "objective"),
+        task=_optional_id(data, "task"),
+        rating=_optional_id(data, "rating"),
+        team=_optional_id(data, "team"),
+        inject=_optional_id(data, "inject"),
+        text=text,
+        observation=None if observation is None else _seq(observation, "observation"),
+        action=_required(data),
+    )
+
+
+def _optional_id(data: dict[str, Any], name: str) -> str | None:
+    """An id, or null / "" / absent for none (a form's empty choice)."""
+    value = data.get(name)
+    return None if value is None or value == "" else _id(value, name)
 
 
 def _action(data: dict[str, Any], *, required: bool) -> str | None:

@@ -221,6 +221,7 @@ def device_view(state: ExerciseState, device_id: str) -> DeviceView:
         revoked=device.revoked,
         joined_at=device.joined_at,
         target_name=target_name,
+        observer=device.observer,
     )
 
 
@@ -230,7 +231,7 @@ def presence_view(state: ExerciseState, online: AbstractSet[str]) -> PresenceVie
     counts: dict[str, int] = {}
     for device in live:
         if device.id in online:
-            target = device_target(device.team, device.role)
+            target = device_target(device.team, device.role, device.observer)
             counts[target] = counts.get(target, 0) + 1
     targets = [team_audience(t) for t in state.scenario.team_ids]
     targets += [actor_audience(r.id) for r in state.scenario.roles]

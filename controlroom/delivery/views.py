@@ -274,12 +274,13 @@ class DeviceView:
     role: str | None
     revoked: bool
     joined_at: float  # wall time
-    target_name: LocalText  # the team's name or the role's character
+    target_name: LocalText  # the team's name or the role's character ({} for an observer)
+    observer: bool = False
 
     @property
     def target(self) -> str:
-        """The join target: ``team:<id>`` or ``actor:<role>``."""
-        return device_target(self.team, self.role)
+        """The join target: ``team:<id>``, ``actor:<role>`` or ``observer``."""
+        return device_target(self.team, self.role, self.observer)
 
     @property
     def dom_id(self) -> str:

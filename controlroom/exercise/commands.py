@@ -24,7 +24,14 @@ from controlroom.exercise.device_commands import (
     rename_device,
     revoke_device,
 )
-from controlroom.exercise.evaluation_commands import RATINGS, add_note, add_observation
+from controlroom.exercise.evaluation_commands import (
+    RATINGS,
+    Observed,
+    add_note,
+    add_observation,
+    correct_observation,
+    withdraw_observation,
+)
 from controlroom.exercise.events import (
     ClockEnded,
     ClockHeld,
@@ -73,17 +80,20 @@ __all__ = [
     "RATINGS",
     "CommandRefused",
     "Decision",
+    "Observed",
     "Refusal",
     "add_note",
     "add_observation",
     "answer_request",
     "assign_controller",
     "claim_request",
+    "correct_observation",
     "join_device",
     "reissue_join",
     "rename_device",
     "revoke_device",
     "send_request",
+    "withdraw_observation",
 ]
 
 Decision = Payload  # what a command decides: the payload of one event

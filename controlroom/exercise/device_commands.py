@@ -1,4 +1,4 @@
-"""Device commands: a tablet joins a team or an actor role, is renamed or revoked; new links.
+"""Device commands: a tablet joins a team, an actor role or as an observer; renamed, revoked.
 
 Design: docs/devices.md. Pure functions of the state, as in ``commands``.
 """
@@ -6,6 +6,7 @@ Design: docs/devices.md. Pure functions of the state, as in ``commands``.
 from __future__ import annotations
 
 from controlroom.exercise.command_support import clean_text, device_of
+from controlroom.exercise.device_rules import is_join_target
 from controlroom.exercise.events import DeviceJoined, DeviceRenamed, DeviceRevoked, JoinReissued
 from controlroom.exercise.lifecycles import DeviceMove
 from controlroom.exercise.refusals import CommandRefused, Refusal
@@ -19,8 +20,9 @@ def join_device(
     *,
     team: str | None = None,
     role: str | None = None,
+    observer: bool = False,
 ) -> DeviceJoined:
-    if (team is None) == (role is None):
+    if [team is not None, role is not None, observer].count(True) != 1:
         raise CommandRefused(Refusal.ONE_TARGET)
     if team is not None and team not in state.scenario.team_ids:
         raise CommandRefused(Refusal.UNKNOWN_TEAM)
@@ -28,7 +30,9 @@ def join_device(
         raise CommandRefused(Refusal.UNKNOWN_ROLE)
     if device in state.devices:
         raise CommandRefused(Refusal.ALREADY_JOINED)
-    return DeviceJoined(device=device, name=clean_text(name)[:80], team=team, role=role)
+    return DeviceJoined(
+        device=device, name=clean_text(name)[:80], team=team, role=role, observer=observer
+    )
 
 
 def rename_device(state: ExerciseState, device: str, name: str) -> DeviceRenamed:
@@ -44,9 +48,8 @@ def revoke_device(state: ExerciseState, by: str, device: str) -> DeviceRevoked |
 
 
 def reissue_join(state: ExerciseState, by: str, target: str) -> JoinReissued:
-    """A new join link for a team (``team:<id>``) or an actor role (``actor:<id>``)."""
-    kind, _, name = target.partition(":")
-    known = state.scenario.team_ids if kind == "team" else [r.id for r in state.scenario.roles]
-    if kind not in ("team", "actor") or name not in known:
+    """A new join link for a team (``team:<id>``), an actor role (``actor:<id>``) or the
+    observers' tablets (``observer``)."""
+    if not is_join_target(state, target):
         raise CommandRefused(Refusal.NO_SUCH_TARGET)
     return JoinReissued(target=target, by=by)

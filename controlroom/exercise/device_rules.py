@@ -1,7 +1,8 @@
 """The rules of device events: a device joins, is renamed or revoked; a join link reissued.
 
-Design: docs/devices.md. ``plan`` is the rules' part for these events
-(controlroom/exercise/rules.py): it checks every precondition, then returns the change.
+Design: docs/devices.md. A device joins a team, an actor role or as an observer. ``plan``
+is the rules' part for these events (controlroom/exercise/rules.py): it checks every
+precondition, then returns the change.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from controlroom.exercise.lifecycles import DeviceMove
 from controlroom.exercise.rule_checks import device_can, known_team
 from controlroom.exercise.state import Commit, Device, ExerciseState, NotApplicable
 
+OBSERVER_TARGET = "observer"  # the join target (and audience) of observers' tablets
 DeviceEvent = DeviceJoined | DeviceRenamed | DeviceRevoked | JoinReissued
 
 
@@ -37,24 +39,36 @@ def plan(state: ExerciseState, payload: DeviceEvent) -> Commit:
 def _device_joined(state: ExerciseState, payload: DeviceJoined) -> Commit:
     if payload.device in state.devices:
         raise NotApplicable(f"device {payload.device} has already joined")
-    if (payload.team is None) == (payload.role is None):
-        raise NotApplicable("a device joins one team or one actor role")
+    if [payload.team is not None, payload.role is not None, payload.observer].count(True) != 1:
+        raise NotApplicable("a device joins one team, one actor role or as an observer")
     known_team(state, payload.team)
     if payload.role is not None and payload.role not in {r.id for r in state.scenario.roles}:
         raise NotApplicable(f"unknown actor role {payload.role!r}")
 
     def commit(fact: Fact) -> None:
         state.devices[payload.device] = Device(
-            payload.device, payload.name, fact.at, payload.team, payload.role
+            payload.device,
+            payload.name,
+            fact.at,
+            payload.team,
+            payload.role,
+            observer=payload.observer,
         )
 
     return commit
 
 
-def _join_reissued(state: ExerciseState, payload: JoinReissued) -> Commit:
-    kind, _, name = payload.target.partition(":")
+def is_join_target(state: ExerciseState, target: str) -> bool:
+    """``team:<id>``, ``actor:<role>`` of the scenario, or ``observer``."""
+    if target == OBSERVER_TARGET:
+        return True
+    kind, _, name = target.partition(":")
     known = state.scenario.team_ids if kind == "team" else [r.id for r in state.scenario.roles]
-    if kind not in ("team", "actor") or name not in known:
+    return kind in ("team", "actor") and name in known
+
+
+def _join_reissued(state: ExerciseState, payload: JoinReissued) -> Commit:
+    if not is_join_target(state, payload.target):
         raise NotApplicable(f"no join target {payload.target!r}")
 
     def commit(fact: Fact) -> None:

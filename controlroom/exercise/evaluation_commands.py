@@ -1,14 +1,26 @@
-"""Control's log and evaluation commands: a note, an observer's rated observation.
+"""Control's log and evaluation commands: a note; an observer's rated observation, corrected
+or withdrawn later by its author or the director.
 
-Design: docs/review.md. Pure functions of the state, as in ``commands``.
+Design: docs/review.md. Pure functions of the state, as in ``commands``. An observer's
+tablet sends its observations with an action id (its outbox): a repeat decides nothing.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+from controlroom.exercise.actions import repeated
 from controlroom.exercise.command_support import clean_text, inject_of
-from controlroom.exercise.evaluation_events import NoteAdded, ObservationAdded, Rating
+from controlroom.exercise.evaluation_events import (
+    NoteAdded,
+    ObservationAdded,
+    ObservationCorrected,
+    ObservationWithdrawn,
+    Rating,
+)
 from controlroom.exercise.refusals import CommandRefused, Refusal
-from controlroom.exercise.state import ExerciseState
+from controlroom.exercise.state import ExerciseState, Note
 
 
 def add_note(
@@ -26,6 +38,47 @@ def add_note(
 RATINGS = tuple(r.value for r in Rating)
 
 
+@dataclass(frozen=True, slots=True)
+class Observed:
+    """What an observation says: the fields an observer fills in (and corrects)."""
+
+    text: str
+    objective: str
+    task: str | None = None
+    rating: str | None = None
+    team: str | None = None
+    inject: str | None = None
+
+
+def _checked(state: ExerciseState, observed: Observed) -> dict[str, Any]:
+    """The observation's fields, checked against the scenario and the releases."""
+    if not observed.text.strip():
+        raise CommandRefused(Refusal.EMPTY_NOTE)
+    target = next((o for o in state.scenario.objectives if o.id == observed.objective), None)
+    if target is None:
+        raise CommandRefused(Refusal.UNKNOWN_OBJECTIVE)
+    if observed.task is not None and observed.task not in {t.id for t in target.tasks}:
+        raise CommandRefused(Refusal.UNKNOWN_TASK)
+    if observed.rating is not None and observed.rating not in RATINGS:
+        raise CommandRefused(Refusal.BAD_RATING)
+    team, inject = observed.team, observed.inject
+    if team is not None and team not in state.scenario.team_ids:
+        raise CommandRefused(Refusal.UNKNOWN_TEAM)
+    if inject is not None:
+        inject_of(state, inject)
+        release = state.releases.get((inject, team)) if team is not None else None
+        if team is not None and (release is None or release.released_at is None):
+            raise CommandRefused(Refusal.NOT_RELEASED_TO_TEAM, inject=inject)
+    return {
+        "text": clean_text(observed.text),
+        "objective": observed.objective,
+        "task": observed.task,
+        "rating": None if observed.rating is None else Rating(observed.rating),
+        "team": team,
+        "inject": inject,
+    }
+
+
 def add_observation(
     state: ExerciseState,
     by: str,
@@ -35,21 +88,71 @@ def add_observation(
     task: str | None = None,
     rating: str | None = None,
     team: str | None = None,
-) -> ObservationAdded:
-    target = next((o for o in state.scenario.objectives if o.id == objective), None)
-    if target is None:
-        raise CommandRefused(Refusal.UNKNOWN_OBJECTIVE)
-    if task is not None and task not in {t.id for t in target.tasks}:
-        raise CommandRefused(Refusal.UNKNOWN_TASK)
-    if rating is not None and rating not in RATINGS:
-        raise CommandRefused(Refusal.BAD_RATING)
-    if team is not None and team not in state.scenario.team_ids:
-        raise CommandRefused(Refusal.UNKNOWN_TEAM)
-    return ObservationAdded(
-        text=clean_text(text),
-        by=by,
-        objective=objective,
-        task=task,
-        rating=None if rating is None else Rating(rating),
-        team=team,
+    inject: str | None = None,
+    device: str = "",
+    action: str | None = None,
+) -> ObservationAdded | None:
+    """An observation by an account (``by``) or an observer's tablet (``device``, by "")."""
+    if repeated(state, device, action):
+        return None
+    fields = _checked(state, Observed(text, objective, task, rating, team, inject))
+    return ObservationAdded(by=by, device=device, action=action, **fields)
+
+
+def _changeable(
+    state: ExerciseState, observation: int, by: str, device: str, director: bool
+) -> Note:
+    note = state.observations.get(observation)
+    if note is None:
+        raise CommandRefused(Refusal.NO_OBSERVATION)
+    if note.withdrawn:
+        raise CommandRefused(Refusal.OBSERVATION_WITHDRAWN)
+    if not director and (note.by, note.device) != (by, device):
+        raise CommandRefused(Refusal.NOT_AUTHOR)
+    return note
+
+
+def correct_observation(
+    state: ExerciseState,
+    by: str,
+    observation: int,
+    observed: Observed,
+    *,
+    director: bool = False,
+    device: str = "",
+    action: str | None = None,
+) -> ObservationCorrected | None:
+    """A new version of an observation: by its author (account or tablet) or the director."""
+    if repeated(state, device, action):
+        return None
+    note = _changeable(state, observation, by, device, director)
+    fields = _checked(state, observed)
+    now = {
+        "text": note.text,
+        "objective": note.objective,
+        "task": note.task,
+        "rating": note.rating,
+        "team": note.team,
+        "inject": note.inject,
+    }
+    if fields == now:
+        raise CommandRefused(Refusal.NOTHING_TO_CHANGE)
+    return ObservationCorrected(
+        observation=observation, by=by, device=device, action=action, **fields
     )
+
+
+def withdraw_observation(
+    state: ExerciseState,
+    by: str,
+    observation: int,
+    *,
+    director: bool = False,
+    device: str = "",
+    action: str | None = None,
+) -> ObservationWithdrawn | None:
+    """Take an observation out of the matrix and the packs (the journal keeps it)."""
+    if repeated(state, device, action):
+        return None
+    _changeable(state, observation, by, device, director)
+    return ObservationWithdrawn(observation=observation, by=by, device=device, action=action)

@@ -18,7 +18,13 @@ from typing import Any, cast
 
 from pydantic import Field, JsonValue, ValidationError, field_serializer
 
-from controlroom.exercise.evaluation_events import NoteAdded, ObservationAdded, Rating
+from controlroom.exercise.evaluation_events import (
+    NoteAdded,
+    ObservationAdded,
+    ObservationCorrected,
+    ObservationWithdrawn,
+    Rating,
+)
 from controlroom.exercise.lifecycles import CueStatus
 from controlroom.exercise.payload import (
     ActionId,
@@ -53,6 +59,8 @@ __all__ = [
     "EventType",
     "NoteAdded",
     "ObservationAdded",
+    "ObservationCorrected",
+    "ObservationWithdrawn",
     "Payload",
     "Rating",
     "ReleaseReason",
@@ -230,6 +238,7 @@ class DeviceJoined(Payload):
     name: str = ""
     team: str | None = None
     role: str | None = None
+    observer: bool = False  # an observer's tablet: records observations, sees no team view
 
 
 class DeviceRenamed(Payload):
@@ -246,7 +255,7 @@ class DeviceRevoked(Payload):
 
 class JoinReissued(Payload):
     TYPE = EventType.JOIN_REISSUED
-    target: str  # an audience: team:<id> or actor:<role>
+    target: str  # an audience: team:<id>, actor:<role> or observer
     by: str = ""
 
 
@@ -294,6 +303,8 @@ PAYLOADS: dict[EventType, type[Payload]] = {
         ControllerAssigned,
         NoteAdded,
         ObservationAdded,
+        ObservationCorrected,
+        ObservationWithdrawn,
         DeviceJoined,
         DeviceRenamed,
         DeviceRevoked,

@@ -53,6 +53,8 @@ class EventType(StrEnum):
     # Control's log and evaluation
     NOTE_ADDED = "note.added"
     OBSERVATION_ADDED = "observation.added"
+    OBSERVATION_CORRECTED = "observation.corrected"  # a new version by its author (or director)
+    OBSERVATION_WITHDRAWN = "observation.withdrawn"
     # Devices bound to a team or an actor role
     DEVICE_JOINED = "device.joined"
     DEVICE_RENAMED = "device.renamed"

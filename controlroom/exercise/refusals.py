@@ -81,6 +81,10 @@ class Refusal(StrEnum):
     UNKNOWN_OBJECTIVE = "unknown-objective"
     UNKNOWN_TASK = "unknown-task"
     BAD_RATING = "bad-rating"
+    NO_OBSERVATION = "no-observation"
+    OBSERVATION_WITHDRAWN = "observation-withdrawn"
+    NOT_AUTHOR = "not-author"
+    NOTHING_TO_CHANGE = "nothing-to-change"
     TOO_LONG = "too-long"
     BAD_ACTION = "bad-action"
     # the fold's own check: the event would not apply to the state as it stands
@@ -136,11 +140,11 @@ TEMPLATES: dict[Refusal, str] = {
     Refusal.NO_CONTROLLER: "No such controller.",
     Refusal.UNKNOWN_ROLE: "Unknown actor role.",
     Refusal.UNKNOWN_ROLE_NAMED: "Unknown actor role: %(role)s.",
-    Refusal.ONE_TARGET: "A device joins one team or one actor role.",
+    Refusal.ONE_TARGET: "A device joins one team, one actor role or as an observer.",
     Refusal.ALREADY_JOINED: "This device has already joined.",
     Refusal.NO_DEVICE: "No such device.",
     Refusal.DEVICE_REVOKED: "This device has been removed from the exercise.",
-    Refusal.NO_SUCH_TARGET: "No such team or actor role.",
+    Refusal.NO_SUCH_TARGET: "No such team, actor role or observers' link.",
     Refusal.NO_CUE: "No such cue for this role.",
     Refusal.BAD_CUE_STATUS: "A cue is reported ready, in scene or done.",
     Refusal.NO_SAFETY_ALERT: "No such safety alert.",
@@ -162,6 +166,12 @@ TEMPLATES: dict[Refusal, str] = {
     Refusal.UNKNOWN_OBJECTIVE: "Unknown objective.",
     Refusal.UNKNOWN_TASK: "Unknown task for this objective.",
     Refusal.BAD_RATING: "A rating is one of P, S, M, U.",
+    Refusal.NO_OBSERVATION: "No such observation.",
+    Refusal.OBSERVATION_WITHDRAWN: "This observation has been withdrawn.",
+    Refusal.NOT_AUTHOR: (
+        "Only the observer who recorded an observation, or the director, may change it."
+    ),
+    Refusal.NOTHING_TO_CHANGE: "The correction changes nothing.",
     Refusal.TOO_LONG: "The text is too long (at most %(most)s characters).",
     Refusal.BAD_ACTION: "The device sent a malformed action id.",
     Refusal.WOULD_NOT_APPLY: (

@@ -39,6 +39,8 @@ from controlroom.exercise.events import (
     JournalRecovered,
     NoteAdded,
     ObservationAdded,
+    ObservationCorrected,
+    ObservationWithdrawn,
     Payload,
     RequestAnswered,
     RequestClaimed,
@@ -134,7 +136,7 @@ def plan(state: ExerciseState, payload: Payload) -> Commit:
             return lambda f: _set(state, payload.inject, teams, cancelled=True)
         case RequestSent() | RequestClaimed() | RequestAnswered() | ControllerAssigned():
             return simcell_rules.plan(state, payload)
-        case NoteAdded() | ObservationAdded():
+        case NoteAdded() | ObservationAdded() | ObservationCorrected() | ObservationWithdrawn():
             return evaluation_rules.plan(state, payload)
         case DeviceJoined() | DeviceRenamed() | DeviceRevoked() | JoinReissued():
             return device_rules.plan(state, payload)

@@ -180,6 +180,8 @@ class Assignment:
 
 @dataclass(slots=True)
 class Note:
+    """A note, or an observation as it stands now (its latest version; ``seq`` names it)."""
+
     seq: int
     at: float
     by: str
@@ -190,6 +192,18 @@ class Note:
     objective: str | None = None
     task: str | None = None
     rating: Rating | None = None
+    scenario: float | None = None  # scenario time when recorded, as the clock stood then
+    device: str = ""  # the observer's tablet it came from ("" for an account)
+    version: int = 1  # 1 + corrections
+    updated_at: float | None = None  # wall time of the last correction
+    updated_by: str = ""
+    withdrawn: bool = False
+    withdrawn_by: str = ""
+
+    @property
+    def counts(self) -> bool:
+        """Whether it counts in the matrix and the packs: an observation not withdrawn."""
+        return self.kind == "observation" and not self.withdrawn
 
 
 @dataclass(slots=True)
@@ -200,6 +214,7 @@ class Device:
     team: str | None = None
     role: str | None = None
     revoked: bool = False
+    observer: bool = False  # an observer's tablet (neither a team nor a role)
 
     @property
     def status(self) -> DeviceStatus:
@@ -230,6 +245,7 @@ class ExerciseState:
     requests: dict[str, Request] = field(default_factory=dict)
     assignments: dict[str, Assignment] = field(default_factory=dict)  # controller -> theirs
     notes: list[Note] = field(default_factory=list)
+    observations: dict[int, Note] = field(default_factory=dict)  # by seq: the same Notes
     devices: dict[str, Device] = field(default_factory=dict)
     join_generations: dict[str, int] = field(default_factory=dict)  # join target -> re-issues
     recovered: list[JournalRecovered] = field(default_factory=list)

@@ -19,6 +19,7 @@ from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from controlroom.access.identity import Identity
+from controlroom.access.permissions import DIRECTING, STAFF
 from controlroom.delivery.connection import CloseCode, Connection, SocketState
 from controlroom.delivery.frames import done_frame, error_frame, hello_frame, pong_frame
 from controlroom.delivery.hub import ExerciseFeed
@@ -29,10 +30,12 @@ from controlroom.delivery.messages import (
     ClientMessage,
     CueReport,
     Language,
+    Observe,
     Ping,
     Resume,
     Safety,
     Seen,
+    Withdraw,
     parse,
 )
 from controlroom.exercise import commands, safety_commands
@@ -241,6 +244,8 @@ class _Session:
             await self._ask(message)
         elif isinstance(message, Safety):
             await self._safety(message)
+        elif isinstance(message, Observe | Withdraw):
+            await self._observe(message)
 
     async def _ask(self, message: AskControl) -> None:
         team = self.identity.team
@@ -262,6 +267,57 @@ class _Session:
         command = safety_commands.stop if stop else safety_commands.call_control
         cue, action = message.cue, message.action
         await self._execute(lambda s: command(s, role, self.device, cue, action), action)
+
+    async def _observe(self, message: Observe | Withdraw) -> None:
+        """An observation (new, corrected or withdrawn) from an observer's tablet or a staff
+        account's page: the author is the account, or the tablet (by "")."""
+        identity = self.identity
+        if identity.role not in STAFF:
+            self._forbidden("Only observers and control record observations.", message.action)
+            return
+        by, device = ("", identity.device) if identity.device else (identity.principal, "")
+        director, action = identity.role in DIRECTING, message.action
+        if isinstance(message, Withdraw):
+            seq = message.observation
+            await self._execute(
+                lambda s: commands.withdraw_observation(
+                    s, by, seq, director=director, device=device, action=action
+                ),
+                action,
+            )
+            return
+        observed = commands.Observed(
+            message.text,
+            message.objective,
+            message.task,
+            message.rating,
+            message.team,
+            message.inject,
+        )
+        number = message.observation
+        if number is None:
+            await self._execute(
+                lambda s: commands.add_observation(
+                    s,
+                    by,
+                    observed.text,
+                    observed.objective,
+                    task=observed.task,
+                    rating=observed.rating,
+                    team=observed.team,
+                    inject=observed.inject,
+                    device=device,
+                    action=action,
+                ),
+                action,
+            )
+            return
+        await self._execute(
+            lambda s: commands.correct_observation(
+                s, by, number, observed, director=director, device=device, action=action
+            ),
+            action,
+        )
 
     def _forbidden(self, message: str, action: str | None) -> None:
         self.connection.say(error_frame("forbidden", self._translate(message), action=action))

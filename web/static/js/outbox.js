@@ -1,5 +1,6 @@
 /*
- * A device's outbox: every action a team or an actor takes, kept until the server has it.
+ * A device's outbox: every action a team, an actor or an observer takes, kept until the
+ * server has it.
  * Design: docs/devices.md (the outbox); the frames: docs/protocol.md.
  *
  *   - an action is a button with `data-cr-action` (its message as JSON, without the id) or
@@ -145,8 +146,9 @@
   function queue(message, label, key) {
     const element = box();
     const item = { id: newId(), message, label, key: key || "", state: "pending", reason: "" };
-    const safety = message.type === "stop" || message.type === "call";
-    if (ended() && !safety) {
+    // after ENDEX, STOP and call still go, and observations (the debrief needs them)
+    const stillAllowed = ["stop", "call", "observe", "withdraw"].includes(message.type);
+    if (ended() && !stillAllowed) {
       item.state = "refused";
       item.reason = element ? element.dataset.ended || "" : "";
       items.push(item);
@@ -241,6 +243,11 @@
       wipe();
       return;
     }
+    if (form.matches && form.matches("form[data-cr-observe]")) {
+      event.preventDefault();
+      observe(form);
+      return;
+    }
     if (!(form.matches && form.matches("form[data-cr-request]"))) return;
     event.preventDefault();
     const kind = form.elements.namedItem("kind").value || null;
@@ -260,6 +267,55 @@
     queue({ type: "request", kind, text }, `${form.dataset.label || ""} ${short}`.trim());
     form.reset();
   }, true);
+
+  // An observation (or, with `observation`, a correction of one): queued, then the form is
+  // cleared (a correction's values were the form's defaults: they are cleared too).
+  function observe(form) {
+    const value = (name) => {
+      const field = form.elements.namedItem(name);
+      if (!field) return null;
+      return field.value || null;
+    };
+    const error = form.querySelector(".observe-error");
+    const text = form.elements.namedItem("text").value;
+    if (!value("objective") || !text.trim()) {
+      if (error) {
+        error.textContent = form.dataset.empty || "";
+        error.hidden = false;
+      }
+      return;
+    }
+    if (error) error.hidden = true;
+    const rating = form.querySelector("input[name=rating]:checked");
+    const number = value("observation");
+    const message = {
+      type: "observe",
+      team: value("team"),
+      objective: value("objective"),
+      task: value("task"),
+      rating: rating ? rating.value : null,
+      inject: value("inject"),
+      text,
+      observation: number === null ? null : Number(number),
+    };
+    const short = text.trim().length > 60 ? `${text.trim().slice(0, 60)}…` : text.trim();
+    const label = number === null ? form.dataset.label : form.dataset.correctionLabel;
+    queue(message, `${label || ""} ${short}`.trim());
+    for (const element of form.elements) {
+      if (element.type === "hidden" && element.name === "observation") element.value = "";
+      if (element.tagName === "TEXTAREA") element.defaultValue = "";
+      if (element.type === "radio") element.defaultChecked = false;
+      if (element.tagName === "SELECT") for (const option of element.options) option.defaultSelected = false;
+    }
+    form.reset();
+    if (number !== null) {
+      const title = document.getElementById("observe-title");
+      if (title && form.dataset.newTitle) title.textContent = form.dataset.newTitle;
+      const url = new URL(window.location.href);
+      url.searchParams.delete("correct");
+      window.history.replaceState(null, "", url.pathname + url.search);
+    }
+  }
 
   function start() {
     load();
