@@ -21,7 +21,8 @@ from controlroom.scenario import (
     summary,
 )
 from controlroom.scenario import msel as msel_csv
-from controlroom.scenario.loader import is_scenario, load_scenarios
+from controlroom.scenario.loader import is_scenario, scenario_folders, validate_scenario
+from controlroom.scenario.schedule_summary import run_sheet_summary
 
 FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
 
@@ -38,27 +39,27 @@ def validate(path: Path) -> None:
 
     Prints each problem as file:line: field: message and exits 1 when there are any.
     """
-    if is_scenario(path):
-        found: dict[str, Scenario | ScenarioInvalid] = {path.name: _try_load(path)}
-    else:
-        found = load_scenarios(path)
-    if not found:
+    folders = [path] if is_scenario(path) else scenario_folders(path)
+    if not folders:
         click.echo(f"no scenario found in {path} (a scenario folder holds scenario.yaml)")
         sys.exit(1)
-    for result in found.values():
+    failed = False
+    for folder in folders:
+        result, conflicts = validate_scenario(folder)
         if isinstance(result, ScenarioInvalid):
             click.echo(str(result))
-        else:
-            click.echo(summary(result))
-    if any(isinstance(result, ScenarioInvalid) for result in found.values()):
+            failed = True
+            continue
+        click.echo(summary(result))
+        click.echo(run_sheet_summary(result))
+        for problem in conflicts:
+            click.echo(str(problem))
+        if conflicts:
+            count = f"{len(conflicts)} schedule conflict{'' if len(conflicts) == 1 else 's'}"
+            click.echo(f"{count} in {result.id}")
+            failed = True
+    if failed:
         sys.exit(1)
-
-
-def _try_load(path: Path) -> Scenario | ScenarioInvalid:
-    try:
-        return load_scenario(path)
-    except ScenarioInvalid as invalid:
-        return invalid
 
 
 @main.group()

@@ -26,6 +26,7 @@ from controlroom.scenario.problems import (
     unknown,
     validation_problems,
 )
+from controlroom.scenario.schedule_checks import sets
 from controlroom.scenario.source import Loc, Source
 from controlroom.scenario.time import parse_time
 from controlroom.scenario.trigger_checks import triggers
@@ -264,4 +265,4 @@ def _local_texts(value: Any, loc: Loc) -> Iterator[tuple[Loc, dict[str, str]]]:
             yield from _local_texts(item, (*loc, n))
 
 
-CHECKS: list[Check] = [duplicate_ids, timing, references, triggers, attachments, texts]
+CHECKS: list[Check] = [duplicate_ids, timing, references, triggers, sets, attachments, texts]

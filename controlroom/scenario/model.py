@@ -120,6 +120,34 @@ class Objective(Strict):
     tasks: list[Task] = []
 
 
+class Set(Strict):
+    """A place in the venue where scenes are played: a flat, a border post, a building site."""
+
+    id: Id
+    name: LocalText
+    notes: LocalText | None = None  # for control and actors: how to get there, what is in it
+
+
+class Schedule(Strict):
+    """How the actors' run sheet is checked (docs/scenario.md, "Sets and the run sheet").
+
+    ``min_gap``: the least time between two scenes of one role (a character plays for one
+    team after another and needs time to reset and walk over). ``scene``: how long a scene
+    holds its set: another team's scene on that set sooner than this is a double booking.
+    """
+
+    min_gap: Delay = "10m"
+    scene: Delay = "20m"
+
+    @cached_property
+    def min_gap_seconds(self) -> int:
+        return parse_offset(self.min_gap)
+
+    @cached_property
+    def scene_seconds(self) -> int:
+        return parse_offset(self.scene)
+
+
 class Reveal(Strict):
     what: LocalText
     condition: LocalText
@@ -130,6 +158,8 @@ class Cue(Strict):
 
     id: Id | None = None  # defaults to "<inject id>.<n>" (see Inject.cue_ids)
     role: Id
+    set: Id | None = None  # the set (scenario.yaml ``sets``) the scene is played on
+    shared: bool = False  # one scene for all the inject's teams at once (a press line)
     where: LocalText
     offset: str = "-10m"  # when, relative to the inject's release: "-15m" is 15 min before
     knows: LocalText
@@ -353,6 +383,8 @@ class ScenarioFile(Strict):
     cases: list[Case] = []
     objectives: list[Objective] = []
     requests: list[RequestKind] = []
+    sets: list[Set] = []
+    schedule: Schedule = Schedule()
 
     @field_validator("start")
     @classmethod
