@@ -149,6 +149,10 @@ class Schedule(Strict):
 
 
 class Reveal(Strict):
+    """What an actor may reveal, and when; ``id`` (default: its position from 1) names it
+    in a trigger (``cue`` + ``reveal``) and when the actor marks it revealed."""
+
+    id: Id | None = None
     what: LocalText
     condition: LocalText
 
@@ -194,8 +198,9 @@ class PlayerTrigger(Strict):
     """Release when a team does something, to that team (once), plus a delay.
 
     Exactly one of: ``request`` (a request type; ``on`` sent or answered, optionally with
-    one prepared ``answer``), ``cue`` (an actor's cue is done: to the teams both injects go
-    to), ``task`` (an observer rates the task for a team with one of ``ratings``).
+    one prepared ``answer``), ``cue`` (an actor's cue is done for a team, or with ``reveal``
+    the actor marked that reveal of the cue for a team: to that team), ``task`` (an observer
+    rates the task for a team with one of ``ratings``).
     ``confirm: true`` makes it a proposed release that control approves with one click.
     """
 
@@ -203,6 +208,7 @@ class PlayerTrigger(Strict):
     on: Literal["sent", "answered"] = "answered"
     answer: Id | None = None
     cue: str | None = None
+    reveal: Id | None = None  # with ``cue``: a reveal's id (or its position from 1)
     task: Id | None = None
     ratings: list[Literal["P", "S", "M", "U"]] = []
     delay: Delay = "0m"
@@ -214,6 +220,8 @@ class PlayerTrigger(Strict):
             raise ValueError("a trigger waits for one of: after, request, cue, task")
         if self.answer is not None and (self.request is None or self.on != "answered"):
             raise ValueError("'answer' goes with 'request' (on: answered)")
+        if self.reveal is not None and self.cue is None:
+            raise ValueError("'reveal' goes with 'cue'")
         if self.task is None and self.ratings:
             raise ValueError("'ratings' go with 'task'")
         return self
