@@ -39,8 +39,11 @@ class Scene:
 
     @property
     def occasion(self) -> tuple[str, float | None] | tuple[str, float | None, str]:
-        """What the actor actually plays: a shared cue's instances at one time are one."""
-        return (self.cue, self.time) if self.shared else (self.cue, self.time, self.team)
+        """What the actor actually plays: a shared cue's instances in the same minute are
+        one (a team's hold that ended a moment later does not split a joint scene)."""
+        if self.shared:
+            return (self.cue, None if self.time is None else round(self.time / 60))
+        return (self.cue, self.time, self.team)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +64,13 @@ class Conflict:
         return team in (self.first.team, self.second.team)
 
     @property
-    def key(self) -> tuple[str, str, str, str, str]:
-        return (self.kind, self.first.cue, self.first.team, self.second.cue, self.second.team)
+    def key(self) -> tuple[str, frozenset[object]]:
+        """Which clash it is, whichever of the two comes first."""
+        return (self.kind, frozenset((self.first.occasion, self.second.occasion)))
+
+    @property
+    def scenes(self) -> frozenset[object]:
+        return frozenset((self.first.occasion, self.second.occasion))
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,17 +191,19 @@ def resolving_shift(
     movable: Callable[[Scene], bool] = lambda scene: True,
 ) -> Shift | None:
     """The smallest shift (later, in steps of 5 minutes) of the later scene's team that
-    clears ``conflict`` and makes no conflict that was not there; None when the two scenes
-    are the same team's, the later one cannot move, or no shift within 4 hours does it."""
+    clears ``conflict`` (and any other clash of the same two scenes: a role and its set)
+    and makes no conflict that was not there; None when the two scenes are the same
+    team's, the later one cannot move, or no shift within 4 hours does it."""
     team = conflict.second.team
     if team == conflict.first.team or not movable(conflict.second):
         return None
     before = {c.key for c in conflicts(scenes, schedule)}
+    same = {key for key in before if key[1] == conflict.scenes}
     seconds = _round_up(conflict.needed - conflict.gap)
     while seconds <= LONGEST_SHIFT:
         shift = Shift(team, seconds)
         after = {c.key for c in conflicts(shifted(scenes, shift, movable), schedule)}
-        if conflict.key not in after and after <= before:
+        if not after & same and after <= before:
             return shift
         seconds += STEP
     return None
