@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from controlroom.web.devices import actor, admin, attachments, device, join, sheet, team
+from controlroom.web.devices import (
+    actor,
+    admin,
+    attachments,
+    device,
+    join,
+    run_sheet,
+    sheet,
+    team,
+)
 
 routes: list[BaseRoute] = [
     *join.routes,
     *device.routes,
     *team.routes,
     *actor.routes,
+    *run_sheet.routes,
     *attachments.routes,
     *sheet.routes,
     *admin.routes,
