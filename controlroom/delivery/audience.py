@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 
 from controlroom.access.identity import actor_audience, team_audience
 from controlroom.access.permissions import Audience
+from controlroom.delivery.pacing_views import team_paces_view
 from controlroom.delivery.projections import (
     clock_view,
     control_clock_view,
@@ -147,6 +148,7 @@ class Audiences:
 
     def _clock(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
         out.all_control(Patch("replace", control_clock_view(state)))
+        out.all_control(Patch("replace", team_paces_view(state)))
         public = Patch("replace", clock_view(state))
         for team in state.scenario.team_ids:  # each team its own time (its pace)
             out.add(team_audience(team), Patch("replace", clock_view(state, team)))
@@ -237,7 +239,7 @@ class Audiences:
         """A team held, resumed or shifted: its clock, its schedule, the cues played for it."""
         assert isinstance(event.payload, TeamHeld | TeamResumed | TeamShifted)
         team = event.payload.team
-        out.all_control(Patch("replace", control_clock_view(state)))
+        out.all_control(Patch("replace", team_paces_view(state)))
         out.add(team_audience(team), Patch("replace", clock_view(state, team)))
         mine = [i for i in state.injects if (i, team) in state.releases]
         self._schedule_changed(state, mine, out)

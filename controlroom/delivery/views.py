@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from controlroom.access.permissions import device_target
+from controlroom.delivery.pacing_views import TeamPacesView
 from controlroom.delivery.safety_views import ActorSafetyView, SafetyAlertView
 from controlroom.exercise.events import Payload
 from controlroom.exercise.lifecycles import (
@@ -364,6 +365,7 @@ View = (
     | PresenceView
     | SafetyAlertView
     | ActorSafetyView
+    | TeamPacesView
 )
 
 

@@ -21,6 +21,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from controlroom.access.permissions import STAFF
+from controlroom.delivery.pacing_views import team_paces_view
 from controlroom.delivery.projections import control_inject_view
 from controlroom.delivery.views import ControlInjectView
 from controlroom.exercise.state import ExerciseState, ReleaseStatus
@@ -228,6 +229,7 @@ async def console(request: Request) -> Response:
         "filters": filters,
         "alerts": alerts(state, res.time.now(), res.settings.ack_alert_seconds),
         "queue": queue(state),
+        "team_paces": team_paces_view(state),
         "channels": [c.value for c in Channel],
         "statuses": [s.value for s in ReleaseStatus] + ["late"],
     }
