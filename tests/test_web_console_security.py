@@ -31,6 +31,7 @@ PARAMS = {
     "name": "carl",
     "token": "no-such-join-code",
     "device": "dev-1",
+    "team": "police",
 }
 
 

@@ -101,6 +101,15 @@ def duplicate_ids(draft: Draft) -> Iterator[Problem]:
             )
     yield from _duplicates("inject", ((p.inject.id, *p.at("id")) for p in draft.injects))
     yield from _duplicates("cue", _cue_ids(draft))
+    for placed in draft.injects:
+        for n, cue in enumerate(placed.inject.cues):
+            yield from _duplicates(
+                "reveal",
+                (
+                    (reveal.id or str(m), *placed.at("cues", n, "reveals", m - 1))
+                    for m, reveal in enumerate(cue.reveals, start=1)
+                ),
+            )
 
 
 def _cue_ids(draft: Draft) -> Iterator[tuple[str, Source, Loc]]:
