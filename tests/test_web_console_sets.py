@@ -114,9 +114,18 @@ async def test_a_team_shift_shows_a_conflict_with_the_resolving_shift(control: C
     assert 'id="schedule-conflicts"' in console.text and "has-alerts" in console.text
     boards = await control.get(f"/exercises/{runtime.id}/boards")
     assert "Shift Labour inspectors by +25 min" in boards.text
-    await runtime.execute(
-        lambda s: commands.shift_team(s, "dina", "labour", "make room", wall, minutes=25)
+    form = f'action="/exercises/{runtime.id}/teams/labour/shift"'
+    assert form in panel.text and 'name="minutes" value="25"' in panel.text
+    control.use("observer")
+    seen = await control.get(f"/exercises/{runtime.id}/sets/conflicts", htmx=True)
+    assert "Shift Labour inspectors by +25 min" in seen.text and form not in seen.text
+    control.use("controller")
+    done = await control.post(
+        f"/exercises/{runtime.id}/teams/labour/shift",
+        {"minutes": "25", "reason": "Schedule conflict: E-01.1", "next": "/x"},
+        htmx=True,
     )
+    assert done.status_code == 200, done.text
     panel = await control.get(f"/exercises/{runtime.id}/sets/conflicts", htmx=True)
     assert "No actor or set is booked twice." in panel.text
 
