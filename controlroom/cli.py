@@ -306,6 +306,7 @@ def export_command(exercise: str, output: Path, lang: str) -> None:
     from controlroom.package_data import web_dir
     from controlroom.review.export import export_zip
     from controlroom.web.console.debrief_sheets import pack_csv_rows, pack_sheets
+    from controlroom.web.console.schedule_sheets import schedule_table
 
     if lang not in LANGUAGES:
         raise click.UsageError(f"--lang is one of {', '.join(LANGUAGES)}")
@@ -313,7 +314,10 @@ def export_command(exercise: str, output: Path, lang: str) -> None:
     gettext = Catalogues(web_dir() / "locale").get(lang).gettext
     scenario = _scenario(events, exercise)
     content = export_zip(
-        events, lambda pack: pack_sheets(pack, scenario, lang, gettext), csv_rows=pack_csv_rows
+        events,
+        lambda pack: pack_sheets(pack, scenario, lang, gettext),
+        csv_rows=pack_csv_rows,
+        schedule=lambda state: schedule_table(state, lang, gettext),
     )
     output.write_bytes(content)
     click.echo(f"{output}: {len(events)} events, {len(content)} bytes")
