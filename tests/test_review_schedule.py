@@ -53,7 +53,11 @@ def test_planned_and_actual_per_team_early_late_and_shifted() -> None:
 def test_the_table_in_russian() -> None:
     state = ExerciseState.new(make_scenario(inject("A", at="D1 10:00", cues=[cue()])), "ex")
     words = {"Team": "Команда"}
-    title, rows = schedule_table(state, "ru", lambda message: words.get(message, message))
+
+    def gettext(message: str) -> str:
+        return words.get(message, message)
+
+    title, rows = schedule_table(state, "ru", gettext)
     assert title == "Schedule per team"
     assert rows[0][0] == "Команда"
     assert rows[1][:2] == ["Alpha (ru)", "A"] and rows[1][5] == "D1 09:50"
