@@ -134,6 +134,7 @@ def cue_group_view(state: ExerciseState, inject_id: str, role: str) -> CueGroupV
     inject_state, due = _inject_timing(state, releases)
     character = next((r.character for r in state.scenario.roles if r.id == role), {})
     names = {t.id: t.name for t in state.scenario.teams}
+    sets = {s.id: s.name for s in state.scenario.sets}
     cues = dict(zip(inject.cue_ids(), inject.cues, strict=True))
     cards = []
     for found in state.cue_instances(inject=inject_id, role=role):
@@ -168,6 +169,7 @@ def cue_group_view(state: ExerciseState, inject_id: str, role: str) -> CueGroupV
                 single=len(state.cues[found.cue].runs) == 1,
                 moving=found.moving,
                 release=found.release,
+                set_name=sets.get(cue.set or "", {}),
             )
         )
     return CueGroupView(inject_id, inject_state, due, tuple(cards))

@@ -133,6 +133,7 @@ class CueCardView:
     single: bool = True  # the cue goes to one team only (its card keeps the id cue-<cue>)
     moving: bool = False  # the team or its release is held: the time still moves
     release: ReleaseStatus | None = None  # the inject's release to this card's team
+    set_name: LocalText = field(default_factory=dict)  # the set it is played on (none: {})
 
     @property
     def dom_id(self) -> str:
