@@ -33,7 +33,14 @@ from controlroom.web.refusal import refusal_text
 from controlroom.web.testroutes import COMMAND_MODULES
 from tests.support.scenarios import inject, make_scenario, text
 
-CUE = {"role": "driver", "where": text("Bus"), "knows": text("k"), "emotion": text("calm")}
+REVEAL = {"what": text("name"), "condition": text("asked")}
+CUE = {
+    "role": "driver",
+    "where": text("Bus"),
+    "knows": text("k"),
+    "emotion": text("calm"),
+    "reveals": [{"what": text("w"), "condition": text("c")}, {"id": "who", **REVEAL}],
+}
 SCENARIO = make_scenario(
     inject("A", at="D1 09:30", cues=[CUE]),
     inject("B", trigger="manual", to=["alpha"]),
@@ -133,6 +140,26 @@ COMMANDS = st.one_of(
         status=st.sampled_from(["ready", "in-scene", "done", "waiting", "bogus"]),
         device=device,
         action=action,
+        team=st.none() | team,
+    ),
+    command(
+        "mark_reveal",
+        role=st.sampled_from(["driver", "ghost"]),
+        cue=st.sampled_from(["A.1", "nope"]),
+        team=team,
+        reveal=st.sampled_from(["1", "who", "2", ""]),
+        device=device,
+        action=action,
+    ),
+    command("hold_team", by=by, team=team, reason=words, shift=st.booleans()),
+    command("resume_team", by=by, team=team),
+    command(
+        "shift_team",
+        by=by,
+        team=team,
+        reason=words,
+        minutes=st.none() | numbers | st.sampled_from([15.0, -15.0, 90.0]),
+        to_inject=st.none() | ids,
     ),
     command(
         "send_request",
@@ -283,6 +310,8 @@ async def _run(folder: Path, steps: list[tuple[str, dict[str, Any]]]) -> None:
         function = _command(name)
         if name == "release_due":
             arguments = {"wall": time.now()}
+        elif name == "shift_team":
+            arguments = {**arguments, "wall": time.now()}
 
         def decide(state: ExerciseState, f: Any = function, a: Any = arguments) -> Any:
             return f(state, **a)

@@ -34,6 +34,7 @@ PARAMS = {
     "token": "no-such-join-code",
     "device": "dev-1",
     "observation": "999",
+    "team": "police",
 }
 
 

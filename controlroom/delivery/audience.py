@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 
 from controlroom.access.identity import actor_audience, team_audience
 from controlroom.access.permissions import Audience
+from controlroom.delivery.pacing_views import team_paces_view
 from controlroom.delivery.projections import (
     clock_view,
     control_clock_view,
@@ -63,10 +64,14 @@ from controlroom.exercise.events import (
     RequestAnswered,
     RequestClaimed,
     RequestSent,
+    RevealMarked,
     SafetyAutohold,
     SafetyCalled,
     SafetySeen,
     SafetyStopped,
+    TeamHeld,
+    TeamResumed,
+    TeamShifted,
 )
 from controlroom.exercise.state import ExerciseState, Request
 from controlroom.scenario.model import Inject
@@ -88,6 +93,7 @@ SCHEDULE_CHANGES = frozenset(
 DEVICE_EVENTS = frozenset(
     {EventType.DEVICE_JOINED, EventType.DEVICE_RENAMED, EventType.DEVICE_REVOKED}
 )
+PACING_EVENTS = frozenset({EventType.TEAM_HELD, EventType.TEAM_RESUMED, EventType.TEAM_SHIFTED})
 SAFETY_EVENTS = frozenset(
     {
         EventType.SAFETY_STOP,
@@ -142,9 +148,10 @@ class Audiences:
 
     def _clock(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
         out.all_control(Patch("replace", control_clock_view(state)))
+        out.all_control(Patch("replace", team_paces_view(state)))
         public = Patch("replace", clock_view(state))
-        for team in state.scenario.team_ids:
-            out.add(team_audience(team), public)
+        for team in state.scenario.team_ids:  # each team its own time (its pace)
+            out.add(team_audience(team), Patch("replace", clock_view(state, team)))
         for role in state.scenario.roles:
             out.add(actor_audience(role.id), public)
         # A cue group's state follows the clock (planned until STARTEX, then scheduled):
@@ -228,8 +235,17 @@ class Audiences:
                     actor_audience(role), Patch("replace", cue_group_view(state, inject_id, role))
                 )
 
+    def _team_pace(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
+        """A team held, resumed or shifted: its clock, its schedule, the cues played for it."""
+        assert isinstance(event.payload, TeamHeld | TeamResumed | TeamShifted)
+        team = event.payload.team
+        out.all_control(Patch("replace", team_paces_view(state)))
+        out.add(team_audience(team), Patch("replace", clock_view(state, team)))
+        mine = [i for i in state.injects if (i, team) in state.releases]
+        self._schedule_changed(state, mine, out)
+
     def _cue_status(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
-        assert isinstance(event.payload, CueReported)
+        assert isinstance(event.payload, CueReported | RevealMarked)
         cue = state.cues[event.payload.cue]
         out.all_control(Patch("replace", control_inject_view(state, cue.inject)))
         if cue.role in self._cue_roles.get(cue.inject, ()):
@@ -323,6 +339,8 @@ _ROUTES: dict[str, _Route] = {
     **{t: Audiences._release_step for t in RELEASE_STEPS},
     **{t: Audiences._schedule for t in SCHEDULE_CHANGES},
     EventType.CUE_STATUS: Audiences._cue_status,
+    EventType.REVEAL_MARKED: Audiences._cue_status,
+    **{t: Audiences._team_pace for t in PACING_EVENTS},
     EventType.REQUEST_SENT: Audiences._request,
     EventType.REQUEST_CLAIMED: Audiences._request,
     EventType.REQUEST_ANSWERED: Audiences._request,
@@ -363,7 +381,7 @@ def current_view(state: ExerciseState, audience: str) -> FullView:
         released = state.released_to(name)
         return FullView(
             kind="team",
-            clock=clock_view(state),
+            clock=clock_view(state, name),
             injects=tuple(team_inject_view(state, r) for r in reversed(released)),
             requests=tuple(
                 team_request_view(state, r) for r in state.requests.values() if r.team == name

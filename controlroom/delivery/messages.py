@@ -61,6 +61,17 @@ class CueReport:
     cue: str
     status: str
     action: str | None = None
+    team: str | None = None  # the team the scene is played for (None: every team, older pages)
+
+
+@dataclass(frozen=True, slots=True)
+class RevealReport:
+    """An actor revealed one of a cue's reveals to one team (``reveal``)."""
+
+    cue: str
+    team: str
+    reveal: str
+    action: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +128,7 @@ ClientMessage = (
     | Ack
     | Seen
     | CueReport
+    | RevealReport
     | AskControl
     | Safety
     | Observe
@@ -149,7 +161,20 @@ def parse(text: str) -> ClientMessage:
         status = data.get("status")
         if not isinstance(status, str) or status not in CUE_STATUSES:
             raise BadMessage("bad-message", "'status' must be ready, in-scene or done.")
-        return CueReport(_id(data.get("cue"), "cue"), str(status), _action(data, required=False))
+        team = data.get("team")
+        return CueReport(
+            _id(data.get("cue"), "cue"),
+            str(status),
+            _action(data, required=False),
+            None if team is None else _id(team, "team"),
+        )
+    if kind == "reveal":
+        return RevealReport(
+            _id(data.get("cue"), "cue"),
+            _id(data.get("team"), "team"),
+            _id(data.get("reveal"), "reveal"),
+            _required(data),
+        )
     if kind == "request":
         return _ask(data)
     if kind in ("stop", "call"):

@@ -18,6 +18,7 @@ from pydantic import JsonValue, TypeAdapter, ValidationError
 
 from controlroom.exercise.actions import repeated
 from controlroom.exercise.command_support import MAX_TEXT, clean_text, inject_of
+from controlroom.exercise.cue_commands import cue_status, mark_reveal
 from controlroom.exercise.device_commands import (
     join_device,
     reissue_join,
@@ -38,7 +39,6 @@ from controlroom.exercise.events import (
     ClockJumped,
     ClockResumed,
     ClockStarted,
-    CueReported,
     InjectAcknowledged,
     InjectCancelled,
     InjectCreated,
@@ -52,14 +52,8 @@ from controlroom.exercise.events import (
     ReleaseReason,
     SpeedSet,
 )
-from controlroom.exercise.lifecycles import (
-    CUE,
-    REPORTABLE,
-    ClockMove,
-    ClockPhase,
-    CueStatus,
-    ReleaseMove,
-)
+from controlroom.exercise.lifecycles import ClockMove, ClockPhase, ReleaseMove
+from controlroom.exercise.pacing_commands import hold_team, resume_team, shift_team
 from controlroom.exercise.refusals import CommandRefused, Refusal
 from controlroom.exercise.rules import EDITABLE
 from controlroom.exercise.simcell_commands import (
@@ -72,8 +66,8 @@ from controlroom.exercise.state import ExerciseState, TeamRelease
 from controlroom.scenario.model import Inject
 from controlroom.scenario.time import DAY, format_time
 
-# The command surface: the SimCell's, evaluation's and devices' commands live in their own
-# modules and are named here too, so a caller needs one import.
+# The command surface: the cues', team pacing's, SimCell's, evaluation's and devices'
+# commands live in their own modules and are named here too, so a caller needs one import.
 __all__ = [
     "EDITABLE",
     "MAX_TEXT",
@@ -88,11 +82,16 @@ __all__ = [
     "assign_controller",
     "claim_request",
     "correct_observation",
+    "cue_status",
+    "hold_team",
     "join_device",
+    "mark_reveal",
     "reissue_join",
     "rename_device",
+    "resume_team",
     "revoke_device",
     "send_request",
+    "shift_team",
     "withdraw_observation",
 ]
 
@@ -311,35 +310,6 @@ def acknowledge(
     if release.acknowledged_at is not None:
         return None
     return InjectAcknowledged(inject=inject, team=team, device=device, action=action)
-
-
-# -- actors -------------------------------------------------------------
-
-
-def cue_status(
-    state: ExerciseState,
-    role: str,
-    cue: str,
-    status: str,
-    device: str,
-    action: str | None = None,
-) -> CueReported | None:
-    if repeated(state, device, action):
-        return None
-    current = state.cues.get(cue)
-    if current is None or current.role != role:
-        raise CommandRefused(Refusal.NO_CUE)
-    try:
-        new = CueStatus(status)
-    except ValueError:
-        raise CommandRefused(Refusal.BAD_CUE_STATUS) from None
-    if new not in REPORTABLE:
-        raise CommandRefused(Refusal.BAD_CUE_STATUS)
-    if new is current.status:
-        return None
-    if not CUE.can(current.status, new):
-        raise CommandRefused(Refusal.BAD_CUE_STATUS)
-    return CueReported(cue=cue, role=role, status=new, device=device, action=action)
 
 
 # -- helpers ---------------------------------------------------------------------------------

@@ -6,9 +6,9 @@ and ``decode`` reads a journal event back into a ``Fact(seq, at, payload)``. The
 layer stays generic: it never imports this package. ``at`` is wall time from the exercise's
 time source; scenario times in payloads are seconds since D1 00:00.
 
-This module holds the exercise's own payloads (its clock, injects, cues, devices, the
-journal's housekeeping) and the registry; the base model is in ``payload``, and the SimCell's,
-evaluation's and safety's payloads in their own modules, re-exported here.
+This module holds the exercise's own payloads (its clock, injects, devices, the journal's
+housekeeping) and the registry; the base model is in ``payload``, and the cues', team
+pacing's, SimCell's, evaluation's and safety's payloads in their own modules, re-exported here.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any, cast
 
 from pydantic import Field, JsonValue, ValidationError, field_serializer
 
+from controlroom.exercise.cue_events import CueReported, RevealMarked
 from controlroom.exercise.evaluation_events import (
     NoteAdded,
     ObservationAdded,
@@ -25,7 +26,7 @@ from controlroom.exercise.evaluation_events import (
     ObservationWithdrawn,
     Rating,
 )
-from controlroom.exercise.lifecycles import CueStatus
+from controlroom.exercise.pacing_events import TeamHeld, TeamResumed, TeamShifted
 from controlroom.exercise.payload import (
     ActionId,
     EventType,
@@ -56,6 +57,7 @@ __all__ = [
     "SIMCELL_SENDER",
     "ActionId",
     "ControllerAssigned",
+    "CueReported",
     "EventType",
     "NoteAdded",
     "ObservationAdded",
@@ -67,11 +69,15 @@ __all__ = [
     "RequestAnswered",
     "RequestClaimed",
     "RequestSent",
+    "RevealMarked",
     "SafetyAutohold",
     "SafetyCalled",
     "SafetyRaised",
     "SafetySeen",
     "SafetyStopped",
+    "TeamHeld",
+    "TeamResumed",
+    "TeamShifted",
     "Teams",
     "Text",
     "simcell_sender",
@@ -217,18 +223,6 @@ class InjectCancelled(Payload):
     by: str = ""
 
 
-# -- actors, the SimCell, the log ------------------------------------------------------------------
-
-
-class CueReported(Payload):
-    TYPE = EventType.CUE_STATUS
-    cue: str
-    role: str
-    status: CueStatus
-    device: str = ""
-    action: ActionId | None = None
-
-
 # -- devices ------------------------------------------------------------------------------------
 
 
@@ -297,6 +291,10 @@ PAYLOADS: dict[EventType, type[Payload]] = {
         InjectRescheduled,
         InjectCancelled,
         CueReported,
+        RevealMarked,
+        TeamHeld,
+        TeamResumed,
+        TeamShifted,
         RequestSent,
         RequestClaimed,
         RequestAnswered,

@@ -43,8 +43,13 @@ class EventType(StrEnum):
     INJECT_UNHELD = "inject.unheld"
     INJECT_RESCHEDULED = "inject.rescheduled"
     INJECT_CANCELLED = "inject.cancelled"
-    # Actors
+    # Each team at its own pace (controlroom/exercise/pacing.py)
+    TEAM_HELD = "team.held"
+    TEAM_RESUMED = "team.resumed"
+    TEAM_SHIFTED = "team.shifted"
+    # Actors: a cue per team
     CUE_STATUS = "cue.status"
+    REVEAL_MARKED = "cue.revealed"
     # The SimCell: teams' requests to the fictional world
     REQUEST_SENT = "request.sent"
     REQUEST_CLAIMED = "request.claimed"

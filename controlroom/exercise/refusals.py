@@ -61,9 +61,18 @@ class Refusal(StrEnum):
     NO_DEVICE = "no-device"
     DEVICE_REVOKED = "device-revoked"
     NO_SUCH_TARGET = "no-such-target"
+    # each team at its own pace
+    TEAM_PACE_NEEDS_CLOCK = "team-pace-needs-clock"
+    TEAM_ALREADY_HELD = "team-already-held"
+    TEAM_NOT_HELD = "team-not-held"
+    SHIFT_NEEDS_REASON = "shift-needs-reason"
+    BAD_SHIFT = "bad-shift"
+    NO_SHIFT_POINT = "no-shift-point"
     # actors
     NO_CUE = "no-cue"
     BAD_CUE_STATUS = "bad-cue-status"
+    CUE_NOT_FOR_TEAM = "cue-not-for-team"
+    NO_REVEAL = "no-reveal"
     NO_SAFETY_ALERT = "no-safety-alert"
     # the SimCell
     NO_REQUEST = "no-request"
@@ -145,7 +154,17 @@ TEMPLATES: dict[Refusal, str] = {
     Refusal.NO_DEVICE: "No such device.",
     Refusal.DEVICE_REVOKED: "This device has been removed from the exercise.",
     Refusal.NO_SUCH_TARGET: "No such team, actor role or observers' link.",
+    Refusal.TEAM_PACE_NEEDS_CLOCK: "A team can be held or shifted between STARTEX and ENDEX.",
+    Refusal.TEAM_ALREADY_HELD: "Team %(team)s is already on hold.",
+    Refusal.TEAM_NOT_HELD: "Team %(team)s is not on hold.",
+    Refusal.SHIFT_NEEDS_REASON: "Give a reason for the shift: it goes into the exercise log.",
+    Refusal.BAD_SHIFT: "A shift is a number of minutes, not 0, at most %(most)s either way.",
+    Refusal.NO_SHIFT_POINT: (
+        "Inject %(inject)s has no planned time for team %(team)s: pick a point that has one."
+    ),
     Refusal.NO_CUE: "No such cue for this role.",
+    Refusal.CUE_NOT_FOR_TEAM: "This cue is not played for team %(team)s.",
+    Refusal.NO_REVEAL: "No such reveal on this cue.",
     Refusal.BAD_CUE_STATUS: "A cue is reported ready, in scene or done.",
     Refusal.NO_SAFETY_ALERT: "No such safety alert.",
     Refusal.NO_REQUEST: "No request %(request)s.",

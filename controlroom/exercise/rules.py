@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from controlroom.exercise import device_rules, evaluation_rules, safety, simcell_rules
+from controlroom.exercise import (
+    cue_rules,
+    device_rules,
+    evaluation_rules,
+    pacing_rules,
+    safety,
+    simcell_rules,
+)
 from controlroom.exercise.actions import remember
 from controlroom.exercise.events import (
     ClockEnded,
@@ -45,18 +52,17 @@ from controlroom.exercise.events import (
     RequestAnswered,
     RequestClaimed,
     RequestSent,
+    RevealMarked,
     SafetyAutohold,
     SafetyCalled,
     SafetySeen,
     SafetyStopped,
     SpeedSet,
+    TeamHeld,
+    TeamResumed,
+    TeamShifted,
 )
-from controlroom.exercise.lifecycles import (
-    CUE,
-    ClockMove,
-    CueStatus,
-    ReleaseMove,
-)
+from controlroom.exercise.lifecycles import ClockMove, ReleaseMove
 from controlroom.exercise.rule_checks import (
     check_inject,
     known_inject,
@@ -90,8 +96,8 @@ EDITABLE = frozenset(
 def plan(state: ExerciseState, payload: Payload) -> Commit:
     # The commonest events of a week's journal first: a class pattern is an isinstance check.
     match payload:
-        case CueReported():
-            return _cue(state, payload)
+        case CueReported() | RevealMarked():
+            return cue_rules.plan(state, payload)
         case InjectDelivered() | InjectAcknowledged():
             return _received(state, payload)
         case ExerciseCreated():
@@ -112,7 +118,7 @@ def plan(state: ExerciseState, payload: Payload) -> Commit:
         case ClockJumped():
             require_clock(state, ClockMove.JUMP)
             require_time(state, payload.scenario_time)
-            return lambda f: state.clock.jump(f.at, payload.scenario_time)
+            return lambda f: _jumped(state, f.at, payload.scenario_time)
         case ClockEnded():
             require_clock(state, ClockMove.END)
             return lambda f: state.clock.end(f.at)
@@ -134,6 +140,8 @@ def plan(state: ExerciseState, payload: Payload) -> Commit:
         case InjectCancelled():
             teams = movable(state, payload.inject, payload.teams, ReleaseMove.CANCEL)
             return lambda f: _set(state, payload.inject, teams, cancelled=True)
+        case TeamHeld() | TeamResumed() | TeamShifted():
+            return pacing_rules.plan(state, payload)
         case RequestSent() | RequestClaimed() | RequestAnswered() | ControllerAssigned():
             return simcell_rules.plan(state, payload)
         case NoteAdded() | ObservationAdded() | ObservationCorrected() | ObservationWithdrawn():
@@ -272,18 +280,7 @@ def _rescheduled(state: ExerciseState, inject: str, teams: list[str], at: float)
         release.due, release.held = at, False
 
 
-def _cue(state: ExerciseState, payload: CueReported) -> Commit:
-    cue = state.cues.get(payload.cue)
-    if cue is None or cue.role != payload.role:
-        raise NotApplicable(f"no cue {payload.cue!r} for role {payload.role!r}")
-    if not CUE.can(cue.status, payload.status):
-        raise NotApplicable(f"a {cue.status.value} cue cannot become {payload.status.value}")
-
-    def commit(fact: Fact) -> None:
-        remember(state, payload.device, payload.action)
-        cue.status, cue.updated_at = payload.status, fact.at
-        if payload.status is CueStatus.DONE:  # to the teams both injects go to
-            teams = state.recipients(cue.inject)
-            state._players_did(fact.at, teams, lambda t: t.cue == payload.cue)
-
-    return commit
+def _jumped(state: ExerciseState, wall: float, scenario_time: float) -> None:
+    by = scenario_time - state.clock.scenario_now(wall)
+    state.clock.jump(wall, scenario_time)
+    pacing_rules.jumped(state, by)

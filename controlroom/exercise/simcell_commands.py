@@ -118,8 +118,9 @@ def answer_request(
     else:
         raise CommandRefused(Refusal.NO_SENDER)
     due = None
-    if kind is not None and kind.delay_seconds > 0 and current.sent_scenario is not None:
-        due = current.sent_scenario + kind.delay_seconds
+    sent = current.sent_team if current.sent_team is not None else current.sent_scenario
+    if kind is not None and kind.delay_seconds > 0 and sent is not None:
+        due = sent + kind.delay_seconds  # on the team's own clock: its holds hold the answer
     return RequestAnswered(
         request=request,
         answer=answer,

@@ -51,6 +51,7 @@ def _request_sent(state: ExerciseState, payload: RequestSent) -> Commit:
             payload.request, payload.team, payload.kind, payload.text, fact.at, fact.seq
         )
         state.requests[payload.request].sent_scenario = state.scenario_at(fact.at)
+        state.requests[payload.request].sent_team = state.team_now(payload.team, fact.at)
         kind = payload.kind
         state._players_did(fact.at, [payload.team], lambda t: t.request == kind and t.on == "sent")
 
@@ -110,12 +111,12 @@ def _request_answered(state: ExerciseState, payload: RequestAnswered) -> Commit:
         state._add_inject(inject)
         request.answer_inject = inject.id
         release = state.releases[inject.id, request.team]
-        now = state.scenario_at(fact.at)
+        now = state.team_now(request.team, fact.at)  # a delay runs on the team's own clock
         if payload.due is not None and now is not None and now < payload.due:
             request.answer_due = release.due = payload.due  # the release clock sends it then
             return
         release.released_at, release.released_seq, release.version = fact.at, fact.seq, 1
-        release.released_scenario = now
+        release.released_scenario = state.scenario_at(fact.at)
         answer_arrived(state, inject.id, request.team, fact.at)
 
     return commit

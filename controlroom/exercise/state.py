@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from controlroom.exercise import cues
+from controlroom.exercise.cues import CueInstance, CueRun, summary
 from controlroom.exercise.events import (
     Fact,
     JournalRecovered,
@@ -36,7 +38,9 @@ from controlroom.exercise.lifecycles import (
     ReleaseStatus,
     RequestMove,
     RequestStatus,
+    TeamPhase,
 )
+from controlroom.exercise.pacing import TeamPace
 from controlroom.exercise.scenario_clock import ScenarioClock
 from controlroom.journal import Event
 from controlroom.scenario.model import AfterTrigger, Inject, PlayerTrigger, Scenario
@@ -50,6 +54,8 @@ Commit = Callable[[Fact], None]  # a checked event's change to the state: cannot
 __all__ = [
     "ClockPhase",
     "Commit",
+    "CueInstance",
+    "CueRun",
     "CueState",
     "CueStatus",
     "Device",
@@ -61,6 +67,8 @@ __all__ = [
     "Request",
     "RequestStatus",
     "SetAside",
+    "TeamPace",
+    "TeamPhase",
     "TeamRelease",
 ]
 
@@ -128,11 +136,21 @@ class TeamRelease:
 
 @dataclass(slots=True)
 class CueState:
+    """A cue of an inject, and its run for each team the inject goes to (``cues.CueRun``)."""
+
     cue: str
     role: str
     inject: str
-    status: CueStatus = CueStatus.WAITING
-    updated_at: float | None = None
+    runs: dict[str, CueRun] = field(default_factory=dict)  # team -> the cue for that team
+
+    @property
+    def status(self) -> CueStatus:
+        """Across its teams: the latest reported status (each team's is in ``runs``)."""
+        return summary(list(self.runs.values()))[0]
+
+    @property
+    def updated_at(self) -> float | None:
+        return summary(list(self.runs.values()))[1]
 
 
 @dataclass(slots=True)
@@ -153,7 +171,8 @@ class Request:
     answer_text: dict[str, str] = field(default_factory=dict)
     answer_inject: str | None = None
     sent_scenario: float | None = None  # scenario time when sent (None before STARTEX)
-    answer_due: float | None = None  # scenario time the answer is held until (a delay)
+    sent_team: float | None = None  # the team's own scenario time when sent
+    answer_due: float | None = None  # team scenario time the answer is held until (a delay)
     taken_over: list[tuple[str, str]] = field(default_factory=list)  # (from, by) claims
 
     @property
@@ -241,7 +260,8 @@ class ExerciseState:
     # the injects whose trigger is something players do, in the order of ``injects`` (a
     # trigger is not editable): what ``_players_did`` looks at, not every ad-hoc inject
     player_triggered: dict[str, None] = field(default_factory=dict)
-    cues: dict[str, CueState] = field(default_factory=dict)
+    cues: dict[str, CueState] = field(default_factory=dict)  # cue id -> its runs per team
+    paces: dict[str, TeamPace] = field(default_factory=dict)  # team -> its own pace
     requests: dict[str, Request] = field(default_factory=dict)
     assignments: dict[str, Assignment] = field(default_factory=dict)  # controller -> theirs
     notes: list[Note] = field(default_factory=list)
@@ -257,6 +277,7 @@ class ExerciseState:
     @classmethod
     def new(cls, scenario: Scenario, exercise_id: str = "") -> ExerciseState:
         state = cls(scenario=scenario, exercise_id=exercise_id)
+        state.paces = {team: TeamPace(team) for team in scenario.team_ids}
         for inject in scenario.injects:
             state._add_inject(inject)
         return state
@@ -351,14 +372,24 @@ class ExerciseState:
         return sorted(name for name, mine in self.assignments.items() if team in mine.teams)
 
     def due_releases(self, wall: float) -> dict[str, list[str]]:
-        """Scheduled releases due at ``wall``: inject id -> teams, in due order."""
+        """Scheduled releases due at ``wall``: inject id -> teams, in due order.
+
+        A release is due when its team's own time (``team_now``) reaches its ``due``; the
+        releases of a held or paused team wait, and so does everything while the exercise
+        clock does not release.
+        """
         if not self.clock.releasing:
             return {}
         now = self.clock.scenario_now(wall)
         due: dict[str, list[str]] = {}
         scheduled = [r for r in self.releases.values() if self._scheduled(r)]
-        for release in sorted(scheduled, key=lambda r: (r.due or 0.0, r.inject, r.team)):
-            if release.due is not None and release.due <= now:
+        timed = []
+        for release in scheduled:
+            pace = self.pace(release.team)
+            if release.due is not None and pace.releasing:
+                timed.append((pace.exercise_time(release.due, now), release))
+        for at, release in sorted(timed, key=lambda x: (x[0], x[1].inject, x[1].team)):
+            if at <= now:
                 due.setdefault(release.inject, []).append(release.team)
         return due
 
@@ -366,18 +397,67 @@ class ExerciseState:
         """The wall time of the next scheduled release (None if nothing is waiting)."""
         if not self.clock.releasing:
             return None
-        dues = [r.due for r in self.releases.values() if self._scheduled(r) and r.due is not None]
+        now = self.clock.anchor_scenario
+        dues = [
+            self.pace(r.team).exercise_time(r.due, now)
+            for r in self.releases.values()
+            if self._scheduled(r) and r.due is not None and self.pace(r.team).releasing
+        ]
         return None if not dues else self.clock.due_wall(min(dues))
 
     def scenario_at(self, wall: float) -> float | None:
         """Scenario time at ``wall`` on the clock as it stands (None before STARTEX)."""
         return self.clock.scenario_now(wall) if self.started else None
 
-    def is_late(self, release: TeamRelease, wall: float) -> bool:
+    # -- each team at its own pace (controlroom/exercise/pacing.py) ------------------------
+
+    def pace(self, team: str) -> TeamPace:
+        """The team's pace (a team the state has none for runs on the exercise clock)."""
+        return self.paces.get(team) or TeamPace(team)
+
+    def team_offset(self, team: str, wall: float | None = None) -> float:
+        """Scenario seconds ``team`` runs behind the exercise clock at ``wall``.
+
+        ``wall=None``: as of the clock's last event (a current team hold not counted yet).
+        """
+        now = self.clock.anchor_scenario if wall is None else self.clock.scenario_now(wall)
+        return self.pace(team).offset_at(now)
+
+    def team_now(self, team: str, wall: float) -> float | None:
+        """The team's own scenario time at ``wall`` (None before STARTEX)."""
+        if not self.started:
+            return None
+        return self.pace(team).team_now(self.clock.scenario_now(wall))
+
+    def release_wall(self, release: TeamRelease) -> float | None:
+        """The wall time its due time comes on its team's clock (None: time stands still)."""
         if release.due is None:
-            return False
-        due_wall = self.clock.due_wall(release.due)
+            return None
+        pace = self.pace(release.team)
+        if pace.phase is TeamPhase.HELD:
+            return None
+        return self.clock.due_wall(pace.exercise_time(release.due, self.clock.anchor_scenario))
+
+    def is_late(self, release: TeamRelease, wall: float) -> bool:
+        due_wall = self.release_wall(release)
         return due_wall is not None and wall - due_wall > LATE_AFTER
+
+    # -- a cue per team (controlroom/exercise/cues.py) -------------------------------------
+
+    def cue_instance(self, cue: str, team: str, wall: float | None = None) -> CueInstance:
+        """The cue ``cue`` for ``team`` (``KeyError`` if its inject does not go to the team)."""
+        return cues.instance(self, cue, team, wall)
+
+    def cue_instances(
+        self,
+        *,
+        role: str | None = None,
+        team: str | None = None,
+        inject: str | None = None,
+        wall: float | None = None,
+    ) -> list[CueInstance]:
+        """Every cue instance, optionally of one role, team or inject, ordered by time."""
+        return cues.instances(self, role=role, team=team, inject=inject, wall=wall)
 
     def _scheduled(self, release: TeamRelease) -> bool:
         return release.status(self.started) is ReleaseStatus.SCHEDULED
@@ -394,16 +474,19 @@ class ExerciseState:
         self._set_cues(inject)
 
     def _set_cues(self, inject: Inject) -> None:
-        """The inject's cues as they are now; a cue that keeps its id keeps its status."""
+        """The inject's cues as they are now, one run per team it goes to; a cue that keeps
+        its id and role keeps each team's status and reveals."""
         kept = {c.cue: c for c in self.cues.values() if c.inject == inject.id}
         for cue_id in kept:
             del self.cues[cue_id]
+        teams = self.scenario.recipients(inject)
         for cue_id, cue in zip(inject.cue_ids(), inject.cues, strict=True):
             earlier = kept.get(cue_id)
             if earlier is not None and earlier.role == cue.role:
                 self.cues[cue_id] = earlier
             else:
-                self.cues[cue_id] = CueState(cue_id, cue.role, inject.id)
+                runs = {team: CueRun(cue_id, team) for team in teams}
+                self.cues[cue_id] = CueState(cue_id, cue.role, inject.id, runs)
 
     def _players_did(
         self, wall: float, teams: Iterable[str], fits: Callable[[PlayerTrigger], bool]
@@ -423,7 +506,7 @@ class ExerciseState:
                 if trigger.confirm:
                     waiting.proposed = True
                 else:
-                    waiting.due = self.clock.scenario_now(wall) + trigger.delay_seconds
+                    waiting.due = self._team_time(team, wall) + trigger.delay_seconds
 
     def _reached(self, inject: str, team: str, wall: float) -> None:
         """An inject moved on for a team: schedule what was waiting for that (triggers)."""
@@ -434,7 +517,11 @@ class ExerciseState:
             if not isinstance(trigger, AfterTrigger) or waiting is None or waiting.due is not None:
                 continue
             if release.reached(trigger.state):
-                waiting.due = self.clock.scenario_now(wall) + trigger.delay_seconds
+                waiting.due = self._team_time(team, wall) + trigger.delay_seconds
+
+    def _team_time(self, team: str, wall: float) -> float:
+        """The team's own time at ``wall`` (the exercise clock's anchor before STARTEX)."""
+        return self.pace(team).team_now(self.clock.scenario_now(wall))
 
 
 from controlroom.exercise import rules  # noqa: E402 - the rules use the classes above

@@ -29,6 +29,7 @@ from controlroom.exercise.events import (
     Payload,
     ReleaseReason,
     RequestSent,
+    RevealMarked,
     SpeedSet,
     fact_of,
 )
@@ -193,7 +194,7 @@ def _entry(
 def _inject_of(payload: Payload, data: Mapping[str, object]) -> str | None:
     if isinstance(payload, InjectCreated):
         return payload.inject.id
-    if isinstance(payload, CueReported):
+    if isinstance(payload, CueReported | RevealMarked):
         return payload.cue.rsplit(".", 1)[0] if "." in payload.cue else None
     inject = data.get("inject")
     return inject if isinstance(inject, str) else None

@@ -26,6 +26,7 @@ from controlroom.scenario.problems import (
     unknown,
     validation_problems,
 )
+from controlroom.scenario.schedule_checks import sets
 from controlroom.scenario.source import Loc, Source
 from controlroom.scenario.time import parse_time
 from controlroom.scenario.trigger_checks import triggers
@@ -100,6 +101,15 @@ def duplicate_ids(draft: Draft) -> Iterator[Problem]:
             )
     yield from _duplicates("inject", ((p.inject.id, *p.at("id")) for p in draft.injects))
     yield from _duplicates("cue", _cue_ids(draft))
+    for placed in draft.injects:
+        for n, cue in enumerate(placed.inject.cues):
+            yield from _duplicates(
+                "reveal",
+                (
+                    (reveal.id or str(m), *placed.at("cues", n, "reveals", m - 1))
+                    for m, reveal in enumerate(cue.reveals, start=1)
+                ),
+            )
 
 
 def _cue_ids(draft: Draft) -> Iterator[tuple[str, Source, Loc]]:
@@ -264,4 +274,4 @@ def _local_texts(value: Any, loc: Loc) -> Iterator[tuple[Loc, dict[str, str]]]:
             yield from _local_texts(item, (*loc, n))
 
 
-CHECKS: list[Check] = [duplicate_ids, timing, references, triggers, attachments, texts]
+CHECKS: list[Check] = [duplicate_ids, timing, references, triggers, sets, attachments, texts]

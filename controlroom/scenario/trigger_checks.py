@@ -1,5 +1,5 @@
 """Trigger checks: no cycle, the earlier inject reaches every recipient, and what players
-do names a known request type (and answer), cue and task. Design: docs/scenario.md.
+do names a known request type (and answer), cue (and reveal) and task. Design: docs/scenario.md.
 """
 
 from __future__ import annotations
@@ -24,7 +24,12 @@ def triggers(draft: Draft) -> Iterator[Problem]:
     yield from _cycles(draft.injects, by_id, cue_owner)
     if draft.header is None:
         return
-    yield from _player_triggers(draft, draft.header, sorted(cue_owner))
+    reveals = {
+        cue_id: [reveal.id or str(n) for n, reveal in enumerate(cue.reveals, start=1)]
+        for placed in draft.injects
+        for cue_id, cue in zip(placed.inject.cue_ids(), placed.inject.cues, strict=True)
+    }
+    yield from _player_triggers(draft, draft.header, reveals)
     teams = [team.id for team in draft.header.teams]
     for placed in draft.injects:
         trigger = placed.inject.trigger
@@ -45,7 +50,10 @@ def _recipients(inject: Inject, teams: list[str]) -> list[str]:
     return list(teams) if inject.to == "all" else list(inject.to)
 
 
-def _player_triggers(draft: Draft, header: ScenarioFile, cues: list[str]) -> Iterator[Problem]:
+def _player_triggers(
+    draft: Draft, header: ScenarioFile, reveals: dict[str, list[str]]
+) -> Iterator[Problem]:
+    cues = sorted(reveals)
     kinds = {kind.id: kind for kind in header.requests}
     tasks = [task.id for objective in header.objectives for task in objective.tasks]
     for placed in draft.injects:
@@ -62,6 +70,11 @@ def _player_triggers(draft: Draft, header: ScenarioFile, cues: list[str]) -> Ite
                 yield problem_at(*placed.at("trigger", "answer"), message)
         if trigger.cue is not None and trigger.cue not in cues:
             yield problem_at(*placed.at("trigger", "cue"), unknown("cue", trigger.cue, cues))
+        elif trigger.cue is not None and trigger.reveal is not None:
+            known = reveals[trigger.cue]
+            if trigger.reveal not in known:
+                message = unknown(f"reveal of cue {trigger.cue!r}", trigger.reveal, known)
+                yield problem_at(*placed.at("trigger", "reveal"), message)
         if trigger.task is not None and trigger.task not in tasks:
             yield problem_at(*placed.at("trigger", "task"), unknown("task", trigger.task, tasks))
 

@@ -33,6 +33,7 @@ from controlroom.delivery.messages import (
     Observe,
     Ping,
     Resume,
+    RevealReport,
     Safety,
     Seen,
     Withdraw,
@@ -236,10 +237,13 @@ class _Session:
                 self._forbidden("Only an actor reports on cues.", message.action)
                 return
             role, cue, status = identity.actor_role, message.cue, message.status
-            act = message.action
+            act, played_for = message.action, message.team
             await self._execute(
-                lambda s: commands.cue_status(s, role, cue, status, self.device, action=act), act
+                lambda s: commands.cue_status(s, role, cue, status, self.device, act, played_for),
+                act,
             )
+        elif isinstance(message, RevealReport):
+            await self._reveal(message)
         elif isinstance(message, AskControl):
             await self._ask(message)
         elif isinstance(message, Safety):
@@ -256,6 +260,16 @@ class _Session:
         await self._execute(
             lambda s: commands.send_request(s, team, self.device, kind, text, action=action),
             action,
+        )
+
+    async def _reveal(self, message: RevealReport) -> None:
+        role = self.identity.actor_role
+        if role is None:
+            self._forbidden("Only an actor marks a reveal.", message.action)
+            return
+        cue, team, reveal, act = message.cue, message.team, message.reveal, message.action
+        await self._execute(
+            lambda s: commands.mark_reveal(s, role, cue, team, reveal, self.device, act), act
         )
 
     async def _safety(self, message: Safety) -> None:

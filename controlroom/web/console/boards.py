@@ -21,6 +21,7 @@ from controlroom.access.permissions import STAFF, actor_audience, team_audience
 from controlroom.delivery.views import DevicePresence, TargetPresence
 from controlroom.exercise.endex import ended
 from controlroom.exercise.lifecycles import ReleaseMove
+from controlroom.exercise.run_sheet import open_conflicts
 from controlroom.exercise.state import CueStatus, Device, ExerciseState, TeamRelease
 from controlroom.scenario.model import Role, Team
 from controlroom.web.auth import requires
@@ -185,6 +186,7 @@ async def boards(request: Request) -> Response:
         "actors": actor_boards(state, wall, online),
         "alerts": alerts(state, wall, res.settings.ack_alert_seconds),
         "alert_after": res.settings.ack_alert_seconds,
+        "schedule_conflicts": open_conflicts(state, wall),
     }
     return await render(request, "console/boards.html", context, runtime=runtime)
 

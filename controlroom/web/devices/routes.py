@@ -11,6 +11,7 @@ from controlroom.web.devices import (
     device,
     join,
     observer,
+    run_sheet,
     sheet,
     team,
 )
@@ -21,6 +22,7 @@ routes: list[BaseRoute] = [
     *team.routes,
     *actor.routes,
     *observer.routes,
+    *run_sheet.routes,
     *attachments.routes,
     *sheet.routes,
     *admin.routes,
