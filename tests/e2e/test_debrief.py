@@ -242,6 +242,10 @@ async def test_an_observer_tablet_rates_and_the_matrix_follows_live(
             f"{week.server.url}/exercises/{week.id}/matrix?day=1&team=valdoria&task=ID-2"
         )
         await console.screenshot(path=screenshot_path("evaluation-matrix.png"), full_page=True)
+        pdf = await console.pdf(format="A4", prefer_css_page_size=True, print_background=True)
+        printed_matrix = a4_pages(pdf)
+        assert all(flat(text) for text in printed_matrix), "a blank page"
+        assert "Team Valdoria" in flat(" ".join(printed_matrix))
     finally:
         await device.close()
         await console_context.close()
