@@ -169,6 +169,8 @@ async def test_an_observer_tablet_rates_and_the_matrix_follows_live(
         assert page.url.endswith("/observe")
         await expect(page.locator("h1")).to_contain_text("Observer")
         await expect(page.locator("h1")).not_to_contain_text("Controller log")
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 800, width  # a tablet in portrait: nothing wider than the screen
 
         # the tasks of the chosen objective only; the injects released to the chosen team only
         await page.select_option("#observe-objective", "OBJ-ID")
@@ -246,6 +248,10 @@ async def test_an_observer_tablet_rates_and_the_matrix_follows_live(
         printed_matrix = a4_pages(pdf)
         assert all(flat(text) for text in printed_matrix), "a blank page"
         assert "Team Valdoria" in flat(" ".join(printed_matrix))
+        await console.set_viewport_size({"width": 800, "height": 1280})  # on a tablet
+        await console.reload()
+        width = await console.evaluate("document.documentElement.scrollWidth")
+        assert width <= 800, width  # the table scrolls inside its card, the page does not
     finally:
         await device.close()
         await console_context.close()
