@@ -262,3 +262,23 @@ async def test_an_observer_tablet_rates_and_the_matrix_follows_live(
     whole = flat(" ".join(pages))
     assert CORRECTED in whole and OFFLINE_SAYS in whole and TABLET_SAYS not in whole
     assert NOTE not in whole
+
+
+async def test_a_staff_account_observes_from_the_console_through_the_outbox(
+    browser: Browser, week: Exercise
+) -> None:
+    context = await director(browser, week)
+    try:
+        page = await context.new_page()
+        await page.goto(f"{week.server.url}/exercises/{week.id}/observe")
+        await expect(page.locator("#observe-title")).to_contain_text("Observer")
+        await rate(page, "ID-1", "P", "Seen from the console", inject="BB-01")
+        await page.click("#observe-form button[type=submit]")
+        sent = page.locator("#outbox .outbox-item[data-type=observe]")
+        await expect(sent).to_have_attribute("data-state", "sent", timeout=10_000)
+        await expect(page.locator("#observe-form textarea[name=text]")).to_have_value("")
+        await expect(page.locator("#my-observations")).to_contain_text("Seen from the console")
+        added = [e for e in await week.events("observation.added") if "console" in str(e)]
+        assert [(e["data"]["by"], e["data"]["device"]) for e in added] == [("dina", "")]
+    finally:
+        await context.close()
