@@ -93,3 +93,11 @@ async def test_a_staff_account_observes_in_the_console_and_the_director_may_chan
         f"{observe_path(venue)}/{note.seq}/withdraw", data={"csrf": csrf}
     )
     assert withdrawn.status_code == 303 and note.withdrawn_by == "dina"
+
+
+async def test_the_observer_page_speaks_the_tablets_language(venue: Venue) -> None:
+    await venue.join("observer", "Планшет", language="ru")
+    page = await venue.client.get(observe_path(venue))
+    assert page.status_code == 200
+    assert "Записать наблюдение" in page.text and "Наблюдатель" in page.text
+    assert "Record an observation" not in page.text

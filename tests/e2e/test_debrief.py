@@ -169,6 +169,8 @@ async def test_an_observer_tablet_rates_and_the_matrix_follows_live(
         assert page.url.endswith("/observe")
         await expect(page.locator("h1")).to_contain_text("Observer")
         await expect(page.locator("h1")).not_to_contain_text("Controller log")
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 800, width  # a tablet in portrait: nothing wider than the screen
 
         # the tasks of the chosen objective only; the injects released to the chosen team only
         await page.select_option("#observe-objective", "OBJ-ID")
@@ -242,6 +244,14 @@ async def test_an_observer_tablet_rates_and_the_matrix_follows_live(
             f"{week.server.url}/exercises/{week.id}/matrix?day=1&team=valdoria&task=ID-2"
         )
         await console.screenshot(path=screenshot_path("evaluation-matrix.png"), full_page=True)
+        pdf = await console.pdf(format="A4", prefer_css_page_size=True, print_background=True)
+        printed_matrix = a4_pages(pdf)
+        assert all(flat(text) for text in printed_matrix), "a blank page"
+        assert "Team Valdoria" in flat(" ".join(printed_matrix))
+        await console.set_viewport_size({"width": 800, "height": 1280})  # on a tablet
+        await console.reload()
+        width = await console.evaluate("document.documentElement.scrollWidth")
+        assert width <= 800, width  # the table scrolls inside its card, the page does not
     finally:
         await device.close()
         await console_context.close()
@@ -252,3 +262,23 @@ async def test_an_observer_tablet_rates_and_the_matrix_follows_live(
     whole = flat(" ".join(pages))
     assert CORRECTED in whole and OFFLINE_SAYS in whole and TABLET_SAYS not in whole
     assert NOTE not in whole
+
+
+async def test_a_staff_account_observes_from_the_console_through_the_outbox(
+    browser: Browser, week: Exercise
+) -> None:
+    context = await director(browser, week)
+    try:
+        page = await context.new_page()
+        await page.goto(f"{week.server.url}/exercises/{week.id}/observe")
+        await expect(page.locator("#observe-title")).to_contain_text("Observer")
+        await rate(page, "ID-1", "P", "Seen from the console", inject="BB-01")
+        await page.click("#observe-form button[type=submit]")
+        sent = page.locator("#outbox .outbox-item[data-type=observe]")
+        await expect(sent).to_have_attribute("data-state", "sent", timeout=10_000)
+        await expect(page.locator("#observe-form textarea[name=text]")).to_have_value("")
+        await expect(page.locator("#my-observations")).to_contain_text("Seen from the console")
+        added = [e for e in await week.events("observation.added") if "console" in str(e)]
+        assert [(e["data"]["by"], e["data"]["device"]) for e in added] == [("dina", "")]
+    finally:
+        await context.close()
