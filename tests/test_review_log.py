@@ -4,9 +4,10 @@ holds, jumps, speed changes and ENDEX), names for people and devices, filters an
 from __future__ import annotations
 
 from controlroom.exercise import commands
-from controlroom.exercise.events import ExerciseCreated, NoteAdded, Payload
+from controlroom.exercise.events import EventType, ExerciseCreated, NoteAdded, Payload
 from controlroom.exercise.state import ExerciseState
 from controlroom.journal import Event
+from controlroom.package_data import web_dir
 from controlroom.review.log import PAGE_SIZE, LogFilter, page_of, people_of, review_log
 from controlroom.scenario.time import parse_time
 from tests.support.console import Control
@@ -157,3 +158,11 @@ async def test_the_log_keeps_every_version_of_an_observation(control: Control) -
     assert f"withdrew observation #{seq}." in log and "3 events" in log
     russian = await review_section(control, f"/exercises/{runtime.id}/log?kind=observation&lang=ru")
     assert f"отозвал(а) наблюдение №{seq}." in russian
+
+
+def test_every_event_type_has_its_own_sentence_in_the_log() -> None:
+    # An event type the log template does not name falls through to "set aside", which would
+    # tell a reviewer that a STOP or an assignment was an event the exercise could not apply.
+    template = (web_dir() / "templates" / "console" / "_log_entry.html").read_text("utf-8")
+    named = {t for t in EventType if f't == "{t.value}"' in template}
+    assert set(EventType) - named == {EventType.SET_ASIDE}
