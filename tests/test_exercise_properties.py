@@ -20,7 +20,7 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from controlroom.exercise.events import ExerciseCreated
+from controlroom.exercise.events import ExerciseCreated, ReplyFile
 from controlroom.exercise.refusals import TEMPLATES, CommandRefused, Refusal
 from controlroom.exercise.state import ExerciseState
 from controlroom.i18n import Catalogues
@@ -80,6 +80,17 @@ adhoc = st.sampled_from(
         {"id": "!!"},
         {},
     ]
+)
+reply = st.sampled_from(["A001", "A002", "A001", "A999", ""])
+PDF = {
+    "id": "0" * 32,
+    "name": "report.pdf",
+    "type": "application/pdf",
+    "size": 9,
+    "sha256": "a" * 64,
+}
+reply_files = st.sampled_from(
+    [(), (), (ReplyFile(**PDF),), (ReplyFile(**PDF), ReplyFile(**PDF)), (ReplyFile(**PDF),) * 6]
 )
 target = st.sampled_from(["team:alpha", "actor:driver", "team:nope", "garbage", "actor:"])
 
@@ -155,7 +166,19 @@ COMMANDS = st.one_of(
         task=st.none() | st.sampled_from(["T1", "T9"]),
         rating=st.none() | st.sampled_from(["P", "S", "M", "U", "X"]),
         team=st.none() | team,
+        reply=st.none() | reply,
     ),
+    command(
+        "send_reply",
+        team=team,
+        device=device,
+        inject=ids,
+        text=words,
+        files=reply_files,
+        kind=st.sampled_from(["reply", "action", "reply", "bogus"]),
+        action=action,
+    ),
+    command("answer_reply", by=by, reply=reply, text=st.sampled_from(["hello", "", "x" * 10_001])),
     command(
         "join_device",
         device=device,
@@ -218,6 +241,7 @@ PRELUDE: list[tuple[str, dict[str, Any]]] = [
     ("join_device", {"device": "dev3", "name": "Tab 3", "team": "bravo"}),
     ("release_now", {"by": "dina", "inject": "A"}),
     ("send_request", {"team": "alpha", "device": "dev1", "kind": "db-check", "text": ""}),
+    ("send_reply", {"team": "alpha", "device": "dev1", "inject": "A", "text": "We went there"}),
 ]
 
 
@@ -246,6 +270,8 @@ async def _run(folder: Path, steps: list[tuple[str, dict[str, Any]]]) -> None:
     live = runtime.state
     event(f"events journaled: {min(live.seq // 10 * 10, 30)}+")
     answered = any(r.answered_at for r in live.requests.values())
+    talked = any(r.answers for r in live.replies.values())
+    event(f"replies: {min(len(live.replies), 3)}; control answered one: {talked}")
     event(f"started: {live.started}; answered: {answered}; ended: {live.clock.phase}")
     assert live.set_aside == []
     await store.close()

@@ -54,6 +54,7 @@ from controlroom.exercise.lifecycles import (
     ReleaseMove,
 )
 from controlroom.exercise.refusals import CommandRefused, Refusal
+from controlroom.exercise.reply_commands import answer_reply, send_reply
 from controlroom.exercise.rules import EDITABLE
 from controlroom.exercise.simcell_commands import (
     answer_request,
@@ -65,7 +66,7 @@ from controlroom.exercise.state import ExerciseState, TeamRelease
 from controlroom.scenario.model import Inject
 from controlroom.scenario.time import DAY, format_time
 
-# The command surface: the SimCell's, evaluation's and devices' commands live in their own
+# The command surface: the SimCell's, replies', evaluation's and devices' commands live in their own
 # modules and are named here too, so a caller needs one import.
 __all__ = [
     "EDITABLE",
@@ -76,6 +77,7 @@ __all__ = [
     "Refusal",
     "add_note",
     "add_observation",
+    "answer_reply",
     "answer_request",
     "assign_controller",
     "claim_request",
@@ -83,6 +85,7 @@ __all__ = [
     "reissue_join",
     "rename_device",
     "revoke_device",
+    "send_reply",
     "send_request",
 ]
 

@@ -35,7 +35,16 @@ def add_observation(
     task: str | None = None,
     rating: str | None = None,
     team: str | None = None,
+    reply: str | None = None,
 ) -> ObservationAdded:
+    """An observer's observation; naming a team's ``reply`` rates that reply (its team's)."""
+    if reply is not None:
+        rated = state.replies.get(reply)
+        if rated is None:
+            raise CommandRefused(Refusal.NO_REPLY, reply=reply)
+        if team is not None and team != rated.team:
+            raise CommandRefused(Refusal.UNKNOWN_TEAM)
+        team = rated.team
     target = next((o for o in state.scenario.objectives if o.id == objective), None)
     if target is None:
         raise CommandRefused(Refusal.UNKNOWN_OBJECTIVE)
@@ -52,4 +61,5 @@ def add_observation(
         task=task,
         rating=None if rating is None else Rating(rating),
         team=team,
+        reply=reply,
     )

@@ -35,3 +35,4 @@ class ObservationAdded(Payload):
     task: str | None = None
     rating: Rating | None = None
     team: str | None = None
+    reply: str | None = None  # a team's reply it rates (reply_events): its team is ``team``

@@ -25,6 +25,10 @@ def plan(state: ExerciseState, payload: NoteAdded | ObservationAdded) -> Commit:
             raise NotApplicable(f"unknown objective {payload.objective!r}")
         if payload.task is not None and payload.task not in {t.id for t in objective.tasks}:
             raise NotApplicable(f"unknown task {payload.task!r}")
+        if payload.reply is not None:
+            rated = state.replies.get(payload.reply)
+            if rated is None or rated.team != payload.team:
+                raise NotApplicable(f"no reply {payload.reply!r} of team {payload.team!r}")
         note = Note(
             0,
             0.0,
@@ -35,6 +39,7 @@ def plan(state: ExerciseState, payload: NoteAdded | ObservationAdded) -> Commit:
             objective=payload.objective,
             task=payload.task,
             rating=payload.rating,
+            reply=payload.reply,
         )
 
     def commit(fact: Fact) -> None:

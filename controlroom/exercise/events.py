@@ -8,7 +8,7 @@ time source; scenario times in payloads are seconds since D1 00:00.
 
 This module holds the exercise's own payloads (its clock, injects, cues, devices, the
 journal's housekeeping) and the registry; the base model is in ``payload``, and the SimCell's,
-evaluation's and safety's payloads in their own modules, re-exported here.
+evaluation's, safety's and replies' payloads in their own modules, re-exported here.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from controlroom.exercise.payload import (
     Teams,
     Text,
 )
+from controlroom.exercise.reply_events import ReplyAnswered, ReplyFile, ReplyKind, ReplySent
 from controlroom.exercise.safety_events import (
     SafetyAutohold,
     SafetyCalled,
@@ -56,6 +57,10 @@ __all__ = [
     "Payload",
     "Rating",
     "ReleaseReason",
+    "ReplyAnswered",
+    "ReplyFile",
+    "ReplyKind",
+    "ReplySent",
     "RequestAnswered",
     "RequestClaimed",
     "RequestSent",
@@ -292,6 +297,8 @@ PAYLOADS: dict[EventType, type[Payload]] = {
         RequestClaimed,
         RequestAnswered,
         ControllerAssigned,
+        ReplySent,
+        ReplyAnswered,
         NoteAdded,
         ObservationAdded,
         DeviceJoined,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from controlroom.exercise import device_rules, evaluation_rules, safety, simcell_rules
+from controlroom.exercise import device_rules, evaluation_rules, reply_rules, safety, simcell_rules
 from controlroom.exercise.actions import remember
 from controlroom.exercise.events import (
     ClockEnded,
@@ -40,6 +40,8 @@ from controlroom.exercise.events import (
     NoteAdded,
     ObservationAdded,
     Payload,
+    ReplyAnswered,
+    ReplySent,
     RequestAnswered,
     RequestClaimed,
     RequestSent,
@@ -134,6 +136,8 @@ def plan(state: ExerciseState, payload: Payload) -> Commit:
             return lambda f: _set(state, payload.inject, teams, cancelled=True)
         case RequestSent() | RequestClaimed() | RequestAnswered() | ControllerAssigned():
             return simcell_rules.plan(state, payload)
+        case ReplySent() | ReplyAnswered():
+            return reply_rules.plan(state, payload)
         case NoteAdded() | ObservationAdded():
             return evaluation_rules.plan(state, payload)
         case DeviceJoined() | DeviceRenamed() | DeviceRevoked() | JoinReissued():
