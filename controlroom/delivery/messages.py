@@ -82,13 +82,29 @@ class Safety:
 
 
 @dataclass(frozen=True, slots=True)
+class ReplyMessage:
+    """A team's reply to an inject (``reply``): text, and files it uploaded before (ids)."""
+
+    inject: str
+    kind: str
+    text: str
+    files: tuple[str, ...]
+    action: str
+
+
+MAX_REPLY_FILES = 5
+
+
+@dataclass(frozen=True, slots=True)
 class Language:
     """Show this socket's frames in ``language`` from now on (one of the interface's)."""
 
     language: str
 
 
-ClientMessage = Resume | Ping | Pong | Ack | Seen | CueReport | AskControl | Safety | Language
+ClientMessage = (
+    Resume | Ping | Pong | Ack | Seen | CueReport | AskControl | ReplyMessage | Safety | Language
+)
 
 
 def parse(text: str) -> ClientMessage:
@@ -118,6 +134,8 @@ def parse(text: str) -> ClientMessage:
         return CueReport(_id(data.get("cue"), "cue"), str(status), _action(data, required=False))
     if kind == "request":
         return _ask(data)
+    if kind == "reply":
+        return _reply(data)
     if kind in ("stop", "call"):
         cue = data.get("cue")
         return Safety(SafetyKind(kind), None if cue is None else _id(cue, "cue"), _required(data))
@@ -153,6 +171,21 @@ def _ask(data: dict[str, Any]) -> AskControl:
     if not isinstance(text, str):
         raise BadMessage("bad-message", "'text' must be a string.")
     return AskControl(None if kind is None else _id(kind, "kind"), text, _required(data))
+
+
+def _reply(data: dict[str, Any]) -> ReplyMessage:
+    text, kind, files = data.get("text", ""), data.get("kind", "reply"), data.get("files", [])
+    if not isinstance(text, str):
+        raise BadMessage("bad-message", "'text' must be a string.")
+    if not isinstance(files, list) or len(files) > MAX_REPLY_FILES:
+        raise BadMessage("bad-message", f"'files' must be a list of at most {MAX_REPLY_FILES} ids.")
+    return ReplyMessage(
+        _id(data.get("inject"), "inject"),
+        _id(kind, "kind"),
+        text,
+        tuple(_id(f, "files") for f in files),
+        _required(data),
+    )
 
 
 def _action(data: dict[str, Any], *, required: bool) -> str | None:

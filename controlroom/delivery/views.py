@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from controlroom.access.permissions import device_target
+from controlroom.delivery.reply_views import ControlReplyView, TeamReplyView
 from controlroom.delivery.safety_views import ActorSafetyView, SafetyAlertView
 from controlroom.exercise.events import Payload
 from controlroom.exercise.lifecycles import (
@@ -351,6 +352,8 @@ View = (
     | PresenceView
     | SafetyAlertView
     | ActorSafetyView
+    | TeamReplyView
+    | ControlReplyView
 )
 
 
@@ -390,3 +393,4 @@ class FullView:
     devices: tuple[DeviceView, ...] = ()
     receipt: tuple[str, ...] = ()
     safety: tuple[SafetyAlertView, ...] | tuple[ActorSafetyView, ...] = ()
+    replies: tuple[TeamReplyView, ...] = ()  # a team's replies to injects, with answers

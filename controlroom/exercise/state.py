@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 from controlroom.exercise.events import (
     Fact,
-    ReplyFile,
     JournalRecovered,
     Payload,
     Rating,
+    ReplyFile,
     SetAside,
     Unreadable,
     decode,
@@ -27,13 +27,13 @@ from controlroom.exercise.events import (
 from controlroom.exercise.lifecycles import (
     DEVICE,
     RELEASE,
+    REPLY,
     REQUEST,
     UNRELEASED,
     ClockPhase,
     CueStatus,
     DeviceMove,
     DeviceStatus,
-    REPLY,
     ReleaseMove,
     ReleaseStatus,
     ReplyMove,
