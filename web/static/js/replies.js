@@ -47,8 +47,9 @@
           const remove = document.createElement("button");
           remove.type = "button";
           remove.className = "link upload-remove";
-          remove.textContent = "×";
-          remove.setAttribute("aria-label", item.name);
+          const label = form.dataset.remove || "";
+          remove.textContent = label;
+          remove.setAttribute("aria-label", [label, item.name].join(" "));
           remove.addEventListener("click", () => {
             uploads = uploads.filter((other) => other !== item);
             render(form);
