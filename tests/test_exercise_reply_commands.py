@@ -101,3 +101,34 @@ def test_an_observation_rates_a_reply_of_its_team(state: ExerciseState) -> None:
     assert (rated.team, rated.reply) == ("alpha", "A001")
     play(state, rated)
     assert [(n.reply, n.team, n.rating) for n in state.notes] == [("A001", "alpha", "S")]
+
+
+def test_the_review_log_names_the_team_and_inject_of_a_reply_and_its_answer(
+    state: ExerciseState,
+) -> None:
+    from controlroom.exercise.events import ExerciseCreated
+    from controlroom.review.log import review_log
+
+    created = ExerciseCreated(exercise="unit", name="u", scenario=state.scenario, by="d")
+    events = [Event(1, created.TYPE, T0, created.data())]
+
+    def add(decision: commands.Decision | None) -> None:
+        assert decision is not None
+        event = Event(len(events) + 1, decision.TYPE, T0 + len(events), decision.data())
+        events.append(event)
+
+    fresh = ExerciseState.new(state.scenario, "unit")
+    fresh.apply(events[0])
+    for decide in (
+        lambda s: commands.startex(s, "d"),
+        lambda s: commands.release_now(s, "d", "A"),
+        lambda s: commands.send_reply(s, "bravo", "tab", "A", "Done", kind="action"),
+        lambda s: commands.answer_reply(s, "carl", "A001", "Thanks"),
+    ):
+        add(decide(fresh))
+        fresh.apply(events[-1])
+    entries = review_log(events, {"carl": "Carl"})
+    sent, answered = entries[-2], entries[-1]
+    assert (sent.type, sent.teams, sent.inject) == ("reply.sent", ("bravo",), "A")
+    assert (answered.type, answered.teams, answered.inject) == ("reply.answered", ("bravo",), "A")
+    assert answered.person == "Carl"
