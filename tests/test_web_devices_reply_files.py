@@ -4,6 +4,7 @@ team and to control (docs/security.md, "Files teams send")."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import orjson
 import pytest
 
 from controlroom.access.sessions import SESSION_COOKIE
+from tests.support.redis_server import RedisServer
 from tests.support.server import ClientFactory, LiveServer, LiveServerFactory, marked_scenario
 
 LIMIT = 4000
@@ -216,3 +218,33 @@ async def test_a_reply_names_its_files_and_the_journal_never_holds_their_bytes(
         "sha256": __import__("hashlib").sha256(PDF).hexdigest(),
     }
     assert b"%PDF" not in orjson.dumps(events)
+
+
+def test_in_scaled_mode_any_worker_serves_a_file_another_stored(
+    live_server: LiveServerFactory, redis_server: RedisServer
+) -> None:
+    """Two workers on one Redis: uploaded to one, the file is served by the other."""
+    one, two = (
+        live_server(
+            data_dir=redis_server.directory.parent / f"worker{k}", journal_url=redis_server.url
+        )
+        for k in (1, 2)
+    )
+    exercise = one.create_exercise(marked_scenario())
+    one.run(
+        exercise,
+        ("join_device", {"device": "tab-1", "name": "Tab 1", "team": "t1"}),
+        ("join_device", {"device": "tab-2", "name": "Tab 2", "team": "t2"}),
+    )
+    mine = device(one, exercise, "tab-1", team="t1")  # sessions are in Redis too
+    theirs = device(one, exercise, "tab-2", team="t2")
+    on_one = Place(one, exercise, mine, theirs, "", "", "")
+    on_two = Place(two, exercise, mine, theirs, "", "", "")
+    stored = on_one.upload(mine, "report.pdf", PDF).json()
+    assert on_one.stored() == []  # not in the worker's data folder: in Redis
+    deadline = time.monotonic() + 10
+    while (served := on_two.fetch(mine, stored["id"])).status_code != 200:
+        assert time.monotonic() < deadline, served.status_code  # until worker two follows
+        time.sleep(0.2)
+    assert served.content == PDF
+    assert on_two.fetch(theirs, stored["id"]).status_code == 404
