@@ -97,10 +97,30 @@ async def test_a_reply_lands_in_the_queue_and_controls_answer_reaches_the_team_i
     )
     assert answered.status_code == 303, answered.text
     await seen(team, 'id="reply-A001"', "the patrol is expected at 10:30")
+    # an observer rates the reply: an observation tied to it (and so to its team)
+    observer = server.session({"kind": "user", "role": "observer", "name": "olga"})
+    rated = post(
+        server,
+        observer,
+        f"/exercises/{exercise}/simcell/replies/A001/rate",
+        data={"csrf": "test", "objective": "identify", "rating": "S", "text": "Quick"},
+    )
+    assert rated.status_code == 303, rated.text
+    refused = post(
+        server,
+        observer,
+        f"/exercises/{exercise}/simcell/replies/A001/answer",
+        data={"csrf": "test", "text": "observers do not answer"},
+    )
+    assert refused.status_code == 403
+    _, events = server.journal(exercise)
+    (observation,) = [e["data"] for e in events if e["type"] == "observation.added"]
+    assert (observation["reply"], observation["team"], observation["rating"]) == ("A001", "t1", "S")
     page = get(server, team_cookie, f"/exercises/{exercise}/team/injects/I-t1-0")
     assert page.status_code == 200
     assert "the patrol is expected at 10:30" in page.text
-    assert "Sender of I-t1-0" in page.text and "dina" not in page.text
+    assert "Sender of I-t1-0" in page.text and "dina" not in page.text and "olga" not in page.text
+    assert "Quick" not in page.text  # the observation is control's
     assert "SimCell" not in page.text
     # another team: nothing of the thread, not even the page of the inject
     assert all("Patrol sent" not in str(f) and "10:30" not in str(f) for f in other.frames)
