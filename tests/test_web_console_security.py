@@ -23,6 +23,7 @@ NOT_CONTROL_ACTIONS = {
     "/setup": "only open while there is no account; closed (404) here",
     "/join/{token}": "a team or actor device joins with its code, not with an account",
     "/exercises/{exercise}/log/observations": "observing is what observers are for",
+    "/exercises/{exercise}/simcell/replies/{reply}/rate": "rating a team's reply is observing",
 }
 TEST_ONLY = "/test/"  # 404 unless CONTROLROOM_TEST_TOKENS is on (it is off here)
 PARAMS = {
