@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import random
 import time
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from controlroom.exercise import commands
-from controlroom.exercise.events import Fact, InjectReleased, RequestAnswered
+from controlroom.exercise.events import Fact, InjectReleased, ReplyFile, RequestAnswered
 from controlroom.exercise.state import ExerciseState
 from controlroom.journal import open_store
 from controlroom.live.registry import Exercises
@@ -164,6 +165,38 @@ class Week:
             )
         )
 
+    async def reply_and_answer(self) -> None:
+        """A team's reply to an inject it received (a file with it), control's answer, a rating."""
+        team = self.random.choice(self.teams)
+        received = self.runtime.state.released_to(team)
+        if not received:
+            return
+        inject = self.random.choice(received).inject
+        device = self.random.choice(self.devices[team])
+        digest = hashlib.sha256(f"{team}{inject}{self.seq}".encode()).hexdigest()
+        report = ReplyFile(
+            id=digest[:32],
+            name="situation-report.pdf",
+            type="application/pdf",
+            size=48_000,
+            sha256=digest,
+        )
+        before = self.seq
+        await self.run(
+            lambda s: commands.send_reply(s, team, device, inject, "Our report.", (report,))
+        )
+        if self.seq == before:
+            return
+        reply = next(reversed(self.runtime.state.replies))  # the one just sent
+        await self.time.advance(self.random.uniform(20, 300))
+        await self.run(lambda s: commands.answer_reply(s, "controller", reply, "Received."))
+        objective = self.scenario.objectives[0]
+        await self.run(
+            lambda s: commands.add_observation(
+                s, "observer", "Clear and on time.", objective.id, rating="S", reply=reply
+            )
+        )
+
     async def note(self) -> None:
         team = self.random.choice(self.teams)
         text = "Team asked the interpreter to wait outside the interview room."
@@ -209,6 +242,8 @@ async def play(data_dir: Path, events: int, seed: int) -> tuple[str, int]:
                 await week.adhoc_inject("controller")
             elif roll < 0.65:
                 await week.request_and_answer()
+            elif roll < 0.7:
+                await week.reply_and_answer()
             elif roll < 0.8:
                 await week.note()
             else:

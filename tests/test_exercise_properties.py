@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from controlroom.exercise.evaluation_commands import Observed
-from controlroom.exercise.events import ExerciseCreated
+from controlroom.exercise.events import ExerciseCreated, ReplyFile
 from controlroom.exercise.refusals import TEMPLATES, CommandRefused, Refusal
 from controlroom.exercise.state import ExerciseState
 from controlroom.i18n import Catalogues
@@ -103,6 +103,17 @@ observed = st.builds(
     inject=st.none() | ids,
 )
 author = st.sampled_from(["olga", "dina", ""])
+reply = st.sampled_from(["A001", "A002", "A001", "A999", ""])
+PDF = {
+    "id": "0" * 32,
+    "name": "report.pdf",
+    "type": "application/pdf",
+    "size": 9,
+    "sha256": "a" * 64,
+}
+reply_files = st.sampled_from(
+    [(), (), (ReplyFile(**PDF),), (ReplyFile(**PDF), ReplyFile(**PDF)), (ReplyFile(**PDF),) * 6]
+)
 
 
 STRATEGIES: dict[str, st.SearchStrategy[Any]] = {}
@@ -199,6 +210,7 @@ COMMANDS = st.one_of(
         inject=st.none() | ids,
         device=st.sampled_from(["", "dev4", "nobody"]),
         action=action,
+        reply=st.none() | reply,
     ),
     command(
         "correct_observation",
@@ -217,6 +229,17 @@ COMMANDS = st.one_of(
         device=st.sampled_from(["", "dev4"]),
         action=action,
     ),
+    command(
+        "send_reply",
+        team=team,
+        device=device,
+        inject=ids,
+        text=words,
+        files=reply_files,
+        kind=st.sampled_from(["reply", "action", "reply", "bogus"]),
+        action=action,
+    ),
+    command("answer_reply", by=by, reply=reply, text=st.sampled_from(["hello", "", "x" * 10_001])),
     command(
         "join_device",
         device=device,
@@ -293,6 +316,7 @@ PRELUDE: list[tuple[str, dict[str, Any]]] = [
             "inject": "A",
         },
     ),
+    ("send_reply", {"team": "alpha", "device": "dev1", "inject": "A", "text": "We went there"}),
 ]
 
 
@@ -323,6 +347,8 @@ async def _run(folder: Path, steps: list[tuple[str, dict[str, Any]]]) -> None:
     live = runtime.state
     event(f"events journaled: {min(live.seq // 10 * 10, 30)}+")
     answered = any(r.answered_at for r in live.requests.values())
+    talked = any(r.answers for r in live.replies.values())
+    event(f"replies: {min(len(live.replies), 3)}; control answered one: {talked}")
     event(f"started: {live.started}; answered: {answered}; ended: {live.clock.phase}")
     assert live.set_aside == []
     await store.close()

@@ -25,6 +25,7 @@ NOT_CONTROL_ACTIONS = {
     "/exercises/{exercise}/log/observations": "observing is what observers are for",
     "/exercises/{exercise}/observe": "the observer's page: record or correct one's own observation",
     "/exercises/{exercise}/observe/{observation}/withdraw": "withdraw one's own observation",
+    "/exercises/{exercise}/simcell/replies/{reply}/rate": "rating a team's reply is observing",
 }
 TEST_ONLY = "/test/"  # 404 unless CONTROLROOM_TEST_TOKENS is on (it is off here)
 PARAMS = {

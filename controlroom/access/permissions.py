@@ -111,3 +111,15 @@ def active_device(state: ExerciseState, device: object) -> Device | None:
     """The device if it has joined this exercise and is not revoked (else None): one check."""
     known = state.devices.get(device) if isinstance(device, str) else None
     return known if known is not None and known.can(DeviceMove.ACT) else None
+
+
+def reads_team_file(kind: str, role: str, team: str | None, owner: str) -> bool:
+    """Whether a viewer may fetch a file a team sent with a reply (docs/security.md).
+
+    The team that sent it (any of its live devices: the caller checks the device is live and
+    of this exercise) and the control room's staff (director, controllers, and observers,
+    who rate replies); nobody else, not another team's device nor an actor's.
+    """
+    if kind == "device":
+        return role == "team" and team == owner
+    return kind == "user" and role in STAFF

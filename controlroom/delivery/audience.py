@@ -8,8 +8,9 @@ Both build only the view objects of ``controlroom.delivery.views``, with the bui
 
 * a team gets its own released injects (current version: channel, sender, title, body,
   attachments) with their delivery and acknowledgement status, its own requests and
-  control's answers (a SimCell-answer inject), and the clock's phase; never controller
-  notes, expected actions, cues, objectives, other teams' injects or unreleased injects;
+  control's answers (a SimCell-answer inject), its own replies to injects with control's
+  answers in their threads (never who in control wrote them), and the clock's phase; never
+  controller notes, expected actions, cues, objectives, other teams' injects or unreleased injects;
 * an actor gets the cue cards of its own role (where, when, character, knows, reveals,
   emotion, props and status), the timing and state of the inject a cue belongs to but not
   its content, its own role's notes, and the clock's phase;
@@ -36,6 +37,7 @@ from controlroom.delivery.projections import (
     team_request_view,
     timeline_view,
 )
+from controlroom.delivery.reply_views import control_reply_view, team_replies, team_reply_view
 from controlroom.delivery.safety_views import (
     actor_safety_view,
     open_alerts,
@@ -61,6 +63,9 @@ from controlroom.exercise.events import (
     InjectDelivered,
     InjectEdited,
     InjectReleased,
+    ObservationAdded,
+    ReplyAnswered,
+    ReplySent,
     RequestAnswered,
     RequestClaimed,
     RequestSent,
@@ -273,6 +278,26 @@ class Audiences:
                 out.add(audience, Patch("insert", card, "team-injects", "afterbegin"))
                 out.receipt(audience, inject_id)
 
+    def _reply(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
+        """A team's reply or control's answer: the team's thread and the SimCell queue."""
+        assert isinstance(event.payload, ReplySent | ReplyAnswered)
+        reply = state.replies[event.payload.reply]
+        mine = team_audience(reply.team)
+        row, card = control_reply_view(state, reply), team_reply_view(state, reply)
+        if isinstance(event.payload, ReplySent):
+            out.all_control(Patch("insert", row, "simcell-replies", "afterbegin"))
+            out.add(mine, Patch("insert", card, "team-replies", "afterbegin"))
+            return
+        out.all_control(Patch("replace", row))
+        out.add(mine, Patch("replace", card))
+
+    def _observation(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
+        """An observation that rates a reply: the reply's row shows it (control only)."""
+        assert isinstance(event.payload, ObservationAdded)
+        reply = state.replies.get(event.payload.reply or "")
+        if reply is not None:
+            out.all_control(Patch("replace", control_reply_view(state, reply)))
+
     def _safety(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
         """A STOP or a call: every console's blocking alert, the actor's own status."""
         payload = event.payload
@@ -344,6 +369,9 @@ _ROUTES: dict[str, _Route] = {
     EventType.REQUEST_SENT: Audiences._request,
     EventType.REQUEST_CLAIMED: Audiences._request,
     EventType.REQUEST_ANSWERED: Audiences._request,
+    EventType.REPLY_SENT: Audiences._reply,
+    EventType.REPLY_ANSWERED: Audiences._reply,
+    EventType.OBSERVATION_ADDED: Audiences._observation,
     **{t: Audiences._device for t in DEVICE_EVENTS},
     **{t: Audiences._safety for t in SAFETY_EVENTS},
 }
@@ -387,6 +415,7 @@ def current_view(state: ExerciseState, audience: str) -> FullView:
                 team_request_view(state, r) for r in state.requests.values() if r.team == name
             ),
             receipt=tuple(r.inject for r in released if r.delivered_at is None),
+            replies=team_replies(state, name),
         )
     role = next((r for r in state.scenario.roles if r.id == name), None)
     if kind == "actor" and role is not None:

@@ -115,6 +115,20 @@ class Withdraw:
 
 
 @dataclass(frozen=True, slots=True)
+class ReplyMessage:
+    """A team's reply to an inject (``reply``): text, and files it uploaded before (ids)."""
+
+    inject: str
+    kind: str
+    text: str
+    files: tuple[str, ...]
+    action: str
+
+
+MAX_REPLY_FILES = 5
+
+
+@dataclass(frozen=True, slots=True)
 class Language:
     """Show this socket's frames in ``language`` from now on (one of the interface's)."""
 
@@ -130,6 +144,7 @@ ClientMessage = (
     | CueReport
     | RevealReport
     | AskControl
+    | ReplyMessage
     | Safety
     | Observe
     | Withdraw
@@ -177,6 +192,8 @@ def parse(text: str) -> ClientMessage:
         )
     if kind == "request":
         return _ask(data)
+    if kind == "reply":
+        return _reply(data)
     if kind in ("stop", "call"):
         cue = data.get("cue")
         return Safety(SafetyKind(kind), None if cue is None else _id(cue, "cue"), _required(data))
@@ -239,6 +256,21 @@ def _optional_id(data: dict[str, Any], name: str) -> str | None:
     """An id, or null / "" / absent for none (a form's empty choice)."""
     value = data.get(name)
     return None if value is None or value == "" else _id(value, name)
+
+
+def _reply(data: dict[str, Any]) -> ReplyMessage:
+    text, kind, files = data.get("text", ""), data.get("kind", "reply"), data.get("files", [])
+    if not isinstance(text, str):
+        raise BadMessage("bad-message", "'text' must be a string.")
+    if not isinstance(files, list) or len(files) > MAX_REPLY_FILES:
+        raise BadMessage("bad-message", f"'files' must be a list of at most {MAX_REPLY_FILES} ids.")
+    return ReplyMessage(
+        _id(data.get("inject"), "inject"),
+        _id(kind, "kind"),
+        text,
+        tuple(_id(f, "files") for f in files),
+        _required(data),
+    )
 
 
 def _action(data: dict[str, Any], *, required: bool) -> str | None:

@@ -16,6 +16,7 @@ from typing import ClassVar, Literal
 
 from controlroom.access.permissions import device_target
 from controlroom.delivery.pacing_views import TeamPacesView
+from controlroom.delivery.reply_views import ControlReplyView, TeamReplyView
 from controlroom.delivery.safety_views import ActorSafetyView, SafetyAlertView
 from controlroom.exercise.events import Payload
 from controlroom.exercise.lifecycles import (
@@ -368,6 +369,8 @@ View = (
     | SafetyAlertView
     | ActorSafetyView
     | TeamPacesView
+    | TeamReplyView
+    | ControlReplyView
 )
 
 
@@ -407,3 +410,4 @@ class FullView:
     devices: tuple[DeviceView, ...] = ()
     receipt: tuple[str, ...] = ()
     safety: tuple[SafetyAlertView, ...] | tuple[ActorSafetyView, ...] = ()
+    replies: tuple[TeamReplyView, ...] = ()  # a team's replies to injects, with answers

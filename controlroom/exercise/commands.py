@@ -55,6 +55,7 @@ from controlroom.exercise.events import (
 from controlroom.exercise.lifecycles import ClockMove, ClockPhase, ReleaseMove
 from controlroom.exercise.pacing_commands import hold_team, resume_team, shift_team
 from controlroom.exercise.refusals import CommandRefused, Refusal
+from controlroom.exercise.reply_commands import answer_reply, send_reply
 from controlroom.exercise.rules import EDITABLE
 from controlroom.exercise.simcell_commands import (
     answer_request,
@@ -66,8 +67,9 @@ from controlroom.exercise.state import ExerciseState, TeamRelease
 from controlroom.scenario.model import Inject
 from controlroom.scenario.time import DAY, format_time
 
-# The command surface: the cues', team pacing's, SimCell's, evaluation's and devices'
-# commands live in their own modules and are named here too, so a caller needs one import.
+# The command surface: the cues', team pacing's, SimCell's, replies', evaluation's and
+# devices' commands live in their own modules and are named here too, so a caller needs one
+# import.
 __all__ = [
     "EDITABLE",
     "MAX_TEXT",
@@ -78,6 +80,7 @@ __all__ = [
     "Refusal",
     "add_note",
     "add_observation",
+    "answer_reply",
     "answer_request",
     "assign_controller",
     "claim_request",
@@ -90,6 +93,7 @@ __all__ = [
     "rename_device",
     "resume_team",
     "revoke_device",
+    "send_reply",
     "send_request",
     "shift_team",
     "withdraw_observation",

@@ -91,12 +91,23 @@ def add_observation(
     inject: str | None = None,
     device: str = "",
     action: str | None = None,
+    reply: str | None = None,
 ) -> ObservationAdded | None:
-    """An observation by an account (``by``) or an observer's tablet (``device``, by "")."""
+    """An observation by an account (``by``) or an observer's tablet (``device``, by "").
+
+    Naming a team's ``reply`` rates that reply: the observation is about the reply's team.
+    """
     if repeated(state, device, action):
         return None
+    if reply is not None:
+        rated = state.replies.get(reply)
+        if rated is None:
+            raise CommandRefused(Refusal.NO_REPLY, reply=reply)
+        if team is not None and team != rated.team:
+            raise CommandRefused(Refusal.UNKNOWN_TEAM)
+        team = rated.team
     fields = _checked(state, Observed(text, objective, task, rating, team, inject))
-    return ObservationAdded(by=by, device=device, action=action, **fields)
+    return ObservationAdded(by=by, device=device, action=action, reply=reply, **fields)
 
 
 def _changeable(
@@ -137,6 +148,8 @@ def correct_observation(
     }
     if fields == now:
         raise CommandRefused(Refusal.NOTHING_TO_CHANGE)
+    if note.reply is not None and fields["team"] != note.team:
+        raise CommandRefused(Refusal.UNKNOWN_TEAM)  # a rated reply stays its team's
     return ObservationCorrected(
         observation=observation, by=by, device=device, action=action, **fields
     )

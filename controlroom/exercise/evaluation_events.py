@@ -42,6 +42,7 @@ class ObservationAdded(Payload):
     inject: str | None = None  # the inject it is about
     device: str = ""
     action: ActionId | None = None
+    reply: str | None = None  # a team's reply it rates (reply_events): its team is ``team``
 
 
 class ObservationCorrected(Payload):

@@ -72,6 +72,10 @@ def check_observation(
 
 def _observation(state: ExerciseState, payload: ObservationAdded) -> Commit:
     check_observation(state, payload.objective, payload.task, payload.team, payload.inject)
+    if payload.reply is not None:
+        rated = state.replies.get(payload.reply)
+        if rated is None or rated.team != payload.team:
+            raise NotApplicable(f"no reply {payload.reply!r} of team {payload.team!r}")
     note = Note(
         0,
         0.0,
@@ -84,6 +88,7 @@ def _observation(state: ExerciseState, payload: ObservationAdded) -> Commit:
         task=payload.task,
         rating=payload.rating,
         device=payload.device,
+        reply=payload.reply,
     )
 
     def commit(fact: Fact) -> None:
@@ -110,6 +115,8 @@ def observation_of(state: ExerciseState, seq: int) -> Note:
 def _corrected(state: ExerciseState, payload: ObservationCorrected) -> Commit:
     note = observation_of(state, payload.observation)
     check_observation(state, payload.objective, payload.task, payload.team, payload.inject)
+    if note.reply is not None and payload.team != note.team:
+        raise NotApplicable(f"observation {payload.observation} rates a reply of {note.team}")
 
     def commit(fact: Fact) -> None:
         remember(state, payload.device, payload.action)

@@ -8,7 +8,8 @@ time source; scenario times in payloads are seconds since D1 00:00.
 
 This module holds the exercise's own payloads (its clock, injects, devices, the journal's
 housekeeping) and the registry; the base model is in ``payload``, and the cues', team
-pacing's, SimCell's, evaluation's and safety's payloads in their own modules, re-exported here.
+pacing's, SimCell's, replies', evaluation's and safety's payloads in their own modules,
+re-exported here.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from controlroom.exercise.payload import (
     Teams,
     Text,
 )
+from controlroom.exercise.reply_events import ReplyAnswered, ReplyFile, ReplyKind, ReplySent
 from controlroom.exercise.safety_events import (
     SafetyAutohold,
     SafetyCalled,
@@ -66,6 +68,10 @@ __all__ = [
     "Payload",
     "Rating",
     "ReleaseReason",
+    "ReplyAnswered",
+    "ReplyFile",
+    "ReplyKind",
+    "ReplySent",
     "RequestAnswered",
     "RequestClaimed",
     "RequestSent",
@@ -299,6 +305,8 @@ PAYLOADS: dict[EventType, type[Payload]] = {
         RequestClaimed,
         RequestAnswered,
         ControllerAssigned,
+        ReplySent,
+        ReplyAnswered,
         NoteAdded,
         ObservationAdded,
         ObservationCorrected,

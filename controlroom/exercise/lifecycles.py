@@ -123,6 +123,27 @@ REQUEST: Lifecycle[RequestStatus, RequestMove] = Lifecycle(
 )
 
 
+# -- a team's reply to an inject (its thread with control) --------------------------------------
+
+
+class ReplyStatus(StrEnum):
+    OPEN = "waiting"  # the team replied, control has not answered yet
+    ANSWERED = "answered"  # control answered in the thread (it may answer again)
+
+
+class ReplyMove(StrEnum):
+    ANSWER = "answer"
+
+
+REPLY: Lifecycle[ReplyStatus, ReplyMove] = Lifecycle(
+    "reply",
+    {
+        ReplyStatus.OPEN: {ReplyMove.ANSWER: ReplyStatus.ANSWERED},
+        ReplyStatus.ANSWERED: {ReplyMove.ANSWER: ReplyStatus.ANSWERED},
+    },
+)
+
+
 # -- an actor's cue card --------------------------------------------------------------------------
 
 

@@ -2,7 +2,8 @@
 
 Design: docs/exercise.md. Each area's payloads live in their own module (``events`` for the
 exercise, its clock, injects, cues and devices; ``simcell_events``, ``evaluation_events``,
-``safety_events``); ``controlroom.exercise.events`` registers them all in ``PAYLOADS``.
+``safety_events``, ``reply_events``); ``controlroom.exercise.events`` registers them all in
+``PAYLOADS``.
 
 Payloads are pydantic models (frozen): reading a journal is parsing untrusted JSON written by
 any earlier version, so validation with a clear error is the point; ``extra="ignore"`` lets
@@ -55,6 +56,9 @@ class EventType(StrEnum):
     REQUEST_CLAIMED = "request.claimed"
     REQUEST_ANSWERED = "request.answered"
     CONTROLLER_ASSIGNED = "controller.assigned"  # the director gives a controller teams, cases
+    # Teams answer back: a reply to an inject (text, files), control's answer in its thread
+    REPLY_SENT = "reply.sent"
+    REPLY_ANSWERED = "reply.answered"
     # Control's log and evaluation
     NOTE_ADDED = "note.added"
     OBSERVATION_ADDED = "observation.added"

@@ -85,6 +85,17 @@ class Refusal(StrEnum):
     NO_SENDER = "no-sender"
     CONFIRM_ANSWER = "confirm-answer"
     BAD_LANGUAGE = "bad-language"
+    # teams' replies to injects, and their files
+    NO_REPLY = "no-reply"
+    EMPTY_REPLY = "empty-reply"
+    EMPTY_REPLY_ANSWER = "empty-reply-answer"
+    BAD_REPLY_KIND = "bad-reply-kind"
+    TOO_MANY_FILES = "too-many-files"
+    NO_FILE = "no-file"
+    FILE_TYPE = "file-type"
+    FILE_TOO_BIG = "file-too-big"
+    FILE_NAME = "file-name"
+    FILE_EMPTY = "file-empty"
     # the log
     EMPTY_NOTE = "empty-note"
     UNKNOWN_OBJECTIVE = "unknown-objective"
@@ -181,6 +192,20 @@ TEMPLATES: dict[Refusal, str] = {
         "The answer %(answer)s has consequences in the exercise: confirm that you send it."
     ),
     Refusal.BAD_LANGUAGE: "Pick one of the scenario's languages.",
+    Refusal.NO_REPLY: "No reply %(reply)s.",
+    Refusal.EMPTY_REPLY: "Write your reply or attach a file.",
+    Refusal.EMPTY_REPLY_ANSWER: "Write the answer.",
+    Refusal.BAD_REPLY_KIND: "A reply is an answer or an action report.",
+    Refusal.TOO_MANY_FILES: "Attach at most %(most)s different files to one reply.",
+    Refusal.NO_FILE: "That file is not among your team's uploads: attach it again.",
+    Refusal.FILE_TYPE: (
+        "Only PDF, JPEG and PNG files can be sent; this file's content is none of these."
+    ),
+    Refusal.FILE_TOO_BIG: "The file is too big (at most %(most)s MB).",
+    Refusal.FILE_NAME: (
+        "The file name cannot be used: give it a plain name, without folders, such as report.pdf."
+    ),
+    Refusal.FILE_EMPTY: "The file is empty.",
     Refusal.EMPTY_NOTE: "The note is empty.",
     Refusal.UNKNOWN_OBJECTIVE: "Unknown objective.",
     Refusal.UNKNOWN_TASK: "Unknown task for this objective.",

@@ -16,6 +16,7 @@ from controlroom.exercise import (
     device_rules,
     evaluation_rules,
     pacing_rules,
+    reply_rules,
     safety,
     simcell_rules,
 )
@@ -49,6 +50,8 @@ from controlroom.exercise.events import (
     ObservationCorrected,
     ObservationWithdrawn,
     Payload,
+    ReplyAnswered,
+    ReplySent,
     RequestAnswered,
     RequestClaimed,
     RequestSent,
@@ -144,6 +147,8 @@ def plan(state: ExerciseState, payload: Payload) -> Commit:
             return pacing_rules.plan(state, payload)
         case RequestSent() | RequestClaimed() | RequestAnswered() | ControllerAssigned():
             return simcell_rules.plan(state, payload)
+        case ReplySent() | ReplyAnswered():
+            return reply_rules.plan(state, payload)
         case NoteAdded() | ObservationAdded() | ObservationCorrected() | ObservationWithdrawn():
             return evaluation_rules.plan(state, payload)
         case DeviceJoined() | DeviceRenamed() | DeviceRevoked() | JoinReissued():

@@ -21,6 +21,7 @@ from controlroom.exercise.events import (
     JournalRecovered,
     Payload,
     Rating,
+    ReplyFile,
     SetAside,
     Unreadable,
     decode,
@@ -28,6 +29,7 @@ from controlroom.exercise.events import (
 from controlroom.exercise.lifecycles import (
     DEVICE,
     RELEASE,
+    REPLY,
     REQUEST,
     UNRELEASED,
     ClockPhase,
@@ -36,6 +38,8 @@ from controlroom.exercise.lifecycles import (
     DeviceStatus,
     ReleaseMove,
     ReleaseStatus,
+    ReplyMove,
+    ReplyStatus,
     RequestMove,
     RequestStatus,
     TeamPhase,
@@ -64,6 +68,9 @@ __all__ = [
     "NotApplicable",
     "Note",
     "ReleaseStatus",
+    "Reply",
+    "ReplyAnswer",
+    "ReplyStatus",
     "Request",
     "RequestStatus",
     "SetAside",
@@ -190,6 +197,49 @@ class Request:
 
 
 @dataclass(frozen=True, slots=True)
+class ReplyAnswer:
+    """Control's answer in a reply's thread."""
+
+    seq: int
+    at: float  # wall time
+    by: str
+    text: str
+
+
+@dataclass(slots=True)
+class Reply:
+    """A team's reply to an inject (or an action it reports on it), and control's answers."""
+
+    id: str
+    team: str
+    inject: str
+    kind: str  # ReplyKind: reply | action
+    text: str
+    files: tuple[ReplyFile, ...]
+    sent_at: float  # wall time
+    seq: int
+    device: str = ""
+    sent_scenario: float | None = None
+    answers: list[ReplyAnswer] = field(default_factory=list)
+
+    @property
+    def status(self) -> ReplyStatus:
+        return ReplyStatus.ANSWERED if self.answers else ReplyStatus.OPEN
+
+    def can(self, move: ReplyMove) -> bool:
+        return REPLY.can(self.status, move)
+
+    @property
+    def answered_at(self) -> float | None:
+        return self.answers[0].at if self.answers else None
+
+    @property
+    def response_seconds(self) -> float | None:
+        first = self.answered_at
+        return None if first is None else first - self.sent_at
+
+
+@dataclass(frozen=True, slots=True)
 class Assignment:
     """The teams and cases the director gave a controller."""
 
@@ -218,6 +268,7 @@ class Note:
     updated_by: str = ""
     withdrawn: bool = False
     withdrawn_by: str = ""
+    reply: str | None = None  # the team's reply an observation rates
 
     @property
     def counts(self) -> bool:
@@ -264,6 +315,7 @@ class ExerciseState:
     paces: dict[str, TeamPace] = field(default_factory=dict)  # team -> its own pace
     requests: dict[str, Request] = field(default_factory=dict)
     assignments: dict[str, Assignment] = field(default_factory=dict)  # controller -> theirs
+    replies: dict[str, Reply] = field(default_factory=dict)  # teams' replies to injects
     notes: list[Note] = field(default_factory=list)
     observations: dict[int, Note] = field(default_factory=dict)  # by seq: the same Notes
     devices: dict[str, Device] = field(default_factory=dict)
@@ -366,6 +418,10 @@ class ExerciseState:
         """The team's released injects in release order."""
         mine = [r for r in self.releases.values() if r.team == team and r.released_seq]
         return sorted(mine, key=lambda r: r.released_seq or 0)
+
+    def thread(self, inject: str, team: str) -> list[Reply]:
+        """``team``'s replies to ``inject``, oldest first (each with control's answers)."""
+        return [r for r in self.replies.values() if r.inject == inject and r.team == team]
 
     def assigned_to(self, team: str) -> list[str]:
         """The controllers the director assigned ``team`` to (by name, sorted)."""

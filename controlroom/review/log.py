@@ -28,6 +28,7 @@ from controlroom.exercise.events import (
     InjectReleased,
     Payload,
     ReleaseReason,
+    ReplySent,
     RequestSent,
     RevealMarked,
     SpeedSet,
@@ -101,6 +102,7 @@ def review_log(events: Iterable[Event], names: Mapping[str, str]) -> list[LogEnt
     cases: dict[str, str | None] = {}
     recipients: dict[str, tuple[str, ...]] = {}
     requests: dict[str, str] = {}  # request -> team
+    replies: dict[str, tuple[str, str]] = {}  # a team's reply -> (team, inject)
     all_teams: tuple[str, ...] = ()
     entries: list[LogEntry] = []
     for event in events:
@@ -121,11 +123,17 @@ def review_log(events: Iterable[Event], names: Mapping[str, str]) -> list[LogEnt
             devices[payload.device] = (payload.name, devices[payload.device][1])
         elif isinstance(payload, RequestSent):
             requests[payload.request] = payload.team
+        elif isinstance(payload, ReplySent):
+            replies[payload.reply] = (payload.team, payload.inject)
         started = _move(clock, fact, started)
         entry = _entry(fact, clock, started, names, devices, cases, recipients)
         request = getattr(payload, "request", None)
         if not entry.teams and isinstance(request, str) and request in requests:
             entry = replace(entry, teams=(requests[request],))
+        reply = getattr(payload, "reply", None)
+        if isinstance(reply, str) and reply in replies:  # an answer or a rating of a reply
+            team, replied_to = replies[reply]
+            entry = replace(entry, teams=(team,), inject=entry.inject or replied_to)
         entries.append(entry)
     return entries
 

@@ -32,6 +32,7 @@ from controlroom.delivery.messages import (
     Language,
     Observe,
     Ping,
+    ReplyMessage,
     Resume,
     RevealReport,
     Safety,
@@ -41,10 +42,12 @@ from controlroom.delivery.messages import (
 )
 from controlroom.exercise import commands, safety_commands
 from controlroom.exercise.safety import SafetyKind
+from controlroom.files.blobs import BlobStore
 from controlroom.journal import JournalError
 from controlroom.live.runtime import ExerciseRuntime
 from controlroom.settings import Settings
 from controlroom.web import params
+from controlroom.web.devices.reply_files import team_files
 from controlroom.web.errors import UNAVAILABLE, UNAVAILABLE_FRAME, Outage
 from controlroom.web.identify import identify
 from controlroom.web.origin import origin_allowed
@@ -116,7 +119,9 @@ class ExerciseSocket:
         feed = res.delivery.feed(exercise_id)
         connection.bind(identity.audience, identity.language, identity.device)
         feed.join(connection)  # no await since identify: a revocation cannot slip in between
-        return _Session(connection, feed, runtime, identity, settings, res.outage, res.pages)
+        return _Session(
+            connection, feed, runtime, identity, settings, res.outage, res.pages, res.files
+        )
 
 
 class _Session:
@@ -126,6 +131,7 @@ class _Session:
         "connection",
         "device",
         "feed",
+        "files",
         "identity",
         "outage",
         "pages",
@@ -143,7 +149,9 @@ class _Session:
         settings: Settings,
         outage: Outage,
         pages: Pages,
+        files: BlobStore,
     ) -> None:
+        self.files = files
         self.outage = outage
         self.pages = pages
         self.translator = pages.translator(identity.language)  # refusals in its language
@@ -246,6 +254,8 @@ class _Session:
             await self._reveal(message)
         elif isinstance(message, AskControl):
             await self._ask(message)
+        elif isinstance(message, ReplyMessage):
+            await self._reply(message)
         elif isinstance(message, Safety):
             await self._safety(message)
         elif isinstance(message, Observe | Withdraw):
@@ -270,6 +280,29 @@ class _Session:
         cue, team, reveal, act = message.cue, message.team, message.reveal, message.action
         await self._execute(
             lambda s: commands.mark_reveal(s, role, cue, team, reveal, self.device, act), act
+        )
+
+    async def _reply(self, message: ReplyMessage) -> None:
+        """A team's reply to an inject; its files are the team's own uploads (by id)."""
+        team = self.identity.team
+        if team is None:
+            self._forbidden("Only a team replies to injects.", message.action)
+            return
+        try:
+            files = await team_files(self.files, self.runtime.id, team, message.files)
+        except commands.CommandRefused as refused:
+            self._refused(refused, message.action)
+            return
+        except NOT_SAVED as error:
+            self.outage.report(error, f"socket of {self.identity.audience}")
+            self._unavailable(message.action)
+            return
+        inject, kind, text, action = message.inject, message.kind, message.text, message.action
+        await self._execute(
+            lambda s: commands.send_reply(
+                s, team, self.device, inject, text, files, kind=kind, action=action
+            ),
+            action,
         )
 
     async def _safety(self, message: Safety) -> None:
@@ -345,10 +378,7 @@ class _Session:
         try:
             await self.runtime.execute(decide)
         except commands.CommandRefused as refused:
-            message = refusal_text(refused, self.translator, self.runtime.scenario)
-            self.connection.say(
-                error_frame("refused", message, reason=refused.code.value, action=action)
-            )
+            self._refused(refused, action)
             return
         except NOT_SAVED as error:  # the journal is unreachable: one log line per outage
             self.outage.report(error, f"socket of {self.identity.audience}")
@@ -360,6 +390,12 @@ class _Session:
             return
         if action is not None:
             self.connection.say(done_frame(action))
+
+    def _refused(self, refused: commands.CommandRefused, action: str | None) -> None:
+        message = refusal_text(refused, self.translator, self.runtime.scenario)
+        self.connection.say(
+            error_frame("refused", message, reason=refused.code.value, action=action)
+        )
 
     def _unavailable(self, action: str | None) -> None:
         message = self.translator.gettext(UNAVAILABLE_FRAME)

@@ -3,8 +3,8 @@
  * server has it.
  * Design: docs/devices.md (the outbox); the frames: docs/protocol.md.
  *
- *   - an action is a button with `data-cr-action` (its message as JSON, without the id) or
- *     the team's request form; it gets an id made here, shows as pending at once in
+ *   - an action is a button with `data-cr-action` (its message as JSON, without the id),
+ *     the team's request form, or a reply to an inject (replies.js, through `crOutbox.queue`); it gets an id made here, shows as pending at once in
  *     #outbox, and is sent if the socket is open;
  *   - pending actions are kept in the page and in localStorage (key `cr-outbox:<scope>`,
  *     the #outbox element's data-scope), so a reload or a closed tab loses nothing;
@@ -321,6 +321,9 @@
     load();
     render();
   }
+
+  // replies.js queues a team's reply (its files uploaded first) through the same outbox
+  window.crOutbox = { queue };
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
