@@ -174,7 +174,7 @@ def step(run: Run, model: Model, name: str, args: dict[str, Any], folder: Path) 
         return run
     if name == "restart":
         return restart(run, folder)
-    moved = args.get("team")
+    moved: str = args.get("team", "")
     before = other_dues(state, moved) if moved else None
     try:
         payload = decide(state, name, args, wall)
