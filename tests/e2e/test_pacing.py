@@ -10,6 +10,7 @@ police) has the caller's cue with one reveal.
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from playwright.async_api import Browser, Page, expect
@@ -96,6 +97,13 @@ async def test_an_actor_playing_for_two_teams_sees_two_cue_cards(
     await expect(console.locator("#team-pace-labour .team-offset")).to_have_text(
         "20 min behind", timeout=LIVE_MS
     )
+    # the timeline: labour's own time (20 minutes behind the exercise's D2 10:00) and its own
+    # "now" mark on the first of its releases still to come (S-03 at D2 10:15 on its clock)
+    await expect(console.locator("#team-pace-labour .team-time")).to_contain_text("D2 09:40")
+    await expect(console.locator("#team-pace-police .team-time")).to_contain_text("D2 10:0")
+    now_mark = console.locator('#control-injects .cell-release.team-now[data-team="labour"]')
+    await expect(now_mark).to_have_count(1)
+    await expect(console.locator("#status-S-03-labour")).to_have_class(re.compile(r"\bteam-now\b"))
 
     police_card = actor.locator("#cue-worker-at-site-police")
     labour_card = actor.locator("#cue-worker-at-site-labour")
