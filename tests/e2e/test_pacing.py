@@ -87,6 +87,7 @@ async def test_an_actor_playing_for_two_teams_sees_two_cue_cards(
     browser: Browser, exercise: Exercise
 ) -> None:
     actor = await join(await tablet(browser), await exercise.join_link("actor:worker"), "W1")
+    labour = await join(await tablet(browser), await exercise.join_link("team:labour"), "L1")
     await exercise.run(("startex", {"by": "dina", "scenario_time": D2 + 10 * 3600}))
     console = await console_of(browser, exercise)
     await pace_form(console, "labour", "shift")
@@ -104,6 +105,9 @@ async def test_an_actor_playing_for_two_teams_sees_two_cue_cards(
     now_mark = console.locator('#control-injects .cell-release.team-now[data-team="labour"]')
     await expect(now_mark).to_have_count(1)
     await expect(console.locator("#status-S-03-labour")).to_have_class(re.compile(r"\bteam-now\b"))
+    # labour's tablet runs labour's own clock: 20 minutes behind the exercise's
+    await expect(labour.locator("#clock .clock-time")).to_contain_text("D2 09:40", timeout=LIVE_MS)
+    await expect(actor.locator("#clock .clock-time")).to_contain_text("D2 10:0")
 
     police_card = actor.locator("#cue-worker-at-site-police")
     labour_card = actor.locator("#cue-worker-at-site-labour")
@@ -122,7 +126,7 @@ async def test_an_actor_playing_for_two_teams_sees_two_cue_cards(
     await expect(labour_card).to_have_attribute("data-status", "waiting")
     [report] = await exercise.events("cue.status")
     assert report["data"]["team"] == "police"
-    for page in (actor, console):
+    for page in (actor, labour, console):
         await page.context.close()
 
 
