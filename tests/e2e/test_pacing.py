@@ -16,6 +16,7 @@ from typing import Any
 from playwright.async_api import Browser, Page, expect
 
 from tests.e2e.devices_support import Exercise, director, exercise, join, tablet
+from tests.e2e.test_devices import Cable
 
 __all__ = ["exercise"]  # the fixture, imported for pytest
 
@@ -130,17 +131,32 @@ async def test_an_actor_playing_for_two_teams_sees_two_cue_cards(
         await page.context.close()
 
 
-async def test_a_reveal_tapped_on_the_tablet_reaches_control_once(
+async def test_a_reveal_tapped_offline_reaches_control_once_when_back(
     browser: Browser, exercise: Exercise
 ) -> None:
-    actor = await join(await tablet(browser), await exercise.join_link("actor:caller"), "C1")
+    context = await tablet(browser)
+    cable = Cable()
+    await context.route_web_socket(re.compile(r"/socket$"), cable.route)
+    actor = await join(context, await exercise.join_link("actor:caller"), "C1")
     await exercise.run(("startex", {"by": "dina"}))
     console = await console_of(browser, exercise)
     card = actor.locator("#cue-S-01\\.1")
+    await expect(card.locator(".badge.status-scheduled")).to_be_visible(timeout=LIVE_MS)
+    await context.set_offline(True)
+    await cable.pull()
+    await expect(actor.locator("#offline-banner")).to_be_visible(timeout=LIVE_MS)
     await card.get_by_role("button", name="Revealed").click()
+    kept = actor.locator("#outbox .outbox-item[data-type=reveal]")
+    await expect(kept).to_have_attribute("data-state", "pending")
+    assert await exercise.events("cue.revealed") == []
+
+    await context.set_offline(False)
+    await expect(kept).to_have_attribute("data-state", "sent", timeout=LIVE_MS * 2)
     await expect(card.locator(".reveal-marked")).to_contain_text("Revealed D1", timeout=LIVE_MS)
     await expect(card.get_by_role("button", name="Revealed")).to_have_count(0)
     await expect(console.locator("#revealed-S-01\\.1")).to_have_text("1 revealed", timeout=LIVE_MS)
+    await actor.evaluate("window.dispatchEvent(new Event('online'))")  # sent again: still once
+    await actor.wait_for_timeout(1000)
     [marked] = await exercise.events("cue.revealed")
     assert marked["data"]["team"] == "police" and marked["data"]["reveal"] == "1"
     assert marked["data"]["action"]  # through the device's outbox, with its own action id
