@@ -1,6 +1,7 @@
 """Each team at its own pace, in real Chromium: a held team waits while the other gets its
 inject on time; an actor playing for two teams sees a cue card per team with its own time
-and set; a reveal tapped on a tablet reaches the console (docs/clock.md, docs/devices.md).
+and set; a reveal tapped on a tablet while offline reaches the console once, when the tablet
+is back (docs/clock.md, docs/devices.md).
 
 The ``mini`` scenario: teams ``police`` and ``labour``; S-03 (D2 10:15, to all) has the
 worker's cue ``worker-at-site`` ("Construction site set", 10 minutes before); S-01 (D1 09:30,
