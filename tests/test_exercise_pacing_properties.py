@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from controlroom.exercise import commands
@@ -266,3 +266,6 @@ def test_six_teams_each_at_its_own_pace(steps: list[Step]) -> None:
     for key in PLANNED:
         assert len(run.released.get(key, [])) == 1, key
     assert run.early <= set(PLANNED)
+    moves = sum(1 for e in run.events if str(e.type).startswith("team."))
+    event(f"team moves applied: {min(moves, 10) // 5 * 5}+")
+    event(f"restarts: {min(sum(1 for name, _ in steps if name == 'restart'), 2)}+")
