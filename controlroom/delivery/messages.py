@@ -90,6 +90,7 @@ class Safety:
     kind: SafetyKind
     cue: str | None
     action: str
+    team: str | None = None  # the team the scene on that cue is played for
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,8 +196,13 @@ def parse(text: str) -> ClientMessage:
     if kind == "reply":
         return _reply(data)
     if kind in ("stop", "call"):
-        cue = data.get("cue")
-        return Safety(SafetyKind(kind), None if cue is None else _id(cue, "cue"), _required(data))
+        cue, team = data.get("cue"), data.get("team")
+        return Safety(
+            SafetyKind(kind),
+            None if cue is None else _id(cue, "cue"),
+            _required(data),
+            None if team is None else _id(team, "team"),
+        )
     if kind == "observe":
         return _observe(data)
     if kind == "withdraw":
