@@ -11,7 +11,7 @@ from controlroom.package_data import web_dir
 from controlroom.review.log import PAGE_SIZE, LogFilter, page_of, people_of, review_log
 from controlroom.scenario.time import parse_time
 from tests.support.console import Control
-from tests.support.scenarios import inject, make_scenario
+from tests.support.scenarios import inject, make_scenario, text
 
 SCENARIO = make_scenario(inject("A", at="D1 09:10", to=["alpha"]), inject("B", trigger="manual"))
 T0 = 1_800_000_000.0
@@ -166,3 +166,31 @@ def test_every_event_type_has_its_own_sentence_in_the_log() -> None:
     template = (web_dir() / "templates" / "console" / "_log_entry.html").read_text("utf-8")
     named = {t for t in EventType if f't == "{t.value}"' in template}
     assert set(EventType) - named == {EventType.SET_ASIDE}
+
+
+def test_a_cue_with_an_id_of_its_own_is_logged_with_its_inject() -> None:
+    greeter = {
+        "id": "greeter",  # names no inject: the log must not read one out of it
+        "role": "driver",
+        "where": text("Bus stop"),
+        "knows": text("Knows"),
+        "emotion": text("Calm"),
+    }
+    scenario = make_scenario(inject("A", at="D1 10:00", to=["alpha"], cues=[greeter]))
+    state = ExerciseState.new(scenario, "x")
+    created = ExerciseCreated(exercise="x", name="x", scenario=scenario, by="dina")
+    events = [Event(1, created.TYPE, T0, created.data())]
+    state.apply(events[0])
+    for n, payload in enumerate(
+        [
+            commands.startex(state, "dina"),
+            commands.join_device(state, "a1", "Driver tablet", role="driver"),
+            commands.cue_status(state, "driver", "greeter", "ready", "a1", team="alpha"),
+        ],
+        start=2,
+    ):
+        assert payload is not None
+        events.append(Event(n, payload.TYPE, T0 + n, payload.data()))
+        state.apply(events[-1])
+    cue = review_log(events, {})[-1]
+    assert cue.type == "cue.status" and cue.inject == "A" and cue.case is None
