@@ -114,15 +114,52 @@ class Week:
             await self.run(partial(commands.acknowledge, inject=inject, team=team, device=device))
 
     async def actors_report(self) -> None:
+        """Actors play each cue for each team it goes to, and mark what they revealed."""
         for cue in list(self.runtime.state.cues.values()):
             device = self.actors.get(cue.role)
             if device is None:
                 continue
-            for status in ("ready", "in-scene", "done"):
-                report = partial(
-                    commands.cue_status, role=cue.role, cue=cue.cue, status=status, device=device
-                )
-                await self.run(report)
+            for team in list(cue.runs):
+                for status in ("ready", "in-scene", "done"):
+                    report = partial(
+                        commands.cue_status,
+                        role=cue.role,
+                        cue=cue.cue,
+                        status=status,
+                        device=device,
+                        team=team,
+                    )
+                    await self.run(report)
+                found = self.runtime.state.cue_instance(cue.cue, team)
+                for mark in found.reveals[:1]:
+                    reveal = partial(
+                        commands.mark_reveal,
+                        role=cue.role,
+                        cue=cue.cue,
+                        team=team,
+                        reveal=mark.reveal,
+                        device=device,
+                    )
+                    await self.run(reveal)
+
+    async def team_pace(self) -> None:
+        """The director holds a team for a while, or shifts it (each team at its own pace)."""
+        team = self.random.choice(self.teams)
+        if self.random.random() < 0.5:
+            await self.run(partial(commands.hold_team, by="director", team=team, reason="Slow"))
+            await self.time.advance(self.random.uniform(60, 600))
+            await self.run(partial(commands.resume_team, by="director", team=team))
+        else:
+            minutes = self.random.choice([-10, -5, 5, 10, 15])
+            shift = partial(
+                commands.shift_team,
+                by="director",
+                team=team,
+                reason="Pace",
+                wall=self.time.now(),
+                minutes=minutes,
+            )
+            await self.run(shift)
 
     async def adhoc_inject(self, by: str) -> None:
         self.adhoc += 1
@@ -220,6 +257,8 @@ async def play(data_dir: Path, events: int, seed: int) -> tuple[str, int]:
             await week.receive_everything()
             if week.random.random() < 0.05:
                 await week.actors_report()
+            if week.random.random() < 0.04:
+                await week.team_pace()
     exported = await runtime.journal.read()
     journal_store = open_store(f"file://{data_dir}")
     journal = await journal_store.create(runtime.id)

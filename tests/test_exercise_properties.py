@@ -199,6 +199,7 @@ COMMANDS = st.one_of(
         device=device,
         cue=st.none() | st.sampled_from(["A.1", "nope"]),
         action=action,
+        team=st.none() | team,
     ),
     command(
         "call_control",
@@ -206,6 +207,7 @@ COMMANDS = st.one_of(
         device=device,
         cue=st.none() | st.sampled_from(["A.1", "nope"]),
         action=action,
+        team=st.none() | team,
     ),
     command("seen", by=by, name=words, alert=st.sampled_from(["S001", "S002", "S999", ""])),
     command("set_autohold", by=by, enabled=st.booleans()),

@@ -90,6 +90,7 @@ class Safety:
     kind: SafetyKind
     cue: str | None
     action: str
+    team: str | None = None  # the team the scene on that cue is played for
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,8 +146,13 @@ def parse(text: str) -> ClientMessage:
     if kind == "request":
         return _ask(data)
     if kind in ("stop", "call"):
-        cue = data.get("cue")
-        return Safety(SafetyKind(kind), None if cue is None else _id(cue, "cue"), _required(data))
+        cue, team = data.get("cue"), data.get("team")
+        return Safety(
+            SafetyKind(kind),
+            None if cue is None else _id(cue, "cue"),
+            _required(data),
+            None if team is None else _id(team, "team"),
+        )
     if kind == "language":
         language = data.get("language")
         if not isinstance(language, str) or language not in LANGUAGES:

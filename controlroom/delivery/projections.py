@@ -19,6 +19,7 @@ from controlroom.delivery.views import (
     CueCardView,
     CueGroupView,
     CueStatusView,
+    CueTeamView,
     DevicePresence,
     DeviceView,
     PresenceView,
@@ -212,8 +213,17 @@ def control_inject_view(state: ExerciseState, inject_id: str) -> ControlInjectVi
         )
         for r in state.releases_of(inject_id)
     )
+    per_team: dict[str, list[CueTeamView]] = {}
+    for found in state.cue_instances(inject=inject_id):
+        marked = tuple(m.reveal for m in found.reveals if m.marked_at is not None)
+        per_team.setdefault(found.cue, []).append(CueTeamView(found.team, found.status, marked))
     cues = tuple(
-        CueStatusView(cue_id, cue.role, _cue_status(state, cue_id))
+        CueStatusView(
+            cue_id,
+            cue.role,
+            _cue_status(state, cue_id),
+            tuple(sorted(per_team.get(cue_id, []), key=lambda t: t.team)),
+        )
         for cue_id, cue in zip(inject.cue_ids(), inject.cues, strict=True)
     )
     return ControlInjectView(inject, state.versions[inject_id], releases, cues)

@@ -217,10 +217,24 @@ class ReleaseView:
 
 
 @dataclass(frozen=True, slots=True)
+class CueTeamView:
+    """A cue for one team, as control sees it in the inject's row."""
+
+    team: str
+    status: CueStatus
+    revealed: tuple[str, ...]  # the ids of the reveals the actor marked for this team
+
+
+@dataclass(frozen=True, slots=True)
 class CueStatusView:
     cue: str
     role: str
-    status: CueStatus
+    status: CueStatus  # across its teams: the latest reported
+    teams: tuple[CueTeamView, ...] = ()
+
+    @property
+    def revealed(self) -> int:
+        return sum(len(team.revealed) for team in self.teams)
 
 
 @dataclass(frozen=True, slots=True)

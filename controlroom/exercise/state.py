@@ -353,19 +353,14 @@ class ExerciseState:
         return sorted(name for name, mine in self.assignments.items() if team in mine.teams)
 
     def due_releases(self, wall: float) -> dict[str, list[str]]:
-        """Scheduled releases due at ``wall``: inject id -> teams, in due order.
-
-        A release is due when its team's own time (``team_now``) reaches its ``due``; the
-        releases of a held or paused team wait, and so does everything while the exercise
-        clock does not release.
-        """
+        """Scheduled releases due at ``wall`` on their teams' own clocks (a held or paused
+        team's wait): inject id -> teams, in due order."""
         if not self.clock.releasing:
             return {}
         now = self.clock.scenario_now(wall)
         due: dict[str, list[str]] = {}
-        scheduled = [r for r in self.releases.values() if self._scheduled(r)]
         timed = []
-        for release in scheduled:
+        for release in filter(self._scheduled, self.releases.values()):
             pace = self.pace(release.team)
             if release.due is not None and pace.releasing:
                 timed.append((pace.exercise_time(release.due, now), release))
@@ -397,10 +392,8 @@ class ExerciseState:
         return self.paces.get(team) or TeamPace(team)
 
     def team_offset(self, team: str, wall: float | None = None) -> float:
-        """Scenario seconds ``team`` runs behind the exercise clock at ``wall``.
-
-        ``wall=None``: as of the clock's last event (a current team hold not counted yet).
-        """
+        """Seconds ``team`` runs behind the exercise clock at ``wall`` (None: at the clock's
+        last event, a current team hold not counted yet)."""
         now = self.clock.anchor_scenario if wall is None else self.clock.scenario_now(wall)
         return self.pace(team).offset_at(now)
 

@@ -274,8 +274,8 @@ class _Session:
             return
         stop = message.kind is SafetyKind.STOP
         command = safety_commands.stop if stop else safety_commands.call_control
-        cue, action = message.cue, message.action
-        await self._execute(lambda s: command(s, role, self.device, cue, action), action)
+        cue, action, team = message.cue, message.action, message.team
+        await self._execute(lambda s: command(s, role, self.device, cue, action, team), action)
 
     def _forbidden(self, message: str, action: str | None) -> None:
         self.connection.say(error_frame("forbidden", self._translate(message), action=action))

@@ -225,6 +225,7 @@
     if (message.type === "stop" || message.type === "call") {
       const current = document.querySelector("#actor-cues .cue-card.current");
       message.cue = current ? current.dataset.cue : null;
+      message.team = current && current.dataset.team ? current.dataset.team : null;
     }
     queue(message, button.dataset.crLabel || button.textContent.trim(), button.dataset.crAction);
   });
