@@ -254,3 +254,20 @@ def test_an_answer_held_for_its_delay_reaches_the_team_only_when_released() -> N
     assert 'id="inject-SIM-R001"' in team and "Court interpreters" in team
     assert 'id="request-R001"' in team and 'data-status="answered"' in team
     assert "SimCell" not in team
+
+
+def test_controls_snapshot_brings_each_teams_pace_back_out_of_band() -> None:
+    # The team lanes sit outside #cr-view: a console back from a drop gets them in its
+    # snapshot frame (oob), not only with the next clock or team event.
+    exercise = Exercise(marked_scenario())
+    exercise.apply(lambda s: commands.startex(s, "d"))
+    exercise.apply(lambda s: commands.hold_team(s, "d", "t1", "lunch"))
+    control = current_view(exercise.state, "control")
+    snapshot = exercise.renderer.view(control, "control", "en")
+    lanes = snapshot[snapshot.index('id="team-paces"') :]
+    assert 'hx-swap-oob="outerHTML"' in lanes[: lanes.index(">")]
+    assert "lunch" in lanes
+    page = exercise.renderer.view(control, "control", "en", oob=False)
+    assert 'id="team-paces"' not in page  # a page renders its own lanes where they belong
+    team = exercise.renderer.view(current_view(exercise.state, "team:t1"), "team:t1", "en")
+    assert 'id="team-paces"' not in team

@@ -404,6 +404,7 @@ def current_view(state: ExerciseState, audience: str) -> FullView:
             requests=tuple(control_request_view(state, r) for r in state.requests.values()),
             devices=tuple(device_view(state, d) for d in state.devices),
             safety=tuple(open_alerts(state)),
+            paces=team_paces_view(state),
         )
     if kind == "team" and name in state.scenario.team_ids:
         released = state.released_to(name)

@@ -425,3 +425,6 @@ class FullView:
     receipt: tuple[str, ...] = ()
     safety: tuple[SafetyAlertView, ...] | tuple[ActorSafetyView, ...] = ()
     replies: tuple[TeamReplyView, ...] = ()  # a team's replies to injects, with answers
+    # control's row of team lanes: outside ``#cr-view`` on the timeline, so the snapshot
+    # frame swaps it out of band (a console back from a drop shows each team's pace again)
+    paces: TeamPacesView | None = None
