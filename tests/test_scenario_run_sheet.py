@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from controlroom.scenario import load_scenario
 from controlroom.scenario.model import Inject, Schedule
 from controlroom.scenario.run_sheet import (
@@ -97,6 +99,17 @@ def test_a_shared_cue_at_one_time_is_one_scene() -> None:
     assert (clash.first.team, clash.second.team, clash.gap) == ("c", "d", 300)
     [line] = summaries(["driver"], apart)
     assert (line.scenes, line.tightest) == (2, 300)
+
+
+def test_a_shared_scene_a_team_reaches_moments_later_is_still_one_scene() -> None:
+    # A 45 s team hold moved d's instance across a minute boundary: 10:45:20 and 10:46:05
+    # are one joint scene (grouping by clock minute had made them two, and a false clash).
+    at = T("D2 10:45") + 20
+    shared = [replace(scene("D2 10:45", t, cue="X-02.1", shared=True), time=at) for t in "abc"]
+    late = replace(scene("D2 10:45", "d", cue="X-02.1", shared=True), time=at + 45)
+    assert conflicts([*shared, late], SCHEDULE) == []
+    [line] = summaries(["driver"], [*shared, late])
+    assert line.scenes == 1
 
 
 def test_the_resolving_shift_clears_the_conflict_without_a_new_one() -> None:

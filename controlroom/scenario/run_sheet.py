@@ -20,6 +20,7 @@ from typing import Literal
 from controlroom.scenario.model import AfterTrigger, Inject, Schedule
 
 STEP = 300  # a suggested shift is a whole number of 5 minutes
+JOINT = 60.0  # a shared cue's instances within a minute of the first are one scene
 LONGEST_SHIFT = 4 * 3600
 
 
@@ -36,14 +37,32 @@ class Scene:
     set: str | None
     shared: bool = False  # one scene for every team it plays for at the same time
     status: str = "planned"  # live: waiting, ready, in-scene, done
+    joint: float | None = None  # a shared scene's occasion: its first instance's time (joined)
 
     @property
     def occasion(self) -> tuple[str, float | None] | tuple[str, float | None, str]:
-        """What the actor actually plays: a shared cue's instances in the same minute are
-        one (a team's hold that ended a moment later does not split a joint scene)."""
+        """What the actor actually plays: a shared cue's instances ``joined`` into one scene
+        are one (a team's hold that ended a moment later does not split a joint scene)."""
         if self.shared:
-            return (self.cue, None if self.time is None else round(self.time / 60))
+            return (self.cue, self.joint if self.joint is not None else self.time)
         return (self.cue, self.time, self.team)
+
+
+def joined(scenes: Iterable[Scene]) -> list[Scene]:
+    """The scenes, each shared cue's timed instances grouped into occasions: an instance
+    within ``JOINT`` of the first of a group is the same scene (``joint``: that first time).
+    Grouped from the first instance, not by clock minute: 10:45:10 and 10:45:40 are one scene
+    however the minutes fall."""
+    first: dict[str, float] = {}
+    out = []
+    for scene in in_order(scenes):
+        if scene.shared and scene.time is not None:
+            start = first.get(scene.cue)
+            if start is None or scene.time - start >= JOINT:
+                first[scene.cue] = start = scene.time
+            scene = replace(scene, joint=start)
+        out.append(scene)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +159,7 @@ def in_order(scenes: Iterable[Scene]) -> list[Scene]:
 def conflicts(scenes: Iterable[Scene], schedule: Schedule) -> list[Conflict]:
     """Every clash among timed scenes, by the later scene's time: a role closer than
     ``schedule.min_gap`` to itself, a set taken by another team within ``schedule.scene``."""
-    timed = in_order(s for s in scenes if s.time is not None)
+    timed = joined(s for s in scenes if s.time is not None)
     found: list[Conflict] = []
     found += _clashes(timed, "role", lambda s: s.role, schedule.min_gap_seconds)
     found += _clashes(timed, "set", lambda s: s.set, schedule.scene_seconds)
@@ -217,7 +236,7 @@ def _round_up(seconds: float) -> int:
 def summaries(roles: Sequence[str], scenes: Iterable[Scene]) -> list[RoleSummary]:
     """Per role, in ``roles`` order: scenes, first and last, the tightest gap."""
     by_role: dict[str, list[Scene]] = defaultdict(list)
-    for scene in scenes:
+    for scene in joined(scenes):
         by_role[scene.role].append(scene)
     found = []
     for role in roles:

@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Route
 from controlroom.exercise.run_sheet import upcoming_scenes
 from controlroom.exercise.state import ExerciseState
 from controlroom.i18n import local
-from controlroom.scenario.run_sheet import Scene
+from controlroom.scenario.run_sheet import Scene, joined
 from controlroom.web.devices.guard import DeviceAccess, device_page
 from controlroom.web.resources import resources
 
@@ -53,7 +53,7 @@ def run_sheet(state: ExerciseState, wall: float, role: str, language: str) -> Ru
     sets = {s.id: local(s.name, language, original)[0] for s in state.scenario.sets}
     wheres = _wheres(state, language)
     grouped: dict[object, list[Scene]] = {}
-    for scene in upcoming_scenes(state, wall, role):
+    for scene in joined(upcoming_scenes(state, wall, role)):
         grouped.setdefault(scene.occasion, []).append(scene)
     lines = [
         RunSheetLine(
