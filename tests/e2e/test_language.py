@@ -54,6 +54,9 @@ async def test_an_english_only_edit_warns_and_the_russian_team_sees_it_marked(
     team = await join(team_context, await exercise.join_link("team:police"), "Police 1")
     await team.locator("[data-cr-language] button[value=ru]").click()
     await expect(team.locator("html")).to_have_attribute("lang", "ru")
+    # the running tablet clock says the day in Russian, as the console does (not "D1")
+    await team.wait_for_timeout(1500)  # past the tablet's own tick, which rewrites the text
+    await expect(team.locator("#clock .clock-time")).to_contain_text("Д1", timeout=LIVE_MS)
     card = team.locator("#inject-S-01")
     await expect(card).to_be_visible(timeout=LIVE_MS)
     await expect(card.locator(".inject-behind")).to_have_count(0)

@@ -159,7 +159,10 @@
     const total = Math.max(0, Math.floor(seconds));
     const day = Math.floor(total / 86400);
     const rest = total % 86400;
-    return `D${day + 1} ${two(Math.floor(rest / 3600))}:${two(Math.floor((rest % 3600) / 60))}:${two(rest % 60)}`;
+    // the day prefix in the page's language (#clock's data-day, e.g. "Д%(day)s"), as the console
+    const clock = document.getElementById("clock");
+    const days = (clock && clock.dataset.day) || "D%(day)s";
+    return `${days.replace("%(day)s", day + 1)} ${two(Math.floor(rest / 3600))}:${two(Math.floor((rest % 3600) / 60))}:${two(rest % 60)}`;
   }
 
   function tickClock() {
