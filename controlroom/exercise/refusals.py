@@ -67,6 +67,7 @@ class Refusal(StrEnum):
     TEAM_NOT_HELD = "team-not-held"
     SHIFT_NEEDS_REASON = "shift-needs-reason"
     BAD_SHIFT = "bad-shift"
+    BAD_MINUTES = "bad-minutes"
     NO_SHIFT_POINT = "no-shift-point"
     # actors
     NO_CUE = "no-cue"
@@ -169,6 +170,7 @@ TEMPLATES: dict[Refusal, str] = {
     Refusal.TEAM_ALREADY_HELD: "Team %(team)s is already on hold.",
     Refusal.TEAM_NOT_HELD: "Team %(team)s is not on hold.",
     Refusal.SHIFT_NEEDS_REASON: "Give a reason for the shift: it goes into the exercise log.",
+    Refusal.BAD_MINUTES: "A shift is a number of minutes, e.g. 15 or -10.",
     Refusal.BAD_SHIFT: "A shift is a number of minutes, not 0, at most %(most)s either way.",
     Refusal.NO_SHIFT_POINT: (
         "Inject %(inject)s has no planned time for team %(team)s: pick a point that has one."

@@ -65,7 +65,7 @@ async def shift(request: Request) -> Response:
             try:
                 minutes = float(written.replace(",", "."))
             except ValueError:
-                raise CommandRefused(Refusal.BAD_NUMBER) from None
+                raise CommandRefused(Refusal.BAD_MINUTES) from None
         return lambda state: commands.shift_team(
             state, by, team, reason, wall, minutes=minutes, to_inject=to or None
         )
