@@ -44,6 +44,7 @@ async def test_bad_input_is_a_4xx_that_says_why(control: Control) -> None:
     before = runtime.state.seq
     cases = [
         (f"{teams}/police/hold", {"reason": " "}, "Give a reason for the hold"),
+        (f"{teams}/police/hold", {"reason": "r", "mode": "bogus"}, "pauses the team"),
         (f"{teams}/police/resume", {}, "is not on hold"),
         (f"{teams}/police/shift", {"minutes": "soon", "reason": "r"}, "number of minutes"),
         (f"{teams}/police/shift", {"minutes": "5"}, "Give a reason for the shift"),

@@ -65,6 +65,7 @@ class Refusal(StrEnum):
     TEAM_PACE_NEEDS_CLOCK = "team-pace-needs-clock"
     TEAM_ALREADY_HELD = "team-already-held"
     TEAM_NOT_HELD = "team-not-held"
+    BAD_HOLD_MODE = "bad-hold-mode"
     SHIFT_NEEDS_REASON = "shift-needs-reason"
     BAD_SHIFT = "bad-shift"
     BAD_MINUTES = "bad-minutes"
@@ -169,6 +170,9 @@ TEMPLATES: dict[Refusal, str] = {
     Refusal.TEAM_PACE_NEEDS_CLOCK: "A team can be held or shifted between STARTEX and ENDEX.",
     Refusal.TEAM_ALREADY_HELD: "Team %(team)s is already on hold.",
     Refusal.TEAM_NOT_HELD: "Team %(team)s is not on hold.",
+    Refusal.BAD_HOLD_MODE: (
+        "A hold either stops the team's time or keeps it and pauses the team's releases."
+    ),
     Refusal.SHIFT_NEEDS_REASON: "Give a reason for the shift: it goes into the exercise log.",
     Refusal.BAD_MINUTES: "A shift is a number of minutes, e.g. 15 or -10.",
     Refusal.BAD_SHIFT: "A shift is a number of minutes, not 0, at most %(most)s either way.",

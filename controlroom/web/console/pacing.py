@@ -20,6 +20,7 @@ from controlroom.web.console.actions import Command, act, field
 from controlroom.web.resources import resources
 
 PREFIX = "/exercises/{exercise}/teams/{team}"
+HOLD_MODES = ("clock", "releases")  # the hold form's radio: stop the team's time, or its releases
 
 
 def _team(request: Request) -> str:
@@ -31,7 +32,10 @@ async def hold(request: Request) -> Response:
     team = _team(request)
 
     def command(form: FormData, by: str) -> Command:
-        reason, shift = field(form, "reason"), field(form, "mode") != "releases"
+        reason, mode = field(form, "reason"), field(form, "mode") or "clock"
+        if mode not in HOLD_MODES:
+            raise CommandRefused(Refusal.BAD_HOLD_MODE)
+        shift = mode == "clock"
         return lambda state: commands.hold_team(state, by, team, reason, shift)
 
     return await act(
