@@ -65,3 +65,20 @@ async def test_an_observer_cannot_move_a_team(control: Control) -> None:
     assert response.status_code == 403
     page = await control.get(f"/exercises/{runtime.id}")
     assert 'id="team-paces"' in page.text and "Hold this team" not in page.text
+
+
+async def test_the_messages_name_the_team_once_and_say_how_far_it_moved(control: Control) -> None:
+    runtime = await started(control)
+    teams = f"/exercises/{runtime.id}/teams"
+    held = await control.post(f"{teams}/police/hold", {"reason": "lost"}, htmx=True)
+    assert "Police team is on hold (lost)." in held.text and ">police" not in held.text
+    again = await control.post(f"{teams}/police/hold", {"reason": "lost"})
+    assert "Police team is already on hold." in again.text and "Team Police" not in again.text
+    resumed = await control.post(f"{teams}/police/resume", htmx=True)
+    assert "Police team has resumed." in resumed.text
+    later = await control.post(f"{teams}/labour/shift", {"minutes": "75", "reason": "r"}, htmx=True)
+    assert "Labour inspectors: the schedule moved 1 hr 15 min later." in later.text
+    earlier = await control.post(
+        f"{teams}/labour/shift", {"minutes": "-15", "reason": "r"}, htmx=True
+    )
+    assert "Labour inspectors: the schedule moved 15 min earlier." in earlier.text
