@@ -160,6 +160,8 @@ def test_the_team_facing_pack_holds_no_secret_on_page_csv_and_xlsx(
     for planted in ("MK[NOTE:log]", "MK[EXPECT:I-t1-0]", "I-t2-0", "T2-OBSERVED", "I-t1-0.1"):
         assert planted in control_text, planted
     assert "REPLAY" not in team[""].text and "Debrief, day 1" in team[""].text
+    assert "SimCell" not in texts["page"] and "Your requests to exercise control" in texts["page"]
+    assert "Requests to the SimCell" in full[""].text  # the control pack keeps control's word
 
 
 def test_a_day_before_startex_has_nothing_to_report() -> None:
