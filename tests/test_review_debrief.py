@@ -160,6 +160,8 @@ def test_the_team_facing_pack_holds_no_secret_on_page_csv_and_xlsx(
     for planted in ("MK[NOTE:log]", "MK[EXPECT:I-t1-0]", "I-t2-0", "T2-OBSERVED", "I-t1-0.1"):
         assert planted in control_text, planted
     assert "REPLAY" not in team[""].text and "Debrief, day 1" in team[""].text
+    assert "SimCell" not in texts["page"] and "Your requests to exercise control" in texts["page"]
+    assert "Requests to the SimCell" in full[""].text  # the control pack keeps control's word
 
 
 def test_a_day_before_startex_has_nothing_to_report() -> None:
@@ -170,3 +172,25 @@ def test_a_day_before_startex_has_nothing_to_report() -> None:
     events = [Event(1, created.TYPE, T0, created.data())]
     pack = debrief_pack(events, 1, team="t1")
     assert pack.injects == () and pack.requests == () and pack.objectives == ()
+
+
+def test_the_page_says_delays_in_hours_and_cues_by_character_and_status(
+    live_server: LiveServerFactory,
+) -> None:
+    server = live_server()
+    scenario = marked_scenario(teams=1, roles=1, injects_per_team=0, scheduled=1)
+    exercise = server.create_exercise(scenario)
+    server.run(
+        exercise,
+        ("startex", {"by": "d", "scenario_time": parse_time("D1 07:00")}),
+        ("release_now", {"by": "d", "inject": "S-0"}),
+        ("cue_status", {"role": "r0", "cue": "S-0.1", "status": "in-scene", "device": "a"}),
+    )
+    session = server.session({"kind": "user", "role": "observer", "name": "olga"})
+    with httpx.Client(base_url=server.url, cookies={"cr_session": session}, timeout=30) as client:
+        page = printed(client.get(f"/exercises/{exercise}/debrief", params={"day": 1}).text)
+        sheet = client.get(f"/exercises/{exercise}/debrief.csv", params={"day": 1}).text
+    assert "released 2 hr 1 min before plan" in page
+    assert "<td>Character r0</td><td>in the scene</td>" in page
+    assert ">r0<" not in page and "in-scene" not in page
+    assert "Character r0,in the scene" in sheet

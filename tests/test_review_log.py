@@ -194,3 +194,48 @@ def test_a_cue_with_an_id_of_its_own_is_logged_with_its_inject() -> None:
         state.apply(events[-1])
     cue = review_log(events, {})[-1]
     assert cue.type == "cue.status" and cue.inject == "A" and cue.case is None
+
+
+async def test_team_and_device_sentences_name_each_once_in_the_readers_language(
+    control: Control,
+) -> None:
+    runtime = await control.exercise()
+    now = 0.0
+    steps = [
+        lambda s: commands.startex(s, "dina"),
+        lambda s: commands.release_now(s, "dina", "S-01", ["police"]),
+        lambda s: commands.hold_team(s, "dina", "police", "actor late"),
+        lambda s: commands.resume_team(s, "dina", "police"),
+        lambda s: commands.shift_team(s, "dina", "labour", "slow", now, minutes=75),
+        lambda s: commands.join_device(s, "d1", "Viktor tablet", role="caller"),
+        lambda s: commands.join_device(s, "d2", "Anna tablet", observer=True),
+        lambda s: commands.join_device(s, "d3", "Police tablet", team="police"),
+    ]
+    for step in steps:
+        await runtime.execute(step)
+    log = f"/exercises/{runtime.id}/log"
+    english = await review_section(control, log)
+    for said in (
+        "Dina released S-01 “A call about a building site” to Police team.",
+        "Dina put Police team on hold.",
+        "Dina resumed Police team.",
+        "Dina moved the schedule of Labour inspectors 1 hr 15 min later.",
+        "The device Viktor tablet joined the actor playing Anonymous caller.",
+        "The device Anna tablet joined the observers.",
+        "The device Police tablet joined Police team.",
+    ):
+        assert said in english, said
+    assert "«" not in english and "team Police team" not in english
+    russian = await review_section(control, log + "?lang=ru")
+    for said in (
+        "Dina выпустил(а) S-01 «Звонок о стройке». Получатели: Команда полиции.",
+        "Команда полиции: Dina остановил(а) игру.",
+        "Команда полиции: Dina продолжил(а) игру.",
+        "Трудовые инспекторы: Dina сдвинул(а) график на 1 ч 15 мин позже.",
+        "Устройство Viktor tablet подключено к роли «Анонимный звонящий».",
+        "Устройство Anna tablet подключено к наблюдателям.",
+        "Команда полиции: подключено устройство Police tablet.",
+    ):
+        assert said in russian, said
+    for wrong in ("команды Команда", "для Команда", "caller", "Dina created"):
+        assert wrong not in russian, wrong

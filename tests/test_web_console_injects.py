@@ -141,3 +141,21 @@ async def test_unknown_injects_and_exercises_are_404(control: Control) -> None:
     assert (await control.get("/exercises/..%2F..%2Fetc")).status_code == 404
     refused = await control.post(f"/exercises/{runtime.id}/injects/NOPE/release")
     assert refused.status_code == 409 and "No inject NOPE." in refused.text
+
+
+async def test_the_history_reads_like_the_review_log_in_the_readers_language(
+    control: Control,
+) -> None:
+    runtime = await started(control)
+    path = f"/exercises/{runtime.id}/injects/S-01"
+    assert (await control.post(f"{path}/release")).status_code == 303
+    await control.post(f"/exercises/{runtime.id}/injects/S-02/release")  # another inject
+    english = (await control.get(path)).text
+    history = english[english.index('id="history"') :]
+    assert "Dina released S-01 “A call about a building site” to Police team." in history
+    assert 'class="log-stime">D1 ' in history  # the scenario time as it stood
+    assert "<code>inject.released</code>" not in history and "S-02" not in history
+    russian = (await control.get(path + "?lang=ru")).text
+    history = russian[russian.index('id="history"') :]
+    assert "Dina выпустил(а) S-01 «Звонок о стройке». Получатели: Команда полиции." in history
+    assert 'class="log-stime">Д1 ' in history

@@ -44,8 +44,9 @@ async def test_bad_input_is_a_4xx_that_says_why(control: Control) -> None:
     before = runtime.state.seq
     cases = [
         (f"{teams}/police/hold", {"reason": " "}, "Give a reason for the hold"),
+        (f"{teams}/police/hold", {"reason": "r", "mode": "bogus"}, "pauses the team"),
         (f"{teams}/police/resume", {}, "is not on hold"),
-        (f"{teams}/police/shift", {"minutes": "soon", "reason": "r"}, "is a number"),
+        (f"{teams}/police/shift", {"minutes": "soon", "reason": "r"}, "number of minutes"),
         (f"{teams}/police/shift", {"minutes": "5"}, "Give a reason for the shift"),
         (f"{teams}/police/shift", {"to": "NOPE", "reason": "r"}, "NOPE"),
         (f"{teams}/ghost/hold", {"reason": "r"}, "team"),
@@ -64,3 +65,20 @@ async def test_an_observer_cannot_move_a_team(control: Control) -> None:
     assert response.status_code == 403
     page = await control.get(f"/exercises/{runtime.id}")
     assert 'id="team-paces"' in page.text and "Hold this team" not in page.text
+
+
+async def test_the_messages_name_the_team_once_and_say_how_far_it_moved(control: Control) -> None:
+    runtime = await started(control)
+    teams = f"/exercises/{runtime.id}/teams"
+    held = await control.post(f"{teams}/police/hold", {"reason": "lost"}, htmx=True)
+    assert "Police team is on hold (lost)." in held.text and ">police" not in held.text
+    again = await control.post(f"{teams}/police/hold", {"reason": "lost"})
+    assert "Police team is already on hold." in again.text and "Team Police" not in again.text
+    resumed = await control.post(f"{teams}/police/resume", htmx=True)
+    assert "Police team has resumed." in resumed.text
+    later = await control.post(f"{teams}/labour/shift", {"minutes": "75", "reason": "r"}, htmx=True)
+    assert "Labour inspectors: the schedule moved 1 hr 15 min later." in later.text
+    earlier = await control.post(
+        f"{teams}/labour/shift", {"minutes": "-15", "reason": "r"}, htmx=True
+    )
+    assert "Labour inspectors: the schedule moved 15 min earlier." in earlier.text

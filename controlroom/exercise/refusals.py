@@ -65,8 +65,10 @@ class Refusal(StrEnum):
     TEAM_PACE_NEEDS_CLOCK = "team-pace-needs-clock"
     TEAM_ALREADY_HELD = "team-already-held"
     TEAM_NOT_HELD = "team-not-held"
+    BAD_HOLD_MODE = "bad-hold-mode"
     SHIFT_NEEDS_REASON = "shift-needs-reason"
     BAD_SHIFT = "bad-shift"
+    BAD_MINUTES = "bad-minutes"
     NO_SHIFT_POINT = "no-shift-point"
     # actors
     NO_CUE = "no-cue"
@@ -166,15 +168,19 @@ TEMPLATES: dict[Refusal, str] = {
     Refusal.DEVICE_REVOKED: "This device has been removed from the exercise.",
     Refusal.NO_SUCH_TARGET: "No such team, actor role or observers' link.",
     Refusal.TEAM_PACE_NEEDS_CLOCK: "A team can be held or shifted between STARTEX and ENDEX.",
-    Refusal.TEAM_ALREADY_HELD: "Team %(team)s is already on hold.",
-    Refusal.TEAM_NOT_HELD: "Team %(team)s is not on hold.",
+    Refusal.TEAM_ALREADY_HELD: "%(team)s is already on hold.",
+    Refusal.TEAM_NOT_HELD: "%(team)s is not on hold.",
+    Refusal.BAD_HOLD_MODE: (
+        "A hold either stops the team's time or keeps it and pauses the team's releases."
+    ),
     Refusal.SHIFT_NEEDS_REASON: "Give a reason for the shift: it goes into the exercise log.",
+    Refusal.BAD_MINUTES: "A shift is a number of minutes, e.g. 15 or -10.",
     Refusal.BAD_SHIFT: "A shift is a number of minutes, not 0, at most %(most)s either way.",
     Refusal.NO_SHIFT_POINT: (
-        "Inject %(inject)s has no planned time for team %(team)s: pick a point that has one."
+        "Inject %(inject)s has no planned time for %(team)s: pick a point that has one."
     ),
     Refusal.NO_CUE: "No such cue for this role.",
-    Refusal.CUE_NOT_FOR_TEAM: "This cue is not played for team %(team)s.",
+    Refusal.CUE_NOT_FOR_TEAM: "This cue is not played for %(team)s.",
     Refusal.NO_REVEAL: "No such reveal on this cue.",
     Refusal.BAD_CUE_STATUS: "A cue is reported ready, in scene or done.",
     Refusal.NO_SAFETY_ALERT: "No such safety alert.",

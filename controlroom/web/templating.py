@@ -137,6 +137,7 @@ def localized(translator: Translator) -> dict[str, Any]:
         "lang": language,
         "stime": stime,
         "relative": relative,
+        "span": lambda seconds: hours_minutes(seconds, language),
     }
 
 
@@ -147,6 +148,15 @@ def duration(seconds: int, language: str) -> str:
     if seconds % 60 == 0:
         return format_unit(seconds // 60, "duration-minute", length="short", locale=language)
     return format_unit(seconds, "duration-second", length="short", locale=language)
+
+
+def hours_minutes(seconds: float, language: str) -> str:
+    """A length of time in whole minutes, as hours and minutes ("26 hr 12 min") in ``language``."""
+    hours, minutes = divmod(round(abs(seconds) / 60), 60)
+    parts = [format_unit(hours, "duration-hour", length="short", locale=language)] if hours else []
+    if minutes or not hours:
+        parts.append(format_unit(minutes, "duration-minute", length="short", locale=language))
+    return " ".join(parts)
 
 
 @jinja2.pass_context

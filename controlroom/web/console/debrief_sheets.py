@@ -42,6 +42,9 @@ OBSERVATION_HEADER = (
     _("Objective"), _("Critical task"), _("Rating"), _("Team"), _("Scenario time"), _("By"),
     _("Observation"), _("Inject"), _("Corrected"),
 )  # fmt: skip
+CUE_STATUSES = {
+    "ready": _("ready"), "in-scene": _("in the scene"), "done": _("done"), "waiting": _("waiting"),
+}  # fmt: skip
 NOTE_HEADER = (_("Scenario time"), _("By"), _("Team"), _("Inject"), _("Note"))
 
 
@@ -99,9 +102,14 @@ def pack_sheets(
     ]
     if not pack.team_facing:
         cues: list[list[str]] = [header(CUE_HEADER)]
+        characters = {r.id: text(r.character) for r in scenario.roles}
         cues += [
-            [c.cue, c.inject, c.role, c.status, _time(c.scenario_time), c.by] for c in pack.cues
-        ]
+            [
+                c.cue, c.inject, characters.get(c.role, c.role),
+                gettext(CUE_STATUSES.get(c.status, c.status)), _time(c.scenario_time), c.by,
+            ]
+            for c in pack.cues
+        ]  # fmt: skip
         notes: list[list[str]] = [header(NOTE_HEADER)]
         for n in pack.notes:
             team = teams.get(n.team or "", n.team or "")

@@ -9,7 +9,7 @@ the hub sends to the team, so what control previews is what the team will see.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -23,11 +23,11 @@ from controlroom.delivery.projections import control_inject_view, team_inject_vi
 from controlroom.delivery.render import FrameRenderer
 from controlroom.exercise import commands
 from controlroom.exercise.cues import CueInstance
-from controlroom.exercise.events import Fact, fact_of
 from controlroom.exercise.refusals import CommandRefused, Refusal
 from controlroom.exercise.state import ExerciseState
 from controlroom.i18n import LANGUAGE_NAMES
 from controlroom.journal import Event
+from controlroom.review.log import LogEntry, review_log
 from controlroom.scenario.model import Channel, Inject
 from controlroom.web import params
 from controlroom.web.auth import language_of, requires, viewer_of
@@ -49,16 +49,10 @@ def inject_of(state: ExerciseState, request: Request) -> Inject:
     return inject
 
 
-def history(events: list[Event], inject: str) -> list[Fact]:
-    """The journal's events about one inject, oldest first."""
-
-    def about(fact: Fact) -> bool:
-        subject = getattr(fact.payload, "inject", None)
-        if isinstance(subject, Inject):
-            subject = subject.id
-        return subject == inject
-
-    return [fact for fact in map(fact_of, events) if about(fact)]
+def history(events: list[Event], inject: str, names: Mapping[str, str]) -> list[LogEntry]:
+    """The review log's entries about one inject, oldest first (``names``: account id ->
+    display name): scenario time as it stood, who by name, the teams it concerns."""
+    return [entry for entry in review_log(events, names) if entry.inject == inject]
 
 
 def preview_html(
@@ -102,6 +96,7 @@ async def detail(request: Request) -> Response:
     if team not in recipients:
         team = recipients[0]
     res = resources(request)
+    names = {a.name: a.display or a.name for a in await res.accounts.all()}
     row = control_inject_view(state, inject.id)
     context = {
         "inject": inject,
@@ -114,7 +109,7 @@ async def detail(request: Request) -> Response:
             for code, older in sorted(state.behind.get(inject.id, {}).items())
         ],
         "language_names": LANGUAGE_NAMES,
-        "history": history(await runtime.journal.read(), inject.id),
+        "history": history(await runtime.journal.read(), inject.id, names),
         "recipients": recipients,
         "preview_team": team,
         "preview": preview_html(
