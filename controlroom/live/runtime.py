@@ -19,7 +19,7 @@ from controlroom.exercise.endex import refuse_after_endex
 from controlroom.exercise.events import ExerciseCreated, Fact, Payload, Unreadable, decode
 from controlroom.exercise.refusals import CommandRefused, Refusal
 from controlroom.exercise.state import ExerciseState, NotApplicable
-from controlroom.journal import Event, Journal, JournalConflict
+from controlroom.journal import Event, Journal, JournalConflict, JournalError
 from controlroom.live.snapshots import Snapshots
 from controlroom.live.timesource import TimeSource
 from controlroom.scenario.model import Scenario
@@ -103,6 +103,9 @@ class ExerciseRuntime:
                 return  # folded on meanwhile (a journal read over the network): next time
             data = snapshots.dump(self.state, self.journal.epoch, last)
             await asyncio.to_thread(snapshots.write, self.id, data)
+        except JournalError as error:  # the journal is away (Redis down at shutdown...)
+            logger.warning("no snapshot of %s at %d: %s", self.id, seq, error)
+            return
         except Exception:  # a snapshot only saves time: the journal is the truth
             logger.exception("could not write the snapshot of %s at %d", self.id, seq)
             return
