@@ -27,6 +27,7 @@ from controlroom.access.secret import load_secret
 from controlroom.access.sessions import open_sessions
 from controlroom.delivery.fastpath import FastPath
 from controlroom.delivery.hub import Delivery
+from controlroom.files.blobs import open_blobs
 from controlroom.i18n import Catalogues
 from controlroom.journal import open_store
 from controlroom.live.registry import Exercises
@@ -87,6 +88,8 @@ async def _start(
     )
     store = open_store(settings.journal)
     opened.push_async_callback(store.close)
+    files = open_blobs(settings.files)
+    opened.push_async_callback(files.close)
     sessions = open_sessions(settings.sessions)
     opened.push_async_callback(sessions.close)
     accounts = open_accounts(settings.sessions, settings.data_dir)
@@ -138,6 +141,7 @@ async def _start(
             outage=outage,
             fast_path=fast_path,
             join_attempts=join_attempts,
+            files=files,
         )
     )
 

@@ -21,7 +21,8 @@ from controlroom.scenario import (
     summary,
 )
 from controlroom.scenario import msel as msel_csv
-from controlroom.scenario.loader import is_scenario, load_scenarios
+from controlroom.scenario.loader import is_scenario, scenario_folders, validate_scenario
+from controlroom.scenario.schedule_summary import run_sheet_summary
 
 FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
 
@@ -38,27 +39,27 @@ def validate(path: Path) -> None:
 
     Prints each problem as file:line: field: message and exits 1 when there are any.
     """
-    if is_scenario(path):
-        found: dict[str, Scenario | ScenarioInvalid] = {path.name: _try_load(path)}
-    else:
-        found = load_scenarios(path)
-    if not found:
+    folders = [path] if is_scenario(path) else scenario_folders(path)
+    if not folders:
         click.echo(f"no scenario found in {path} (a scenario folder holds scenario.yaml)")
         sys.exit(1)
-    for result in found.values():
+    failed = False
+    for folder in folders:
+        result, conflicts = validate_scenario(folder)
         if isinstance(result, ScenarioInvalid):
             click.echo(str(result))
-        else:
-            click.echo(summary(result))
-    if any(isinstance(result, ScenarioInvalid) for result in found.values()):
+            failed = True
+            continue
+        click.echo(summary(result))
+        click.echo(run_sheet_summary(result))
+        for problem in conflicts:
+            click.echo(str(problem))
+        if conflicts:
+            count = f"{len(conflicts)} schedule conflict{'' if len(conflicts) == 1 else 's'}"
+            click.echo(f"{count} in {result.id}")
+            failed = True
+    if failed:
         sys.exit(1)
-
-
-def _try_load(path: Path) -> Scenario | ScenarioInvalid:
-    try:
-        return load_scenario(path)
-    except ScenarioInvalid as invalid:
-        return invalid
 
 
 @main.group()
@@ -305,6 +306,7 @@ def export_command(exercise: str, output: Path, lang: str) -> None:
     from controlroom.package_data import web_dir
     from controlroom.review.export import export_zip
     from controlroom.web.console.debrief_sheets import pack_csv_rows, pack_sheets
+    from controlroom.web.console.schedule_sheets import schedule_table
 
     if lang not in LANGUAGES:
         raise click.UsageError(f"--lang is one of {', '.join(LANGUAGES)}")
@@ -312,7 +314,10 @@ def export_command(exercise: str, output: Path, lang: str) -> None:
     gettext = Catalogues(web_dir() / "locale").get(lang).gettext
     scenario = _scenario(events, exercise)
     content = export_zip(
-        events, lambda pack: pack_sheets(pack, scenario, lang, gettext), csv_rows=pack_csv_rows
+        events,
+        lambda pack: pack_sheets(pack, scenario, lang, gettext),
+        csv_rows=pack_csv_rows,
+        schedule=lambda state: schedule_table(state, lang, gettext),
     )
     output.write_bytes(content)
     click.echo(f"{output}: {len(events)} events, {len(content)} bytes")

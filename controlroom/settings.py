@@ -37,6 +37,12 @@ class Settings:
         "sqlite:///path (embedded default: <data_dir>/access.sqlite3), "
         "redis://host:port/db (scaled; defaults to the journal's Redis), memory:// (nothing kept).",
     )
+    files_url: str = _setting(
+        "",
+        "Where the files teams send with their replies live: file:///path (embedded default: "
+        "<data_dir>/files), redis://host:port/db (scaled; defaults to the journal's Redis), "
+        "memory:// (nothing kept).",
+    )
     secret_key: str = _setting(
         "",
         "Key that signs cookies and join tokens. Empty: generated once and kept in "
@@ -72,6 +78,10 @@ class Settings:
     max_message_bytes: int = _setting(16_384, "Largest websocket message accepted from a client.")
     max_upload_bytes: int = _setting(
         5_000_000, "Largest MSEL spreadsheet (CSV or XLSX) the console accepts for import."
+    )
+    max_reply_file_bytes: int = _setting(
+        10_000_000,
+        "Largest file (PDF, JPEG or PNG) a team may send with a reply to an inject.",
     )
     messages_per_minute: int = _setting(
         240, "Websocket messages a client may send per minute before it is closed."
@@ -172,6 +182,14 @@ class Settings:
         if self.journal.startswith(("redis://", "rediss://", "unix://")):
             return self.journal
         return f"sqlite://{(self.data_dir / 'access.sqlite3').resolve()}"
+
+    @property
+    def files(self) -> str:
+        if self.files_url:
+            return self.files_url
+        if self.journal.startswith(("redis://", "rediss://", "unix://")):
+            return self.journal
+        return f"file://{(self.data_dir / 'files').resolve()}"
 
 
 def env_name(name: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import random
 import time
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from controlroom.exercise import commands
-from controlroom.exercise.events import Fact, InjectReleased, RequestAnswered
+from controlroom.exercise.events import Fact, InjectReleased, ReplyFile, RequestAnswered
 from controlroom.exercise.state import ExerciseState
 from controlroom.journal import open_store
 from controlroom.live.registry import Exercises
@@ -114,15 +115,52 @@ class Week:
             await self.run(partial(commands.acknowledge, inject=inject, team=team, device=device))
 
     async def actors_report(self) -> None:
+        """Actors play each cue for each team it goes to, and mark what they revealed."""
         for cue in list(self.runtime.state.cues.values()):
             device = self.actors.get(cue.role)
             if device is None:
                 continue
-            for status in ("ready", "in-scene", "done"):
-                report = partial(
-                    commands.cue_status, role=cue.role, cue=cue.cue, status=status, device=device
-                )
-                await self.run(report)
+            for team in list(cue.runs):
+                for status in ("ready", "in-scene", "done"):
+                    report = partial(
+                        commands.cue_status,
+                        role=cue.role,
+                        cue=cue.cue,
+                        status=status,
+                        device=device,
+                        team=team,
+                    )
+                    await self.run(report)
+                found = self.runtime.state.cue_instance(cue.cue, team)
+                for mark in found.reveals[:1]:
+                    reveal = partial(
+                        commands.mark_reveal,
+                        role=cue.role,
+                        cue=cue.cue,
+                        team=team,
+                        reveal=mark.reveal,
+                        device=device,
+                    )
+                    await self.run(reveal)
+
+    async def team_pace(self) -> None:
+        """The director holds a team for a while, or shifts it (each team at its own pace)."""
+        team = self.random.choice(self.teams)
+        if self.random.random() < 0.5:
+            await self.run(partial(commands.hold_team, by="director", team=team, reason="Slow"))
+            await self.time.advance(self.random.uniform(60, 600))
+            await self.run(partial(commands.resume_team, by="director", team=team))
+        else:
+            minutes = self.random.choice([-10, -5, 5, 10, 15])
+            shift = partial(
+                commands.shift_team,
+                by="director",
+                team=team,
+                reason="Pace",
+                wall=self.time.now(),
+                minutes=minutes,
+            )
+            await self.run(shift)
 
     async def adhoc_inject(self, by: str) -> None:
         self.adhoc += 1
@@ -161,6 +199,38 @@ class Week:
         await self.run(
             lambda s: commands.answer_request(
                 s, "controller", request, text="No record found.", language="en", sender="Registry"
+            )
+        )
+
+    async def reply_and_answer(self) -> None:
+        """A team's reply to an inject it received (a file with it), control's answer, a rating."""
+        team = self.random.choice(self.teams)
+        received = self.runtime.state.released_to(team)
+        if not received:
+            return
+        inject = self.random.choice(received).inject
+        device = self.random.choice(self.devices[team])
+        digest = hashlib.sha256(f"{team}{inject}{self.seq}".encode()).hexdigest()
+        report = ReplyFile(
+            id=digest[:32],
+            name="situation-report.pdf",
+            type="application/pdf",
+            size=48_000,
+            sha256=digest,
+        )
+        before = self.seq
+        await self.run(
+            lambda s: commands.send_reply(s, team, device, inject, "Our report.", (report,))
+        )
+        if self.seq == before:
+            return
+        reply = next(reversed(self.runtime.state.replies))  # the one just sent
+        await self.time.advance(self.random.uniform(20, 300))
+        await self.run(lambda s: commands.answer_reply(s, "controller", reply, "Received."))
+        objective = self.scenario.objectives[0]
+        await self.run(
+            lambda s: commands.add_observation(
+                s, "observer", "Clear and on time.", objective.id, rating="S", reply=reply
             )
         )
 
@@ -209,6 +279,8 @@ async def play(data_dir: Path, events: int, seed: int) -> tuple[str, int]:
                 await week.adhoc_inject("controller")
             elif roll < 0.65:
                 await week.request_and_answer()
+            elif roll < 0.7:
+                await week.reply_and_answer()
             elif roll < 0.8:
                 await week.note()
             else:
@@ -220,6 +292,8 @@ async def play(data_dir: Path, events: int, seed: int) -> tuple[str, int]:
             await week.receive_everything()
             if week.random.random() < 0.05:
                 await week.actors_report()
+            if week.random.random() < 0.04:
+                await week.team_pace()
     exported = await runtime.journal.read()
     journal_store = open_store(f"file://{data_dir}")
     journal = await journal_store.create(runtime.id)

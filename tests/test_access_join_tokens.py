@@ -29,9 +29,10 @@ def test_every_team_and_actor_role_has_a_distinct_code_of_at_least_128_bits(
     state: ExerciseState,
 ) -> None:
     codes = join.codes(state, SECRET)
-    assert [c.target.key for c in codes] == ["team:alpha", "team:bravo", "actor:driver"]
+    keys = [c.target.key for c in codes]
+    assert keys == ["team:alpha", "team:bravo", "actor:driver", "observer"]
     tokens = {c.token for c in codes}
-    assert len(tokens) == 3
+    assert len(tokens) == 4
     for code in codes:
         assert len(code.token) == join.TOKEN_LENGTH
         assert len(code.token) * 6 >= 128  # URL-safe base64: 6 bits a character
@@ -70,9 +71,11 @@ def test_reissuing_a_code_kills_the_old_one_and_only_that_one(state: ExerciseSta
     assert state.join_generations == {"team:alpha": 1}
 
 
-@pytest.mark.parametrize("target", ["team:nobody", "actor:nobody", "control", "alpha", ""])
+@pytest.mark.parametrize(
+    "target", ["team:nobody", "actor:nobody", "control", "alpha", "", "observer:x"]
+)
 def test_reissue_refuses_unknown_targets(state: ExerciseState, target: str) -> None:
-    with pytest.raises(CommandRefused, match="No such team or actor role"):
+    with pytest.raises(CommandRefused, match="No such team, actor role or observers"):
         commands.reissue_join(state, "director", target)
 
 

@@ -20,8 +20,8 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from controlroom.exercise import commands, safety_commands
-from controlroom.exercise.events import ExerciseCreated
+from controlroom.exercise.evaluation_commands import Observed
+from controlroom.exercise.events import ExerciseCreated, ReplyFile
 from controlroom.exercise.refusals import TEMPLATES, CommandRefused, Refusal
 from controlroom.exercise.state import ExerciseState
 from controlroom.i18n import Catalogues
@@ -30,9 +30,17 @@ from controlroom.live.runtime import ExerciseRuntime
 from controlroom.live.timesource import ManualTime
 from controlroom.package_data import web_dir
 from controlroom.web.refusal import refusal_text
+from controlroom.web.testroutes import COMMAND_MODULES
 from tests.support.scenarios import inject, make_scenario, text
 
-CUE = {"role": "driver", "where": text("Bus"), "knows": text("k"), "emotion": text("calm")}
+REVEAL = {"what": text("name"), "condition": text("asked")}
+CUE = {
+    "role": "driver",
+    "where": text("Bus"),
+    "knows": text("k"),
+    "emotion": text("calm"),
+    "reveals": [{"what": text("w"), "condition": text("c")}, {"id": "who", **REVEAL}],
+}
 SCENARIO = make_scenario(
     inject("A", at="D1 09:30", cues=[CUE]),
     inject("B", trigger="manual", to=["alpha"]),
@@ -81,11 +89,34 @@ adhoc = st.sampled_from(
         {},
     ]
 )
-target = st.sampled_from(["team:alpha", "actor:driver", "team:nope", "garbage", "actor:"])
+target = st.sampled_from(
+    ["team:alpha", "actor:driver", "team:nope", "garbage", "actor:", "observer", "observer:x"]
+)
+observation = st.sampled_from([9, 9, 10, 12, 15, 3, 0, -1, 10**9])  # 9: the prelude's
+observed = st.builds(
+    Observed,
+    text=words,
+    objective=st.sampled_from(["OBJ-1", "OBJ-1", "nope"]),
+    task=st.none() | st.sampled_from(["T1", "T9"]),
+    rating=st.none() | st.sampled_from(["P", "S", "M", "U", "X"]),
+    team=st.none() | team,
+    inject=st.none() | ids,
+)
+author = st.sampled_from(["olga", "dina", ""])
+reply = st.sampled_from(["A001", "A002", "A001", "A999", ""])
+PDF = {
+    "id": "0" * 32,
+    "name": "report.pdf",
+    "type": "application/pdf",
+    "size": 9,
+    "sha256": "a" * 64,
+}
+reply_files = st.sampled_from(
+    [(), (), (ReplyFile(**PDF),), (ReplyFile(**PDF), ReplyFile(**PDF)), (ReplyFile(**PDF),) * 6]
+)
 
 
 STRATEGIES: dict[str, st.SearchStrategy[Any]] = {}
-COMMAND_MODULES = (commands, safety_commands)  # every module of the core's commands
 
 
 def _command(name: str) -> Any:
@@ -120,6 +151,26 @@ COMMANDS = st.one_of(
         status=st.sampled_from(["ready", "in-scene", "done", "waiting", "bogus"]),
         device=device,
         action=action,
+        team=st.none() | team,
+    ),
+    command(
+        "mark_reveal",
+        role=st.sampled_from(["driver", "ghost"]),
+        cue=st.sampled_from(["A.1", "nope"]),
+        team=team,
+        reveal=st.sampled_from(["1", "who", "2", ""]),
+        device=device,
+        action=action,
+    ),
+    command("hold_team", by=by, team=team, reason=words, shift=st.booleans()),
+    command("resume_team", by=by, team=team),
+    command(
+        "shift_team",
+        by=by,
+        team=team,
+        reason=words,
+        minutes=st.none() | numbers | st.sampled_from([15.0, -15.0, 90.0]),
+        to_inject=st.none() | ids,
     ),
     command(
         "send_request",
@@ -156,13 +207,46 @@ COMMANDS = st.one_of(
         task=st.none() | st.sampled_from(["T1", "T9"]),
         rating=st.none() | st.sampled_from(["P", "S", "M", "U", "X"]),
         team=st.none() | team,
+        inject=st.none() | ids,
+        device=st.sampled_from(["", "dev4", "nobody"]),
+        action=action,
+        reply=st.none() | reply,
     ),
+    command(
+        "correct_observation",
+        by=author,
+        observation=observation,
+        observed=observed,
+        director=st.booleans(),
+        device=st.sampled_from(["", "dev4"]),
+        action=action,
+    ),
+    command(
+        "withdraw_observation",
+        by=author,
+        observation=observation,
+        director=st.booleans(),
+        device=st.sampled_from(["", "dev4"]),
+        action=action,
+    ),
+    command(
+        "send_reply",
+        team=team,
+        device=device,
+        inject=ids,
+        text=words,
+        files=reply_files,
+        kind=st.sampled_from(["reply", "action", "reply", "bogus"]),
+        action=action,
+    ),
+    command("answer_reply", by=by, reply=reply, text=st.sampled_from(["hello", "", "x" * 10_001])),
     command(
         "join_device",
         device=device,
         name=words,
         team=st.none() | team,
         role=st.none() | st.sampled_from(["driver", "ghost"]),
+        observer=st.booleans(),
     ),
     command("rename_device", device=device, name=words),
     command("revoke_device", by=by, device=device),
@@ -173,6 +257,7 @@ COMMANDS = st.one_of(
         device=device,
         cue=st.none() | st.sampled_from(["A.1", "nope"]),
         action=action,
+        team=st.none() | team,
     ),
     command(
         "call_control",
@@ -180,6 +265,7 @@ COMMANDS = st.one_of(
         device=device,
         cue=st.none() | st.sampled_from(["A.1", "nope"]),
         action=action,
+        team=st.none() | team,
     ),
     command("seen", by=by, name=words, alert=st.sampled_from(["S001", "S002", "S999", ""])),
     command("set_autohold", by=by, enabled=st.booleans()),
@@ -219,6 +305,20 @@ PRELUDE: list[tuple[str, dict[str, Any]]] = [
     ("join_device", {"device": "dev3", "name": "Tab 3", "team": "bravo"}),
     ("release_now", {"by": "dina", "inject": "A"}),
     ("send_request", {"team": "alpha", "device": "dev1", "kind": "db-check", "text": ""}),
+    ("join_device", {"device": "dev4", "name": "Observer", "observer": True}),
+    (
+        "add_observation",
+        {
+            "by": "olga",
+            "text": "Checked the passports",
+            "objective": "OBJ-1",
+            "task": "T1",
+            "rating": "S",
+            "team": "alpha",
+            "inject": "A",
+        },
+    ),
+    ("send_reply", {"team": "alpha", "device": "dev1", "inject": "A", "text": "We went there"}),
 ]
 
 
@@ -236,6 +336,8 @@ async def _run(folder: Path, steps: list[tuple[str, dict[str, Any]]]) -> None:
         function = _command(name)
         if name == "release_due":
             arguments = {"wall": time.now()}
+        elif name == "shift_team":
+            arguments = {**arguments, "wall": time.now()}
 
         def decide(state: ExerciseState, f: Any = function, a: Any = arguments) -> Any:
             return f(state, **a)
@@ -247,6 +349,8 @@ async def _run(folder: Path, steps: list[tuple[str, dict[str, Any]]]) -> None:
     live = runtime.state
     event(f"events journaled: {min(live.seq // 10 * 10, 30)}+")
     answered = any(r.answered_at for r in live.requests.values())
+    talked = any(r.answers for r in live.replies.values())
+    event(f"replies: {min(len(live.replies), 3)}; control answered one: {talked}")
     event(f"started: {live.started}; answered: {answered}; ended: {live.clock.phase}")
     assert live.set_aside == []
     await store.close()

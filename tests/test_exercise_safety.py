@@ -202,3 +202,20 @@ def test_a_safety_event_that_would_not_fold_is_refused_and_set_aside(
     assert isinstance(state.apply(broken).payload, SetAside)
     assert [a.id for a in state.safety.values()] == ["S001"]
     assert len(state.set_aside) == 2
+
+
+def test_a_stop_on_a_cue_played_for_one_team_holds_that_team_only() -> None:
+    scenario = make_scenario(
+        inject("A", at="D1 09:30", case="bus", cues=[cue()]),  # to both teams
+        inject("B", at="D1 10:30", case="bus"),
+    )
+    cases = [Case.model_validate({"id": "bus", "title": text("bus"), "kind": "forced-labour"})]
+    state = ExerciseState.new(scenario.model_copy(update={"cases": cases}), "unit")
+    play(state, safety_commands.set_autohold(state, "d", True))
+    fact = play(state, safety_commands.stop(state, "driver", "dev", "A.1", "x1", team="bravo"))
+    assert isinstance(fact.payload, SafetyStopped)
+    assert fact.payload.teams == ("bravo",)
+    assert set(fact.payload.holds) == {("A", "bravo"), ("B", "bravo")}
+    # a team the cue does not go to (or none): every team of the cue, as before
+    called = safety_commands.call_control(state, "driver", "dev", "A.1", "x2", team="ghost")
+    assert called is not None and called.teams == ("alpha", "bravo")

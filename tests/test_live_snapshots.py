@@ -55,6 +55,7 @@ async def test_a_snapshot_and_the_tail_fold_to_the_whole_journal_s_state(
     assert len(events) >= 2500
     kinds = {e.type for e in events}
     assert {"cue.status", "inject.created", "request.answered", "observation.added"} <= kinds
+    assert {"reply.sent", "reply.answered"} <= kinds  # teams answer back
     snapshots = Snapshots(tmp_path / "snapshots", SECRET, every=1000)
     first = await ExerciseRuntime.load(journal, ManualTime(), hold_back=700, snapshots=snapshots)
     assert first.state.seq == len(events) - 700

@@ -61,6 +61,32 @@ def test_a_days_pack_has_times_delays_requests_cues_observations_and_notes() -> 
     assert all(row.expected_actions == () for row in facing.injects)
 
 
+def test_the_pack_takes_observations_as_corrected_and_leaves_withdrawn_ones_out() -> None:
+    r = Recorder()
+    r.play(0, commands.startex(r.state, "dina"))
+    r.play(600, commands.release_due(r.state, T0 + 600))  # A to alpha at D1 09:10
+    for text, rating in (("First look", "M"), ("Second look", "S"), ("Mistaken", "U")):
+        found = commands.add_observation(
+            r.state, "olga", text, "OBJ-1", task="T1", rating=rating, team="alpha", inject="A"
+        )
+        r.play(700, found)
+    first, _second, mistaken = sorted(r.state.observations)
+    fix = commands.Observed("First look, corrected", "OBJ-1", "T1", "P", "alpha", "A")
+    r.play(800, commands.correct_observation(r.state, "olga", first, fix))
+    r.play(900, commands.withdraw_observation(r.state, "olga", mistaken))
+    for pack in (
+        debrief_pack(r.events, 1),
+        debrief_pack(r.events, 1, team="alpha", team_facing=True),
+    ):
+        [block] = pack.objectives
+        assert [(n.text, n.rating and n.rating.value, n.corrected) for n in block.observations] == [
+            ("First look, corrected", "P", True),
+            ("Second look", "S", False),
+        ]
+        assert dict(block.ratings) == {"P": 1, "S": 1, "M": 0, "U": 0}
+        assert block.observations[0].inject == "A"
+
+
 def drive(server: LiveServer, exercise: str) -> None:
     server.run(
         exercise,

@@ -38,6 +38,7 @@ def check_archive(content: bytes, journal_length: int) -> None:
     names = set(archive.namelist())
     expected = {"journal.jsonl", "scenario.json", "msel-actual.csv", "msel-actual.xlsx"}
     expected |= {"observations.csv", "debrief/D1-all.csv", "debrief/D1-all.xlsx"}
+    expected |= {"schedule-actual.csv", "schedule-actual.xlsx"}
     expected |= {f"debrief/D1-t{n}-team.{kind}" for n in (1, 2, 3) for kind in ("csv", "xlsx")}
     assert expected <= names, expected - names
     lines = archive.read("journal.jsonl").splitlines()
@@ -49,6 +50,10 @@ def check_archive(content: bytes, journal_length: int) -> None:
     msel = archive.read("msel-actual.csv").decode("utf-8-sig")
     assert "'=HYPERLINK(1)" in msel and "D1 09:00" in msel
     assert "I-t1-0" in msel and "I-t2-0" in msel
+    schedule = archive.read("schedule-actual.csv").decode("utf-8-sig").splitlines()
+    assert schedule[0].startswith("Team,Inject,Cue,Role,Venue set,Planned,Actual")
+    assert any(",I-t1-0,I-t1-0.1,r0," in line for line in schedule)  # a scene of team t1
+    assert xlsx_text(archive.read("schedule-actual.xlsx")).count("I-t1-0") >= 2
     observations = archive.read("observations.csv").decode("utf-8-sig")
     assert "T1-OBSERVED" in observations and "T2-OBSERVED" in observations
     for name in names:

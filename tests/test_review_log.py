@@ -4,13 +4,14 @@ holds, jumps, speed changes and ENDEX), names for people and devices, filters an
 from __future__ import annotations
 
 from controlroom.exercise import commands
-from controlroom.exercise.events import ExerciseCreated, NoteAdded, Payload
+from controlroom.exercise.events import EventType, ExerciseCreated, NoteAdded, Payload
 from controlroom.exercise.state import ExerciseState
 from controlroom.journal import Event
+from controlroom.package_data import web_dir
 from controlroom.review.log import PAGE_SIZE, LogFilter, page_of, people_of, review_log
 from controlroom.scenario.time import parse_time
 from tests.support.console import Control
-from tests.support.scenarios import inject, make_scenario
+from tests.support.scenarios import inject, make_scenario, text
 
 SCENARIO = make_scenario(inject("A", at="D1 09:10", to=["alpha"]), inject("B", trigger="manual"))
 T0 = 1_800_000_000.0
@@ -137,3 +138,59 @@ async def test_the_log_page_pages_the_whole_journal_with_names_and_sentences(
     assert "Dina создал(а) учение." in russian and "carl записал(а):" in russian
     for bad in ("?page=x", "?team=%3Cscript%3E", "?kind=nope", "?q=" + "x" * 300):
         assert (await control.get(log + bad)).status_code == 400, bad
+
+
+async def test_the_log_keeps_every_version_of_an_observation(control: Control) -> None:
+    runtime = await control.exercise()
+    await runtime.execute(lambda s: commands.startex(s, "dina"))
+    await runtime.execute(
+        lambda s: commands.add_observation(
+            s, "dina", "Slow to screen", "identify", task="interview", rating="M", team="police"
+        )
+    )
+    seq = runtime.state.seq
+    change = commands.Observed("Quick to screen", "identify", "interview", "P", "police")
+    await runtime.execute(lambda s: commands.correct_observation(s, "dina", seq, change))
+    await runtime.execute(lambda s: commands.withdraw_observation(s, "dina", seq))
+    log = await review_section(control, f"/exercises/{runtime.id}/log?kind=observation")
+    assert "Slow to screen" in log and "Quick to screen" in log
+    assert f"corrected observation #{seq} (identify · interview · P)" in log
+    assert f"withdrew observation #{seq}." in log and "3 events" in log
+    russian = await review_section(control, f"/exercises/{runtime.id}/log?kind=observation&lang=ru")
+    assert f"отозвал(а) наблюдение №{seq}." in russian
+
+
+def test_every_event_type_has_its_own_sentence_in_the_log() -> None:
+    # An event type the log template does not name falls through to "set aside", which would
+    # tell a reviewer that a STOP or an assignment was an event the exercise could not apply.
+    template = (web_dir() / "templates" / "console" / "_log_entry.html").read_text("utf-8")
+    named = {t for t in EventType if f't == "{t.value}"' in template}
+    assert set(EventType) - named == {EventType.SET_ASIDE}
+
+
+def test_a_cue_with_an_id_of_its_own_is_logged_with_its_inject() -> None:
+    greeter = {
+        "id": "greeter",  # names no inject: the log must not read one out of it
+        "role": "driver",
+        "where": text("Bus stop"),
+        "knows": text("Knows"),
+        "emotion": text("Calm"),
+    }
+    scenario = make_scenario(inject("A", at="D1 10:00", to=["alpha"], cues=[greeter]))
+    state = ExerciseState.new(scenario, "x")
+    created = ExerciseCreated(exercise="x", name="x", scenario=scenario, by="dina")
+    events = [Event(1, created.TYPE, T0, created.data())]
+    state.apply(events[0])
+    for n, payload in enumerate(
+        [
+            commands.startex(state, "dina"),
+            commands.join_device(state, "a1", "Driver tablet", role="driver"),
+            commands.cue_status(state, "driver", "greeter", "ready", "a1", team="alpha"),
+        ],
+        start=2,
+    ):
+        assert payload is not None
+        events.append(Event(n, payload.TYPE, T0 + n, payload.data()))
+        state.apply(events[-1])
+    cue = review_log(events, {})[-1]
+    assert cue.type == "cue.status" and cue.inject == "A" and cue.case is None

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from controlroom.scenario import Problem
 from controlroom.scenario.checks import format_loc, validation_problems
+from controlroom.scenario.loader import load_scenario
 from controlroom.scenario.model import Inject
 from controlroom.scenario.source import parse_source
 from tests.support.scenario_folders import day1, day2, edit, line_of, only_problem, problems
@@ -439,3 +440,37 @@ def test_a_cue_trigger_that_waits_for_itself_is_a_cycle(mini: Path) -> None:
         "injects[0].trigger.after",
         line_of(day2(mini), "trigger: {after: S-04}"),
     )
+
+
+def test_a_reveal_trigger_names_a_known_reveal_of_its_cue(mini: Path) -> None:
+    edit(day2(mini), "    trigger: manual\n", "    trigger: {cue: S-01.1, reveal: '2'}\n")
+    problem = only_problem(mini)
+    assert (problem.file, problem.field) == (
+        "mini/injects/02-day2.yaml",
+        "injects[1].trigger.reveal",
+    )
+    assert problem.line == line_of(day2(mini), "reveal: '2'")
+    assert problem.message == "unknown reveal of cue 'S-01.1' '2' (known: 1)"
+    edit(day2(mini), "reveal: '2'", "reveal: '1'")
+    load_scenario(mini)  # valid: the first reveal is "1" by its position
+
+
+def test_two_reveals_of_a_cue_with_one_id(mini: Path) -> None:
+    edit(
+        day1(mini),
+        "          - what: {en: The foreman's",
+        "          - id: '2'\n            what: {en: The foreman's",
+    )
+    edit(
+        day1(mini),
+        "            condition: {en: If asked gently, ru: Если спросить мягко}\n",
+        "            condition: {en: If asked gently, ru: Если спросить мягко}\n"
+        "          - what: {en: The address, ru: Адрес}\n"
+        "            condition: {en: If asked, ru: Если спросить}\n",
+    )
+    problem = only_problem(mini)
+    assert (problem.file, problem.field) == (
+        "mini/injects/01-day1.yaml",
+        "injects[0].cues[0].reveals[1]",
+    )
+    assert "duplicate reveal id '2'" in problem.message

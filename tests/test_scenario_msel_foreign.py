@@ -277,7 +277,7 @@ def test_formula_cells_are_neutralised_in_csv_and_xlsx(start: str, tmp_path: Pat
     exported = export_msel(scenario, "en")
     assert f"'{start}cmd|x" in exported
     book = openpyxl.load_workbook(io.BytesIO(export_xlsx(scenario, "en")))
-    assert book.sheetnames == ["Injects", "Cues", "Cases"]
+    assert book.sheetnames == ["Injects", "Cues", "Cases", "Schedule"]
     cells = [c for row in book["Injects"].iter_rows() for c in row if c.value]
     hit = [c for c in cells if "cmd|x" in str(c.value)]
     assert hit and all(c.data_type == "s" and str(c.value) == f"'{start}cmd|x" for c in hit)

@@ -23,6 +23,7 @@ def test_settings_are_typed_and_defaulted() -> None:
     assert settings.allowed_origins == ("http://10.0.0.5:8000", "http://laptop.local:8000")
     assert settings.journal == "file:///tmp/cr"
     assert settings.sessions == "sqlite:///tmp/cr/access.sqlite3"
+    assert settings.files == "file:///tmp/cr/files"
     assert Settings.from_environ({"CONTROLROOM_SESSIONS_URL": "memory://"}).sessions == "memory://"
     assert Settings.from_environ({}).send_queue_frames == 512
 
@@ -30,6 +31,7 @@ def test_settings_are_typed_and_defaulted() -> None:
 def test_redis_journal_brings_redis_sessions() -> None:
     settings = Settings.from_environ({"CONTROLROOM_JOURNAL_URL": "redis://127.0.0.1:6390/0"})
     assert settings.sessions == "redis://127.0.0.1:6390/0"
+    assert settings.files == "redis://127.0.0.1:6390/0"  # any worker serves any reply's file
 
 
 def test_the_readme_lists_every_setting_with_its_default_and_help() -> None:

@@ -161,3 +161,40 @@ async def test_stop_reaches_the_console_with_role_and_team(
     await console.until(lambda f: f.get("type") == "event" and "safety-alert" in f["content"])
     alert = console.frames[-1]["content"]
     assert 'data-kind="stop"' in alert and 'data-teams="t1"' in alert
+
+
+async def test_a_reveal_and_a_cue_per_team_are_applied_once_and_only_from_an_actor(
+    live_server: LiveServerFactory, clients: ClientFactory
+) -> None:
+    server = live_server(journal_url="memory://")
+    exercise = server.create_exercise(marked_scenario())
+    joined(server, exercise)
+    server.run(exercise, ("startex", {"by": "d"}))
+    team = clients(server, exercise, "team:t1", device="tab-1")
+    actor = clients(server, exercise, "actor:r0", device="act-1")
+    for client in (team, actor):
+        await client.connect()
+        await client.until(lambda f: f["type"] == "live")
+    reveal = {"type": "reveal", "cue": "ALL-0.1", "team": "t2", "reveal": "1", "action": "v-1"}
+    for _ in range(2):
+        await actor.send(reveal)
+        await actor.until(done("v-1"))
+    await actor.send(
+        {"type": "cue", "cue": "ALL-0.1", "team": "t2", "status": "done", "action": "v-2"}
+    )
+    await actor.until(done("v-2"))
+    await team.send({**reveal, "action": "v-3"})
+    await team.until(lambda f: f.get("type") == "error" and f.get("action") == "v-3")
+    await actor.send({**reveal, "reveal": "9", "action": "v-4"})
+    await actor.until(
+        lambda f: (
+            f.get("type") == "error" and f.get("action") == "v-4" and f["reason"] == "no-reveal"
+        )
+    )
+    _, events = server.journal(exercise)
+    marks = of_type(events, "cue.revealed")
+    assert [(e["data"]["team"], e["data"]["reveal"], e["data"]["device"]) for e in marks] == [
+        ("t2", "1", "act-1")
+    ]
+    [status] = of_type(events, "cue.status")
+    assert status["data"]["team"] == "t2"

@@ -39,7 +39,8 @@ async def test_observers_record_observations_but_write_no_control_note(control: 
     runtime = await control.exercise()
     control.use("observer")
     page = await control.get(f"/exercises/{runtime.id}/log")
-    assert "/log/notes" not in page.text and "/log/observations" in page.text
+    assert "/log/notes" not in page.text
+    assert f'href="/exercises/{runtime.id}/observe"' in page.text  # the observer's page
     refused = await control.post(f"/exercises/{runtime.id}/log/notes", {"text": "sneaky"})
     assert refused.status_code == 403
     recorded = await control.post(

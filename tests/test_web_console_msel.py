@@ -164,6 +164,6 @@ async def test_xlsx_export(control: Control) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Injects", "Cues", "Cases"]
+    assert book.sheetnames == ["Injects", "Cues", "Cases", "Schedule"]
     assert (await control.get("/scenarios/mini/msel.xlsx?lang=kk")).status_code == 404
     assert (await control.get("/scenarios/nope/msel.xlsx")).status_code == 404

@@ -23,6 +23,9 @@ NOT_CONTROL_ACTIONS = {
     "/setup": "only open while there is no account; closed (404) here",
     "/join/{token}": "a team or actor device joins with its code, not with an account",
     "/exercises/{exercise}/log/observations": "observing is what observers are for",
+    "/exercises/{exercise}/observe": "the observer's page: record or correct one's own observation",
+    "/exercises/{exercise}/observe/{observation}/withdraw": "withdraw one's own observation",
+    "/exercises/{exercise}/simcell/replies/{reply}/rate": "rating a team's reply is observing",
 }
 TEST_ONLY = "/test/"  # 404 unless CONTROLROOM_TEST_TOKENS is on (it is off here)
 PARAMS = {
@@ -31,6 +34,8 @@ PARAMS = {
     "name": "carl",
     "token": "no-such-join-code",
     "device": "dev-1",
+    "observation": "999",
+    "team": "police",
 }
 
 
@@ -113,8 +118,9 @@ async def test_a_post_without_the_csrf_token_is_refused(control: Control, path: 
 async def test_observer_pages_hide_every_control_action(control: Control) -> None:
     exercise = await exercise_with_everything(control)
     control.use("observer")
-    for page in ("", "/boards", "/simcell", "/simcell/R001", "/log", "/injects/S-04"):
+    pages = ("", "/boards", "/simcell", "/simcell/R001", "/log", "/injects/S-04", "/matrix")
+    for page in (*pages, "/observe"):
         html = (await control.get(f"/exercises/{exercise}{page}")).text
         actions = re.findall(r'<form method="post" action="([^"]+)"', html)
-        allowed = {"/signout", "/language", f"/exercises/{exercise}/log/observations"}
+        allowed = {"/signout", "/language", f"/exercises/{exercise}/observe"}
         assert set(actions) <= allowed, (page, actions)

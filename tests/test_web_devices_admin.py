@@ -20,7 +20,7 @@ async def test_the_director_sees_every_target_its_link_and_its_devices(venue: Ve
     page = await venue.client.get(devices_path(venue))
     assert page.status_code == 200
     targets = re.findall(r'data-target="([^"]+)"', page.text)
-    assert targets == ["team:police", "team:labour", "actor:caller", "actor:worker"]
+    assert targets == ["team:police", "team:labour", "actor:caller", "actor:worker", "observer"]
     links = re.findall(r"data-join-link>([^<]+)<", page.text)
     assert links[0] == "http://testserver" + venue.code("team:police").path
     assert f'id="device-{tablet.device}"' in page.text
@@ -89,7 +89,7 @@ async def test_refusals_and_forgeries(venue: Venue) -> None:
         f"{devices_path(venue)}/reissue", data={"csrf": csrf, "target": "team:nobody"}
     )
     assert unknown.status_code == 400
-    assert "No such team or actor role." in unknown.text
+    assert "No such team, actor role or observers" in unknown.text
     nobody = await venue.client.post(f"{devices_path(venue)}/nope/revoke", data={"csrf": csrf})
     assert nobody.status_code == 400
     forged = await venue.client.post(
@@ -103,9 +103,10 @@ async def test_the_sheet_has_a_qr_card_per_team_and_per_actor_role(venue: Venue)
     venue.use(venue.director)
     sheet = await venue.client.get(devices_path(venue) + "/sheet")
     assert sheet.status_code == 200
-    assert sheet.text.count('class="sheet-card"') == 4
-    assert sheet.text.count('class="sheet-page"') == 1  # four cards to a page
-    assert sheet.text.count("<svg") == 4
+    assert sheet.text.count('class="sheet-card"') == 5  # and the observers' card
+    assert sheet.text.count('class="sheet-page"') == 2  # four cards to a page
+    assert sheet.text.count("<svg") == 5
+    assert 'id="sheet-observer"' in sheet.text
     assert "Police team" in sheet.text and "Anonymous caller" in sheet.text
     assert "http://testserver" + venue.code("actor:worker").path in sheet.text
     assert "EXERCISE EXERCISE EXERCISE" in sheet.text

@@ -3,9 +3,10 @@
 A token is ``HMAC-SHA256(secret, exercise | target | generation)`` cut to 160 bits and
 written in URL-safe base64: random to anyone without the server's secret key, yet every
 worker can compute and check it without shared storage. ``target`` is the audience the
-device joins (``team:<id>`` or ``actor:<role id>``). Re-issuing a code appends a
-``join.reissued`` event that bumps the target's generation, so the old token stops matching
-everywhere at once; devices that already joined keep their own sessions.
+device joins (``team:<id>``, ``actor:<role id>``, or ``observer`` for observers' tablets).
+Re-issuing a code appends a ``join.reissued`` event that bumps the target's generation, so
+the old token stops matching everywhere at once; devices that already joined keep their own
+sessions.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ TOKEN_BYTES = 20  # 160 bits
 TOKEN_LENGTH = 27  # base64 characters for TOKEN_BYTES, without padding
 _DOMAIN = b"controlroom/join/v1"
 
-TargetKind = Literal["team", "actor"]
+TargetKind = Literal["team", "actor", "observer"]
+OBSERVERS_NAME = {"en": "Observers", "ru": "Наблюдатели"}  # the observers' join link
 
 
 @dataclass(frozen=True, slots=True)
 class JoinTarget:
-    """What a join code binds a device to: one team, or one actor role."""
+    """What a join code binds a device to: one team, one actor role, or the observers."""
 
     kind: TargetKind
     id: str
@@ -36,8 +38,8 @@ class JoinTarget:
 
     @property
     def key(self) -> str:
-        """``team:<id>`` or ``actor:<id>``: the audience the device will belong to."""
-        return f"{self.kind}:{self.id}"
+        """``team:<id>``, ``actor:<id>`` or ``observer``: the audience the device joins."""
+        return self.kind if self.kind == "observer" else f"{self.kind}:{self.id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +54,11 @@ class JoinCode:
 
 
 def targets(state: ExerciseState) -> list[JoinTarget]:
-    """Every team, then every actor role, in scenario order."""
+    """Every team, then every actor role, in scenario order, then the observers."""
     scenario = state.scenario
     teams = [JoinTarget("team", t.id, t.name) for t in scenario.teams]
     roles = [JoinTarget("actor", r.id, r.character) for r in scenario.roles]
-    return teams + roles
+    return [*teams, *roles, JoinTarget("observer", "", OBSERVERS_NAME)]
 
 
 def token(secret: str, exercise: str, target: str, generation: int) -> str:

@@ -24,7 +24,10 @@ StaffRole = Literal["director", "controller", "observer"]
 DIRECTING: frozenset[Role] = frozenset({"director"})  # the clock, the script, devices, accounts
 CONTROLLING: frozenset[Role] = frozenset({"director", "controller"})  # release, answer, notes
 STAFF: frozenset[Role] = frozenset({"director", "controller", "observer"})  # sees every inject
-DEVICES: frozenset[Role] = frozenset({"team", "actor"})  # roles a joined device has
+DEVICES: frozenset[Role] = frozenset({"team", "actor"})  # roles a team's or actor's device has
+# An observer's tablet (joined by QR code) has the role "observer" too: it records
+# observations and nothing else; it never opens a console page (``requires`` wants an account).
+DEVICE_ROLES: frozenset[Role] = DEVICES | {"observer"}
 ROLES: frozenset[Role] = STAFF | DEVICES
 STAFF_ROLES: tuple[StaffRole, ...] = ("director", "controller", "observer")  # accounts' roles
 CONTROL_ROLES = CONTROLLING  # the one definition of who controls an exercise
@@ -53,8 +56,10 @@ class Audience:
         return cls(AudienceKind.ACTOR, role)
 
     @classmethod
-    def of_device(cls, team: str | None, role: str | None) -> Audience:
+    def of_device(cls, team: str | None, role: str | None, observer: bool = False) -> Audience:
         """The audience (and join target) a device belongs to."""
+        if observer:
+            return OBSERVER
         return cls.team(team) if team is not None else cls.actor(role or "")
 
     @classmethod
@@ -97,12 +102,24 @@ def actor_audience(role: str) -> str:
     return str(Audience.actor(role))
 
 
-def device_target(team: str | None, role: str | None) -> str:
+def device_target(team: str | None, role: str | None, observer: bool = False) -> str:
     """The audience (and join target) a device belongs to, printed."""
-    return str(Audience.of_device(team, role))
+    return str(Audience.of_device(team, role, observer))
 
 
 def active_device(state: ExerciseState, device: object) -> Device | None:
     """The device if it has joined this exercise and is not revoked (else None): one check."""
     known = state.devices.get(device) if isinstance(device, str) else None
     return known if known is not None and known.can(DeviceMove.ACT) else None
+
+
+def reads_team_file(kind: str, role: str, team: str | None, owner: str) -> bool:
+    """Whether a viewer may fetch a file a team sent with a reply (docs/security.md).
+
+    The team that sent it (any of its live devices: the caller checks the device is live and
+    of this exercise) and the control room's staff (director, controllers, and observers,
+    who rate replies); nobody else, not another team's device nor an actor's.
+    """
+    if kind == "device":
+        return role == "team" and team == owner
+    return kind == "user" and role in STAFF

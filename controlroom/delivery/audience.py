@@ -8,8 +8,9 @@ Both build only the view objects of ``controlroom.delivery.views``, with the bui
 
 * a team gets its own released injects (current version: channel, sender, title, body,
   attachments) with their delivery and acknowledgement status, its own requests and
-  control's answers (a SimCell-answer inject), and the clock's phase; never controller
-  notes, expected actions, cues, objectives, other teams' injects or unreleased injects;
+  control's answers (a SimCell-answer inject), its own replies to injects with control's
+  answers in their threads (never who in control wrote them), and the clock's phase; never
+  controller notes, expected actions, cues, objectives, other teams' injects or unreleased injects;
 * an actor gets the cue cards of its own role (where, when, character, knows, reveals,
   emotion, props and status), the timing and state of the inject a cue belongs to but not
   its content, its own role's notes, and the clock's phase;
@@ -23,6 +24,7 @@ from collections.abc import Callable, Iterable
 
 from controlroom.access.identity import actor_audience, team_audience
 from controlroom.access.permissions import Audience
+from controlroom.delivery.pacing_views import team_paces_view
 from controlroom.delivery.projections import (
     clock_view,
     control_clock_view,
@@ -35,6 +37,7 @@ from controlroom.delivery.projections import (
     team_request_view,
     timeline_view,
 )
+from controlroom.delivery.reply_views import control_reply_view, team_replies, team_reply_view
 from controlroom.delivery.safety_views import (
     actor_safety_view,
     open_alerts,
@@ -60,13 +63,20 @@ from controlroom.exercise.events import (
     InjectDelivered,
     InjectEdited,
     InjectReleased,
+    ObservationAdded,
+    ReplyAnswered,
+    ReplySent,
     RequestAnswered,
     RequestClaimed,
     RequestSent,
+    RevealMarked,
     SafetyAutohold,
     SafetyCalled,
     SafetySeen,
     SafetyStopped,
+    TeamHeld,
+    TeamResumed,
+    TeamShifted,
 )
 from controlroom.exercise.state import ExerciseState, Request
 from controlroom.scenario.model import Inject
@@ -88,6 +98,7 @@ SCHEDULE_CHANGES = frozenset(
 DEVICE_EVENTS = frozenset(
     {EventType.DEVICE_JOINED, EventType.DEVICE_RENAMED, EventType.DEVICE_REVOKED}
 )
+PACING_EVENTS = frozenset({EventType.TEAM_HELD, EventType.TEAM_RESUMED, EventType.TEAM_SHIFTED})
 SAFETY_EVENTS = frozenset(
     {
         EventType.SAFETY_STOP,
@@ -142,9 +153,10 @@ class Audiences:
 
     def _clock(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
         out.all_control(Patch("replace", control_clock_view(state)))
+        out.all_control(Patch("replace", team_paces_view(state)))
         public = Patch("replace", clock_view(state))
-        for team in state.scenario.team_ids:
-            out.add(team_audience(team), public)
+        for team in state.scenario.team_ids:  # each team its own time (its pace)
+            out.add(team_audience(team), Patch("replace", clock_view(state, team)))
         for role in state.scenario.roles:
             out.add(actor_audience(role.id), public)
         # A cue group's state follows the clock (planned until STARTEX, then scheduled):
@@ -228,8 +240,17 @@ class Audiences:
                     actor_audience(role), Patch("replace", cue_group_view(state, inject_id, role))
                 )
 
+    def _team_pace(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
+        """A team held, resumed or shifted: its clock, its schedule, the cues played for it."""
+        assert isinstance(event.payload, TeamHeld | TeamResumed | TeamShifted)
+        team = event.payload.team
+        out.all_control(Patch("replace", team_paces_view(state)))
+        out.add(team_audience(team), Patch("replace", clock_view(state, team)))
+        mine = [i for i in state.injects if (i, team) in state.releases]
+        self._schedule_changed(state, mine, out)
+
     def _cue_status(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
-        assert isinstance(event.payload, CueReported)
+        assert isinstance(event.payload, CueReported | RevealMarked)
         cue = state.cues[event.payload.cue]
         out.all_control(Patch("replace", control_inject_view(state, cue.inject)))
         if cue.role in self._cue_roles.get(cue.inject, ()):
@@ -256,6 +277,26 @@ class Audiences:
                 card = team_inject_view(state, release)
                 out.add(audience, Patch("insert", card, "team-injects", "afterbegin"))
                 out.receipt(audience, inject_id)
+
+    def _reply(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
+        """A team's reply or control's answer: the team's thread and the SimCell queue."""
+        assert isinstance(event.payload, ReplySent | ReplyAnswered)
+        reply = state.replies[event.payload.reply]
+        mine = team_audience(reply.team)
+        row, card = control_reply_view(state, reply), team_reply_view(state, reply)
+        if isinstance(event.payload, ReplySent):
+            out.all_control(Patch("insert", row, "simcell-replies", "afterbegin"))
+            out.add(mine, Patch("insert", card, "team-replies", "afterbegin"))
+            return
+        out.all_control(Patch("replace", row))
+        out.add(mine, Patch("replace", card))
+
+    def _observation(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
+        """An observation that rates a reply: the reply's row shows it (control only)."""
+        assert isinstance(event.payload, ObservationAdded)
+        reply = state.replies.get(event.payload.reply or "")
+        if reply is not None:
+            out.all_control(Patch("replace", control_reply_view(state, reply)))
 
     def _safety(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
         """A STOP or a call: every console's blocking alert, the actor's own status."""
@@ -323,9 +364,14 @@ _ROUTES: dict[str, _Route] = {
     **{t: Audiences._release_step for t in RELEASE_STEPS},
     **{t: Audiences._schedule for t in SCHEDULE_CHANGES},
     EventType.CUE_STATUS: Audiences._cue_status,
+    EventType.REVEAL_MARKED: Audiences._cue_status,
+    **{t: Audiences._team_pace for t in PACING_EVENTS},
     EventType.REQUEST_SENT: Audiences._request,
     EventType.REQUEST_CLAIMED: Audiences._request,
     EventType.REQUEST_ANSWERED: Audiences._request,
+    EventType.REPLY_SENT: Audiences._reply,
+    EventType.REPLY_ANSWERED: Audiences._reply,
+    EventType.OBSERVATION_ADDED: Audiences._observation,
     **{t: Audiences._device for t in DEVICE_EVENTS},
     **{t: Audiences._safety for t in SAFETY_EVENTS},
 }
@@ -363,12 +409,13 @@ def current_view(state: ExerciseState, audience: str) -> FullView:
         released = state.released_to(name)
         return FullView(
             kind="team",
-            clock=clock_view(state),
+            clock=clock_view(state, name),
             injects=tuple(team_inject_view(state, r) for r in reversed(released)),
             requests=tuple(
                 team_request_view(state, r) for r in state.requests.values() if r.team == name
             ),
             receipt=tuple(r.inject for r in released if r.delivered_at is None),
+            replies=team_replies(state, name),
         )
     role = next((r for r in state.scenario.roles if r.id == name), None)
     if kind == "actor" and role is not None:

@@ -61,6 +61,17 @@ class CueReport:
     cue: str
     status: str
     action: str | None = None
+    team: str | None = None  # the team the scene is played for (None: every team, older pages)
+
+
+@dataclass(frozen=True, slots=True)
+class RevealReport:
+    """An actor revealed one of a cue's reveals to one team (``reveal``)."""
+
+    cue: str
+    team: str
+    reveal: str
+    action: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +90,43 @@ class Safety:
     kind: SafetyKind
     cue: str | None
     action: str
+    team: str | None = None  # the team the scene on that cue is played for
+
+
+@dataclass(frozen=True, slots=True)
+class Observe:
+    """An observer's observation (``observe``); with ``observation``, a new version of it."""
+
+    objective: str
+    task: str | None
+    rating: str | None
+    team: str | None
+    inject: str | None
+    text: str
+    observation: int | None
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class Withdraw:
+    """An observer withdraws one of their observations (``withdraw``)."""
+
+    observation: int
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyMessage:
+    """A team's reply to an inject (``reply``): text, and files it uploaded before (ids)."""
+
+    inject: str
+    kind: str
+    text: str
+    files: tuple[str, ...]
+    action: str
+
+
+MAX_REPLY_FILES = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +136,21 @@ class Language:
     language: str
 
 
-ClientMessage = Resume | Ping | Pong | Ack | Seen | CueReport | AskControl | Safety | Language
+ClientMessage = (
+    Resume
+    | Ping
+    | Pong
+    | Ack
+    | Seen
+    | CueReport
+    | RevealReport
+    | AskControl
+    | ReplyMessage
+    | Safety
+    | Observe
+    | Withdraw
+    | Language
+)
 
 
 def parse(text: str) -> ClientMessage:
@@ -115,12 +177,36 @@ def parse(text: str) -> ClientMessage:
         status = data.get("status")
         if not isinstance(status, str) or status not in CUE_STATUSES:
             raise BadMessage("bad-message", "'status' must be ready, in-scene or done.")
-        return CueReport(_id(data.get("cue"), "cue"), str(status), _action(data, required=False))
+        team = data.get("team")
+        return CueReport(
+            _id(data.get("cue"), "cue"),
+            str(status),
+            _action(data, required=False),
+            None if team is None else _id(team, "team"),
+        )
+    if kind == "reveal":
+        return RevealReport(
+            _id(data.get("cue"), "cue"),
+            _id(data.get("team"), "team"),
+            _id(data.get("reveal"), "reveal"),
+            _required(data),
+        )
     if kind == "request":
         return _ask(data)
+    if kind == "reply":
+        return _reply(data)
     if kind in ("stop", "call"):
-        cue = data.get("cue")
-        return Safety(SafetyKind(kind), None if cue is None else _id(cue, "cue"), _required(data))
+        cue, team = data.get("cue"), data.get("team")
+        return Safety(
+            SafetyKind(kind),
+            None if cue is None else _id(cue, "cue"),
+            _required(data),
+            None if team is None else _id(team, "team"),
+        )
+    if kind == "observe":
+        return _observe(data)
+    if kind == "withdraw":
+        return Withdraw(_seq(data.get("observation"), "observation"), _required(data))
     if kind == "language":
         language = data.get("language")
         if not isinstance(language, str) or language not in LANGUAGES:
@@ -153,6 +239,44 @@ def _ask(data: dict[str, Any]) -> AskControl:
     if not isinstance(text, str):
         raise BadMessage("bad-message", "'text' must be a string.")
     return AskControl(None if kind is None else _id(kind, "kind"), text, _required(data))
+
+
+def _observe(data: dict[str, Any]) -> Observe:
+    text = data.get("text", "")
+    if not isinstance(text, str):
+        raise BadMessage("bad-message", "'text' must be a string.")
+    observation = data.get("observation")
+    return Observe(
+        objective=_id(data.get("objective"), "objective"),
+        task=_optional_id(data, "task"),
+        rating=_optional_id(data, "rating"),
+        team=_optional_id(data, "team"),
+        inject=_optional_id(data, "inject"),
+        text=text,
+        observation=None if observation is None else _seq(observation, "observation"),
+        action=_required(data),
+    )
+
+
+def _optional_id(data: dict[str, Any], name: str) -> str | None:
+    """An id, or null / "" / absent for none (a form's empty choice)."""
+    value = data.get(name)
+    return None if value is None or value == "" else _id(value, name)
+
+
+def _reply(data: dict[str, Any]) -> ReplyMessage:
+    text, kind, files = data.get("text", ""), data.get("kind", "reply"), data.get("files", [])
+    if not isinstance(text, str):
+        raise BadMessage("bad-message", "'text' must be a string.")
+    if not isinstance(files, list) or len(files) > MAX_REPLY_FILES:
+        raise BadMessage("bad-message", f"'files' must be a list of at most {MAX_REPLY_FILES} ids.")
+    return ReplyMessage(
+        _id(data.get("inject"), "inject"),
+        _id(kind, "kind"),
+        text,
+        tuple(_id(f, "files") for f in files),
+        _required(data),
+    )
 
 
 def _action(data: dict[str, Any], *, required: bool) -> str | None:

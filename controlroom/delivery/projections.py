@@ -19,6 +19,7 @@ from controlroom.delivery.views import (
     CueCardView,
     CueGroupView,
     CueStatusView,
+    CueTeamView,
     DevicePresence,
     DeviceView,
     PresenceView,
@@ -29,8 +30,15 @@ from controlroom.delivery.views import (
     TeamRequestView,
     TimelineView,
 )
+from controlroom.exercise.cues import reveal_ids
 from controlroom.exercise.events import Fact
-from controlroom.exercise.lifecycles import UNRELEASED, ClockPhase, ReleaseStatus, RequestStatus
+from controlroom.exercise.lifecycles import (
+    UNRELEASED,
+    ClockPhase,
+    ReleaseStatus,
+    RequestStatus,
+    TeamPhase,
+)
 from controlroom.exercise.state import CueStatus, ExerciseState, Request, TeamRelease
 
 
@@ -47,11 +55,23 @@ _TEAM_REQUEST_STATUS: dict[RequestStatus, Literal["sent", "in-progress", "answer
 }
 
 
-def clock_view(state: ExerciseState) -> ClockView:
-    """Teams and actors see a pause (releases wait, time runs) as running: control's business."""
+def clock_view(state: ExerciseState, team: str | None = None) -> ClockView:
+    """Teams and actors see a pause (releases wait, time runs) as running: control's business.
+
+    A team's devices get the team's own clock: the exercise clock less the team's offset,
+    standing still while the team is held (a team's pause runs, as the exercise's does).
+    """
     clock = state.clock
     phase = ClockPhase.RUNNING if clock.phase is ClockPhase.PAUSED else clock.phase
-    return ClockView(phase, clock.anchor_scenario, clock.anchor_wall, clock.speed)
+    scenario_time = clock.anchor_scenario
+    if team is not None and state.started:
+        pace = state.pace(team)
+        if pace.phase is TeamPhase.HELD and phase is ClockPhase.RUNNING:
+            phase = ClockPhase.HELD
+        scenario_time = pace.team_now(clock.anchor_scenario)
+        if pace.phase is TeamPhase.HELD and pace.held_from is not None:
+            scenario_time = pace.held_from - pace.offset
+    return ClockView(phase, scenario_time, clock.anchor_wall, clock.speed)
 
 
 def control_clock_view(state: ExerciseState) -> ControlClockView:
@@ -108,29 +128,49 @@ def team_request_view(state: ExerciseState, request: Request) -> TeamRequestView
 
 
 def cue_group_view(state: ExerciseState, inject_id: str, role: str) -> CueGroupView:
-    """``role``'s cues on one inject, with the inject's timing (never its content)."""
+    """``role``'s cues on one inject, a card per team it goes to (``state.cue_instances``),
+    with the inject's timing (never its content)."""
     inject = state.injects[inject_id]
     releases = state.releases_of(inject_id)
     inject_state, due = _inject_timing(state, releases)
     character = next((r.character for r in state.scenario.roles if r.id == role), {})
+    names = {t.id: t.name for t in state.scenario.teams}
+    sets = {s.id: s.name for s in state.scenario.sets}
+    cues = dict(zip(inject.cue_ids(), inject.cues, strict=True))
     cards = []
-    for cue_id, cue in zip(inject.cue_ids(), inject.cues, strict=True):
-        if cue.role != role:
-            continue
-        tracked = state.cues.get(cue_id)
-        status = tracked.status if tracked is not None and tracked.role == role else None
+    for found in state.cue_instances(inject=inject_id, role=role):
+        cue = cues[found.cue]
+        marks = {mark.reveal: mark for mark in found.reveals}
+        reveals = []
+        for rid, reveal in zip(reveal_ids(cue), cue.reveals, strict=True):
+            mark = marks.get(rid)
+            reveals.append(
+                RevealView(
+                    reveal.what,
+                    reveal.condition,
+                    rid,
+                    mark.marked_at if mark else None,
+                    mark.marked_scenario if mark else None,
+                )
+            )
         cards.append(
             CueCardView(
-                cue=cue_id,
+                cue=found.cue,
                 character=character,
                 where=cue.where,
-                when=None if due is None else due + cue.offset_seconds,
+                when=found.at,
                 offset=cue.offset,
                 knows=cue.knows,
-                reveals=tuple(RevealView(r.what, r.condition) for r in cue.reveals),
+                reveals=tuple(reveals),
                 emotion=cue.emotion,
                 props=tuple(cue.props),
-                status=status or CueStatus.WAITING,
+                status=found.status,
+                team=found.team,
+                team_name=names.get(found.team, {}),
+                single=len(state.cues[found.cue].runs) == 1,
+                moving=found.moving,
+                release=found.release,
+                set_name=sets.get(cue.set or "", {}),
             )
         )
     return CueGroupView(inject_id, inject_state, due, tuple(cards))
@@ -173,8 +213,17 @@ def control_inject_view(state: ExerciseState, inject_id: str) -> ControlInjectVi
         )
         for r in state.releases_of(inject_id)
     )
+    per_team: dict[str, list[CueTeamView]] = {}
+    for found in state.cue_instances(inject=inject_id):
+        marked = tuple(m.reveal for m in found.reveals if m.marked_at is not None)
+        per_team.setdefault(found.cue, []).append(CueTeamView(found.team, found.status, marked))
     cues = tuple(
-        CueStatusView(cue_id, cue.role, _cue_status(state, cue_id))
+        CueStatusView(
+            cue_id,
+            cue.role,
+            _cue_status(state, cue_id),
+            tuple(sorted(per_team.get(cue_id, []), key=lambda t: t.team)),
+        )
         for cue_id, cue in zip(inject.cue_ids(), inject.cues, strict=True)
     )
     return ControlInjectView(inject, state.versions[inject_id], releases, cues)
@@ -221,6 +270,7 @@ def device_view(state: ExerciseState, device_id: str) -> DeviceView:
         revoked=device.revoked,
         joined_at=device.joined_at,
         target_name=target_name,
+        observer=device.observer,
     )
 
 
@@ -230,7 +280,7 @@ def presence_view(state: ExerciseState, online: AbstractSet[str]) -> PresenceVie
     counts: dict[str, int] = {}
     for device in live:
         if device.id in online:
-            target = device_target(device.team, device.role)
+            target = device_target(device.team, device.role, device.observer)
             counts[target] = counts.get(target, 0) + 1
     targets = [team_audience(t) for t in state.scenario.team_ids]
     targets += [actor_audience(r.id) for r in state.scenario.roles]

@@ -11,10 +11,12 @@ templates (``fragments/control/``) are the console's own, so a pushed row is a r
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from controlroom.access.permissions import device_target
+from controlroom.delivery.pacing_views import TeamPacesView
+from controlroom.delivery.reply_views import ControlReplyView, TeamReplyView
 from controlroom.delivery.safety_views import ActorSafetyView, SafetyAlertView
 from controlroom.exercise.events import Payload
 from controlroom.exercise.lifecycles import (
@@ -107,11 +109,15 @@ class TeamRequestView:
 class RevealView:
     what: LocalText
     condition: LocalText
+    id: str = ""  # the reveal's id in its cue (what a "revealed" tap names)
+    marked_at: float | None = None  # wall time the actor marked it for the card's team
+    marked_scenario: float | None = None  # exercise scenario time of that mark
 
 
 @dataclass(frozen=True, slots=True)
 class CueCardView:
-    """One cue of the actor's own role: where, when, who, what they know and reveal."""
+    """One cue of the actor's own role for one team: where, when, who, what they know and
+    reveal (each reveal marked or not for that team), and its status for that team."""
 
     cue: str
     character: LocalText
@@ -123,6 +129,16 @@ class CueCardView:
     emotion: LocalText
     props: tuple[LocalText, ...]
     status: CueStatus
+    team: str = ""  # the team this scene is played for
+    team_name: LocalText = field(default_factory=dict)
+    single: bool = True  # the cue goes to one team only (its card keeps the id cue-<cue>)
+    moving: bool = False  # the team or its release is held: the time still moves
+    release: ReleaseStatus | None = None  # the inject's release to this card's team
+    set_name: LocalText = field(default_factory=dict)  # the set it is played on (none: {})
+
+    @property
+    def dom_id(self) -> str:
+        return f"cue-{self.cue}" if self.single else f"cue-{self.cue}-{self.team}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,10 +218,24 @@ class ReleaseView:
 
 
 @dataclass(frozen=True, slots=True)
+class CueTeamView:
+    """A cue for one team, as control sees it in the inject's row."""
+
+    team: str
+    status: CueStatus
+    revealed: tuple[str, ...]  # the ids of the reveals the actor marked for this team
+
+
+@dataclass(frozen=True, slots=True)
 class CueStatusView:
     cue: str
     role: str
-    status: CueStatus
+    status: CueStatus  # across its teams: the latest reported
+    teams: tuple[CueTeamView, ...] = ()
+
+    @property
+    def revealed(self) -> int:
+        return sum(len(team.revealed) for team in self.teams)
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,12 +304,13 @@ class DeviceView:
     role: str | None
     revoked: bool
     joined_at: float  # wall time
-    target_name: LocalText  # the team's name or the role's character
+    target_name: LocalText  # the team's name or the role's character ({} for an observer)
+    observer: bool = False
 
     @property
     def target(self) -> str:
-        """The join target: ``team:<id>`` or ``actor:<role>``."""
-        return device_target(self.team, self.role)
+        """The join target: ``team:<id>``, ``actor:<role>`` or ``observer``."""
+        return device_target(self.team, self.role, self.observer)
 
     @property
     def dom_id(self) -> str:
@@ -351,6 +382,9 @@ View = (
     | PresenceView
     | SafetyAlertView
     | ActorSafetyView
+    | TeamPacesView
+    | TeamReplyView
+    | ControlReplyView
 )
 
 
@@ -390,3 +424,4 @@ class FullView:
     devices: tuple[DeviceView, ...] = ()
     receipt: tuple[str, ...] = ()
     safety: tuple[SafetyAlertView, ...] | tuple[ActorSafetyView, ...] = ()
+    replies: tuple[TeamReplyView, ...] = ()  # a team's replies to injects, with answers

@@ -2,9 +2,10 @@
 
 The runtime asks ``refuse_after_endex`` about every decided event before it appends it. What
 still goes in after ENDEX is what the debrief and people's safety need: notes and
-observations, receipts (an inject shown on a tablet), devices joining, renamed or leaving, a
-re-issued join link, and the actors' safety alerts. Everything else is refused with one
-typed reason, ``Refusal.ENDED`` ("The exercise has ended (ENDEX).").
+observations (corrected or withdrawn too), receipts (an inject shown on a tablet), devices
+joining, renamed or leaving, a re-issued join link, and the actors' safety alerts.
+Everything else is refused with one typed reason, ``Refusal.ENDED`` ("The exercise has
+ended (ENDEX)").
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ AFTER_ENDEX = frozenset(
     {
         EventType.NOTE_ADDED,
         EventType.OBSERVATION_ADDED,
+        EventType.OBSERVATION_CORRECTED,
+        EventType.OBSERVATION_WITHDRAWN,
         EventType.INJECT_DELIVERED,
         EventType.DEVICE_JOINED,
         EventType.DEVICE_RENAMED,

@@ -6,99 +6,88 @@ and ``decode`` reads a journal event back into a ``Fact(seq, at, payload)``. The
 layer stays generic: it never imports this package. ``at`` is wall time from the exercise's
 time source; scenario times in payloads are seconds since D1 00:00.
 
-Payloads are pydantic models (frozen): reading a journal is parsing untrusted JSON written by
-any earlier version, so validation with a clear error is the point; ``extra="ignore"`` lets
-an older payload with a key we no longer use still be read.
+This module holds the exercise's own payloads (its clock, injects, devices, the journal's
+housekeeping) and the registry; the base model is in ``payload``, and the cues', team
+pacing's, SimCell's, replies', evaluation's and safety's payloads in their own modules,
+re-exported here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Annotated, Any, ClassVar, cast
+from typing import Any, cast
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError, field_serializer
+from pydantic import Field, JsonValue, ValidationError, field_serializer
 
-from controlroom.exercise.lifecycles import CueStatus
+from controlroom.exercise.cue_events import CueReported, RevealMarked
+from controlroom.exercise.evaluation_events import (
+    NoteAdded,
+    ObservationAdded,
+    ObservationCorrected,
+    ObservationWithdrawn,
+    Rating,
+)
+from controlroom.exercise.pacing_events import TeamHeld, TeamResumed, TeamShifted
+from controlroom.exercise.payload import (
+    ActionId,
+    EventType,
+    Payload,
+    ReleaseReason,
+    Teams,
+    Text,
+)
+from controlroom.exercise.reply_events import ReplyAnswered, ReplyFile, ReplyKind, ReplySent
+from controlroom.exercise.safety_events import (
+    SafetyAutohold,
+    SafetyCalled,
+    SafetyRaised,
+    SafetySeen,
+    SafetyStopped,
+)
+from controlroom.exercise.simcell_events import (
+    SIMCELL_SENDER,
+    ControllerAssigned,
+    RequestAnswered,
+    RequestClaimed,
+    RequestSent,
+    simcell_sender,
+)
 from controlroom.journal import Event
-from controlroom.scenario.model import Attachment, Channel, Inject, Lang, Scenario
+from controlroom.scenario.model import Inject, Scenario
 
-ActionId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
-Teams = tuple[str, ...]
-Text = dict[Lang, str]
-
-
-class EventType(StrEnum):
-    # The exercise itself
-    CREATED = "exercise.created"
-    # The clock (owned by the exercise director)
-    STARTED = "clock.started"  # STARTEX
-    HELD = "clock.held"
-    RESUMED = "clock.resumed"
-    SPEED_SET = "clock.speed"
-    JUMPED = "clock.jumped"
-    ENDED = "clock.ended"  # ENDEX
-    # Injects, per inject and per team
-    INJECT_CREATED = "inject.created"
-    INJECT_EDITED = "inject.edited"
-    INJECT_RELEASED = "inject.released"
-    INJECT_DELIVERED = "inject.delivered"
-    INJECT_ACKNOWLEDGED = "inject.acknowledged"
-    INJECT_HELD = "inject.held"
-    INJECT_UNHELD = "inject.unheld"
-    INJECT_RESCHEDULED = "inject.rescheduled"
-    INJECT_CANCELLED = "inject.cancelled"
-    # Actors
-    CUE_STATUS = "cue.status"
-    # The SimCell: teams' requests to the fictional world
-    REQUEST_SENT = "request.sent"
-    REQUEST_CLAIMED = "request.claimed"
-    REQUEST_ANSWERED = "request.answered"
-    CONTROLLER_ASSIGNED = "controller.assigned"  # the director gives a controller teams, cases
-    # Control's log and evaluation
-    NOTE_ADDED = "note.added"
-    OBSERVATION_ADDED = "observation.added"
-    # Devices bound to a team or an actor role
-    DEVICE_JOINED = "device.joined"
-    DEVICE_RENAMED = "device.renamed"
-    DEVICE_REVOKED = "device.revoked"
-    JOIN_REISSUED = "join.reissued"
-    # Actor safety (controlroom/exercise/safety.py)
-    SAFETY_STOP = "safety.stop"  # STOP from an actor's tablet: a blocking alert
-    SAFETY_CALL = "safety.call"  # "call control" (no hold)
-    SAFETY_SEEN = "safety.seen"  # a controller saw the alert
-    SAFETY_AUTOHOLD = "safety.autohold"  # the director's toggle: STOP holds the case
-    # The journal's own housekeeping
-    RECOVERED = "journal.recovered"
-    # Never written: what listeners get in place of an event the fold had to set aside
-    SET_ASIDE = "journal.set-aside"
-
-
-class ReleaseReason(StrEnum):
-    SCHEDULE = "schedule"  # the release clock
-    MANUAL = "manual"  # release now
-
-
-class Rating(StrEnum):
-    """HSEEP: performed without challenges / with some / with major challenges / unable."""
-
-    P = "P"
-    S = "S"
-    M = "M"
-    U = "U"
-
-
-class Payload(BaseModel):
-    """The data of one event type (frozen: a fact does not change)."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore", allow_inf_nan=False)
-    TYPE: ClassVar[EventType]
-
-    def data(self) -> dict[str, JsonValue]:
-        """The JSON object the journal stores."""
-        dumped: dict[str, JsonValue] = self.model_dump(mode="json", by_alias=True)
-        return dumped
+__all__ = [
+    "SIMCELL_SENDER",
+    "ActionId",
+    "ControllerAssigned",
+    "CueReported",
+    "EventType",
+    "NoteAdded",
+    "ObservationAdded",
+    "ObservationCorrected",
+    "ObservationWithdrawn",
+    "Payload",
+    "Rating",
+    "ReleaseReason",
+    "ReplyAnswered",
+    "ReplyFile",
+    "ReplyKind",
+    "ReplySent",
+    "RequestAnswered",
+    "RequestClaimed",
+    "RequestSent",
+    "RevealMarked",
+    "SafetyAutohold",
+    "SafetyCalled",
+    "SafetyRaised",
+    "SafetySeen",
+    "SafetyStopped",
+    "TeamHeld",
+    "TeamResumed",
+    "TeamShifted",
+    "Teams",
+    "Text",
+    "simcell_sender",
+]
 
 
 # -- the exercise and its clock -----------------------------------------------------------------
@@ -240,98 +229,6 @@ class InjectCancelled(Payload):
     by: str = ""
 
 
-# -- actors, the SimCell, the log ------------------------------------------------------------------
-
-
-class CueReported(Payload):
-    TYPE = EventType.CUE_STATUS
-    cue: str
-    role: str
-    status: CueStatus
-    device: str = ""
-    action: ActionId | None = None
-
-
-class RequestSent(Payload):
-    TYPE = EventType.REQUEST_SENT
-    request: str
-    team: str
-    kind: str | None = None
-    text: str = ""
-    device: str = ""
-    action: ActionId | None = None
-
-
-class RequestClaimed(Payload):
-    """A controller claims a request; ``took_over_from`` names the controller who had it."""
-
-    TYPE = EventType.REQUEST_CLAIMED
-    request: str
-    by: str = ""
-    took_over_from: str | None = None
-
-
-# The sender of an answer with no sender of its own, in each interface language (scenario
-# text, so it is named here, not in the interface's catalogues).
-SIMCELL_SENDER = {"en": "SimCell", "ru": "Группа имитации"}
-
-
-def simcell_sender(languages: Iterable[str]) -> dict[str, str]:
-    return {lang: SIMCELL_SENDER.get(lang, SIMCELL_SENDER["en"]) for lang in languages}
-
-
-class RequestAnswered(Payload):
-    """Control's answer; it becomes an answer inject for the team in the same event.
-
-    The inject is released at once, or, when the request type asks for a least delay and
-    ``due`` (scenario seconds) is still to come, scheduled for ``due``: the release clock
-    releases it then (scenario time stops in a hold, so a hold delays it too).
-    """
-
-    TYPE = EventType.REQUEST_ANSWERED
-    request: str
-    answer: str | None = None  # a prepared answer's id
-    text: Text
-    title: Text = {}  # older journals: the request's id
-    sender: Text = {}  # who answers in the fiction; older journals: "SimCell"
-    channel: Channel = Channel.SIMCELL_ANSWER  # how the answer reaches the team
-    attachments: tuple[Attachment, ...] = ()  # the prepared answer's files
-    due: float | None = None  # scenario seconds: not before (the request type's delay)
-    by: str = ""
-
-    @field_serializer("attachments")
-    def _attachments(self, attachments: tuple[Attachment, ...]) -> Any:
-        return [a.model_dump(mode="json", exclude_none=True) for a in attachments]
-
-
-class ControllerAssigned(Payload):
-    """A controller's teams and cases (replacing the earlier ones; none: unassigned)."""
-
-    TYPE = EventType.CONTROLLER_ASSIGNED
-    controller: str = Field(min_length=1, max_length=64)
-    teams: Teams = ()
-    cases: tuple[str, ...] = ()
-    by: str = ""
-
-
-class NoteAdded(Payload):
-    TYPE = EventType.NOTE_ADDED
-    text: str = ""
-    by: str = ""
-    team: str | None = None
-    inject: str | None = None
-
-
-class ObservationAdded(Payload):
-    TYPE = EventType.OBSERVATION_ADDED
-    text: str = ""
-    by: str = ""
-    objective: str
-    task: str | None = None
-    rating: Rating | None = None
-    team: str | None = None
-
-
 # -- devices ------------------------------------------------------------------------------------
 
 
@@ -341,6 +238,7 @@ class DeviceJoined(Payload):
     name: str = ""
     team: str | None = None
     role: str | None = None
+    observer: bool = False  # an observer's tablet: records observations, sees no team view
 
 
 class DeviceRenamed(Payload):
@@ -357,45 +255,7 @@ class DeviceRevoked(Payload):
 
 class JoinReissued(Payload):
     TYPE = EventType.JOIN_REISSUED
-    target: str  # an audience: team:<id> or actor:<role>
-    by: str = ""
-
-
-# -- actor safety -----------------------------------------------------------------------------
-
-
-class SafetyRaised(Payload):
-    """An actor's alert; ``teams`` are those the cue's inject goes to (none without a cue)."""
-
-    alert: str
-    role: str
-    cue: str | None = None
-    teams: Teams = ()
-    device: str = ""
-    action: ActionId | None = None
-
-
-class SafetyCalled(SafetyRaised):
-    TYPE = EventType.SAFETY_CALL
-
-
-class SafetyStopped(SafetyRaised):
-    """``holds``: the (inject, team) releases the auto-hold holds, decided by the command."""
-
-    TYPE = EventType.SAFETY_STOP
-    holds: tuple[tuple[str, str], ...] = ()
-
-
-class SafetySeen(Payload):
-    TYPE = EventType.SAFETY_SEEN
-    alert: str
-    by: str
-    name: str = ""
-
-
-class SafetyAutohold(Payload):
-    TYPE = EventType.SAFETY_AUTOHOLD
-    enabled: bool
+    target: str  # an audience: team:<id>, actor:<role> or observer
     by: str = ""
 
 
@@ -437,12 +297,20 @@ PAYLOADS: dict[EventType, type[Payload]] = {
         InjectRescheduled,
         InjectCancelled,
         CueReported,
+        RevealMarked,
+        TeamHeld,
+        TeamResumed,
+        TeamShifted,
         RequestSent,
         RequestClaimed,
         RequestAnswered,
         ControllerAssigned,
+        ReplySent,
+        ReplyAnswered,
         NoteAdded,
         ObservationAdded,
+        ObservationCorrected,
+        ObservationWithdrawn,
         DeviceJoined,
         DeviceRenamed,
         DeviceRevoked,

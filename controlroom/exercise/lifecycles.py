@@ -1,4 +1,4 @@
-"""Release, request, cue, device and clock as explicit state machines. Design: docs/exercise.md.
+"""Release, request, cue, device, clock, team pace as state machines. Design: docs/exercise.md.
 
 Each lifecycle is an enum of states, an enum of moves and one transition table, in the style
 of the socket's own machine (``controlroom/delivery/connection.py``). ``Lifecycle.can`` is
@@ -123,6 +123,27 @@ REQUEST: Lifecycle[RequestStatus, RequestMove] = Lifecycle(
 )
 
 
+# -- a team's reply to an inject (its thread with control) --------------------------------------
+
+
+class ReplyStatus(StrEnum):
+    OPEN = "waiting"  # the team replied, control has not answered yet
+    ANSWERED = "answered"  # control answered in the thread (it may answer again)
+
+
+class ReplyMove(StrEnum):
+    ANSWER = "answer"
+
+
+REPLY: Lifecycle[ReplyStatus, ReplyMove] = Lifecycle(
+    "reply",
+    {
+        ReplyStatus.OPEN: {ReplyMove.ANSWER: ReplyStatus.ANSWERED},
+        ReplyStatus.ANSWERED: {ReplyMove.ANSWER: ReplyStatus.ANSWERED},
+    },
+)
+
+
 # -- an actor's cue card --------------------------------------------------------------------------
 
 
@@ -212,5 +233,32 @@ CLOCK: Lifecycle[ClockPhase, ClockMove] = Lifecycle(
             _CM.END: _C.ENDED,
         },
         _C.ENDED: {},
+    },
+)
+
+
+# -- one team's pace (controlroom/exercise/pacing.py) ------------------------------------------
+
+
+class TeamPhase(StrEnum):
+    RUNNING = "running"  # on the exercise clock, less its offset
+    HELD = "held"  # the team's time stands still: its later releases shift by the hold
+    PAUSED = "paused"  # the team's time runs, its releases wait: what falls due goes out late
+
+
+class TeamMove(StrEnum):
+    HOLD = "hold"
+    PAUSE = "pause"
+    RESUME = "resume"
+    SHIFT = "shift"
+
+
+_T, _TM = TeamPhase, TeamMove
+TEAM_PACE: Lifecycle[TeamPhase, TeamMove] = Lifecycle(
+    "team",
+    {
+        _T.RUNNING: {_TM.HOLD: _T.HELD, _TM.PAUSE: _T.PAUSED, _TM.SHIFT: _T.RUNNING},
+        _T.HELD: {_TM.RESUME: _T.RUNNING, _TM.SHIFT: _T.HELD},
+        _T.PAUSED: {_TM.RESUME: _T.RUNNING, _TM.SHIFT: _T.PAUSED},
     },
 )

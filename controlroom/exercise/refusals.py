@@ -61,9 +61,18 @@ class Refusal(StrEnum):
     NO_DEVICE = "no-device"
     DEVICE_REVOKED = "device-revoked"
     NO_SUCH_TARGET = "no-such-target"
+    # each team at its own pace
+    TEAM_PACE_NEEDS_CLOCK = "team-pace-needs-clock"
+    TEAM_ALREADY_HELD = "team-already-held"
+    TEAM_NOT_HELD = "team-not-held"
+    SHIFT_NEEDS_REASON = "shift-needs-reason"
+    BAD_SHIFT = "bad-shift"
+    NO_SHIFT_POINT = "no-shift-point"
     # actors
     NO_CUE = "no-cue"
     BAD_CUE_STATUS = "bad-cue-status"
+    CUE_NOT_FOR_TEAM = "cue-not-for-team"
+    NO_REVEAL = "no-reveal"
     NO_SAFETY_ALERT = "no-safety-alert"
     # the SimCell
     NO_REQUEST = "no-request"
@@ -76,11 +85,26 @@ class Refusal(StrEnum):
     NO_SENDER = "no-sender"
     CONFIRM_ANSWER = "confirm-answer"
     BAD_LANGUAGE = "bad-language"
+    # teams' replies to injects, and their files
+    NO_REPLY = "no-reply"
+    EMPTY_REPLY = "empty-reply"
+    EMPTY_REPLY_ANSWER = "empty-reply-answer"
+    BAD_REPLY_KIND = "bad-reply-kind"
+    TOO_MANY_FILES = "too-many-files"
+    NO_FILE = "no-file"
+    FILE_TYPE = "file-type"
+    FILE_TOO_BIG = "file-too-big"
+    FILE_NAME = "file-name"
+    FILE_EMPTY = "file-empty"
     # the log
     EMPTY_NOTE = "empty-note"
     UNKNOWN_OBJECTIVE = "unknown-objective"
     UNKNOWN_TASK = "unknown-task"
     BAD_RATING = "bad-rating"
+    NO_OBSERVATION = "no-observation"
+    OBSERVATION_WITHDRAWN = "observation-withdrawn"
+    NOT_AUTHOR = "not-author"
+    NOTHING_TO_CHANGE = "nothing-to-change"
     TOO_LONG = "too-long"
     BAD_ACTION = "bad-action"
     # the fold's own check: the event would not apply to the state as it stands
@@ -136,12 +160,22 @@ TEMPLATES: dict[Refusal, str] = {
     Refusal.NO_CONTROLLER: "No such controller.",
     Refusal.UNKNOWN_ROLE: "Unknown actor role.",
     Refusal.UNKNOWN_ROLE_NAMED: "Unknown actor role: %(role)s.",
-    Refusal.ONE_TARGET: "A device joins one team or one actor role.",
+    Refusal.ONE_TARGET: "A device joins one team, one actor role or as an observer.",
     Refusal.ALREADY_JOINED: "This device has already joined.",
     Refusal.NO_DEVICE: "No such device.",
     Refusal.DEVICE_REVOKED: "This device has been removed from the exercise.",
-    Refusal.NO_SUCH_TARGET: "No such team or actor role.",
+    Refusal.NO_SUCH_TARGET: "No such team, actor role or observers' link.",
+    Refusal.TEAM_PACE_NEEDS_CLOCK: "A team can be held or shifted between STARTEX and ENDEX.",
+    Refusal.TEAM_ALREADY_HELD: "Team %(team)s is already on hold.",
+    Refusal.TEAM_NOT_HELD: "Team %(team)s is not on hold.",
+    Refusal.SHIFT_NEEDS_REASON: "Give a reason for the shift: it goes into the exercise log.",
+    Refusal.BAD_SHIFT: "A shift is a number of minutes, not 0, at most %(most)s either way.",
+    Refusal.NO_SHIFT_POINT: (
+        "Inject %(inject)s has no planned time for team %(team)s: pick a point that has one."
+    ),
     Refusal.NO_CUE: "No such cue for this role.",
+    Refusal.CUE_NOT_FOR_TEAM: "This cue is not played for team %(team)s.",
+    Refusal.NO_REVEAL: "No such reveal on this cue.",
     Refusal.BAD_CUE_STATUS: "A cue is reported ready, in scene or done.",
     Refusal.NO_SAFETY_ALERT: "No such safety alert.",
     Refusal.NO_REQUEST: "No request %(request)s.",
@@ -158,10 +192,30 @@ TEMPLATES: dict[Refusal, str] = {
         "The answer %(answer)s has consequences in the exercise: confirm that you send it."
     ),
     Refusal.BAD_LANGUAGE: "Pick one of the scenario's languages.",
+    Refusal.NO_REPLY: "No reply %(reply)s.",
+    Refusal.EMPTY_REPLY: "Write your reply or attach a file.",
+    Refusal.EMPTY_REPLY_ANSWER: "Write the answer.",
+    Refusal.BAD_REPLY_KIND: "A reply is an answer or an action report.",
+    Refusal.TOO_MANY_FILES: "Attach at most %(most)s different files to one reply.",
+    Refusal.NO_FILE: "That file is not among your team's uploads: attach it again.",
+    Refusal.FILE_TYPE: (
+        "Only PDF, JPEG and PNG files can be sent; this file's content is none of these."
+    ),
+    Refusal.FILE_TOO_BIG: "The file is too big (at most %(most)s MB).",
+    Refusal.FILE_NAME: (
+        "The file name cannot be used: give it a plain name, without folders, such as report.pdf."
+    ),
+    Refusal.FILE_EMPTY: "The file is empty.",
     Refusal.EMPTY_NOTE: "The note is empty.",
     Refusal.UNKNOWN_OBJECTIVE: "Unknown objective.",
     Refusal.UNKNOWN_TASK: "Unknown task for this objective.",
     Refusal.BAD_RATING: "A rating is one of P, S, M, U.",
+    Refusal.NO_OBSERVATION: "No such observation.",
+    Refusal.OBSERVATION_WITHDRAWN: "This observation has been withdrawn.",
+    Refusal.NOT_AUTHOR: (
+        "Only the observer who recorded an observation, or the director, may change it."
+    ),
+    Refusal.NOTHING_TO_CHANGE: "The correction changes nothing.",
     Refusal.TOO_LONG: "The text is too long (at most %(most)s characters).",
     Refusal.BAD_ACTION: "The device sent a malformed action id.",
     Refusal.WOULD_NOT_APPLY: (

@@ -15,12 +15,19 @@ from controlroom.exercise.state import ExerciseState
 
 
 def stop(
-    state: ExerciseState, role: str, device: str, cue: str | None, action: str | None = None
+    state: ExerciseState,
+    role: str,
+    device: str,
+    cue: str | None,
+    action: str | None = None,
+    team: str | None = None,
 ) -> SafetyStopped | None:
-    """The actor stops the scene: every console gets a blocking alert."""
+    """The actor stops the scene (of ``cue`` for ``team``): every console gets a blocking
+    alert; with the auto-hold, the case's unreleased injects of that team (of every team the
+    cue goes to, without one) are held."""
     if repeated(state, device, action):
         return None
-    teams, case = _where(state, role, cue)
+    teams, case = _where(state, role, cue, team)
     holds = _case_holds(state, case, teams) if state.safety_autohold else ()
     alert = _next_alert(state)
     return SafetyStopped(
@@ -29,12 +36,17 @@ def stop(
 
 
 def call_control(
-    state: ExerciseState, role: str, device: str, cue: str | None, action: str | None = None
+    state: ExerciseState,
+    role: str,
+    device: str,
+    cue: str | None,
+    action: str | None = None,
+    team: str | None = None,
 ) -> SafetyCalled | None:
     """The actor asks control to come (not an emergency: no hold)."""
     if repeated(state, device, action):
         return None
-    teams, _case = _where(state, role, cue)
+    teams, _case = _where(state, role, cue, team)
     alert = _next_alert(state)
     return SafetyCalled(alert=alert, role=role, cue=cue, teams=teams, device=device, action=action)
 
@@ -54,8 +66,11 @@ def set_autohold(state: ExerciseState, by: str, enabled: bool) -> SafetyAutohold
     return SafetyAutohold(enabled=enabled, by=by)
 
 
-def _where(state: ExerciseState, role: str, cue: str | None) -> tuple[tuple[str, ...], str | None]:
-    """The teams and the case of the cue the actor was playing (none without a cue)."""
+def _where(
+    state: ExerciseState, role: str, cue: str | None, team: str | None = None
+) -> tuple[tuple[str, ...], str | None]:
+    """The teams and the case of the cue the actor was playing (none without a cue): the
+    team the scene was played for, or (a team the cue does not go to, none) all of them."""
     if role not in {r.id for r in state.scenario.roles}:
         raise CommandRefused(Refusal.UNKNOWN_ROLE)
     if cue is None:
@@ -63,7 +78,10 @@ def _where(state: ExerciseState, role: str, cue: str | None) -> tuple[tuple[str,
     current = state.cues.get(cue)
     if current is None or current.role != role:
         raise CommandRefused(Refusal.NO_CUE)
-    return tuple(state.recipients(current.inject)), state.injects[current.inject].case
+    case = state.injects[current.inject].case
+    if team is not None and team in current.runs:
+        return (team,), case
+    return tuple(state.recipients(current.inject)), case
 
 
 def _next_alert(state: ExerciseState) -> str:

@@ -14,28 +14,38 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from controlroom.exercise import cues
+from controlroom.exercise.cues import CueInstance, CueRun
 from controlroom.exercise.events import (
     Fact,
     JournalRecovered,
     Payload,
-    Rating,
     SetAside,
     Unreadable,
     decode,
 )
 from controlroom.exercise.lifecycles import (
-    DEVICE,
-    RELEASE,
-    REQUEST,
-    UNRELEASED,
     ClockPhase,
     CueStatus,
-    DeviceMove,
     DeviceStatus,
     ReleaseMove,
     ReleaseStatus,
-    RequestMove,
+    ReplyStatus,
     RequestStatus,
+    TeamPhase,
+)
+from controlroom.exercise.pacing import TeamPace
+from controlroom.exercise.records import (
+    LATE_AFTER,
+    Assignment,
+    CueState,
+    Device,
+    NotApplicable,
+    Note,
+    Reply,
+    ReplyAnswer,
+    Request,
+    TeamRelease,
 )
 from controlroom.exercise.scenario_clock import ScenarioClock
 from controlroom.journal import Event
@@ -47,9 +57,13 @@ if TYPE_CHECKING:
 logger = logging.getLogger("controlroom.exercise.state")
 Commit = Callable[[Fact], None]  # a checked event's change to the state: cannot fail
 
+# The records live in ``records``; they are named here too, as part of the state.
 __all__ = [
+    "Assignment",
     "ClockPhase",
     "Commit",
+    "CueInstance",
+    "CueRun",
     "CueState",
     "CueStatus",
     "Device",
@@ -58,155 +72,16 @@ __all__ = [
     "NotApplicable",
     "Note",
     "ReleaseStatus",
+    "Reply",
+    "ReplyAnswer",
+    "ReplyStatus",
     "Request",
     "RequestStatus",
     "SetAside",
+    "TeamPace",
+    "TeamPhase",
     "TeamRelease",
 ]
-
-
-class NotApplicable(ValueError):
-    """An event that does not fit the state as it stands (the reason says why)."""
-
-
-LATE_AFTER = 2.0  # seconds past its due time after which a release counts as late
-
-
-@dataclass(slots=True)
-class TeamRelease:
-    """One inject for one team: the same inject can go to one team now and another later."""
-
-    inject: str
-    team: str
-    due: float | None = None  # scenario seconds; None until scheduled (manual, trigger)
-    held: bool = False
-    cancelled: bool = False
-    released_at: float | None = None  # wall time
-    released_seq: int | None = None
-    version: int = 0  # the inject version released
-    late: bool = False
-    proposed: bool = False  # a ``confirm: true`` trigger fired: control approves the release
-    delivered_at: float | None = None
-    acknowledged_at: float | None = None
-    acknowledged_by: str | None = None
-    # the scenario time of each step, as the exercise clock stood when it happened
-    released_scenario: float | None = None
-    delivered_scenario: float | None = None
-    acknowledged_scenario: float | None = None
-
-    def status(self, clock_started: bool) -> ReleaseStatus:
-        if self.acknowledged_at is not None:
-            return ReleaseStatus.ACKNOWLEDGED
-        if self.delivered_at is not None:
-            return ReleaseStatus.DELIVERED
-        if self.released_at is not None:
-            return ReleaseStatus.RELEASED
-        if self.cancelled:
-            return ReleaseStatus.CANCELLED
-        if self.held:
-            return ReleaseStatus.HELD
-        if self.due is not None and clock_started:
-            return ReleaseStatus.SCHEDULED
-        return ReleaseStatus.PLANNED
-
-    def can(self, move: ReleaseMove, clock_started: bool) -> bool:
-        """Whether ``move`` is allowed now (the one place: see ``lifecycles.RELEASE``)."""
-        return RELEASE.can(self.status(clock_started), move)
-
-    def unreleased(self, clock_started: bool) -> bool:
-        return self.status(clock_started) in UNRELEASED
-
-    def reached(self, state: str) -> bool:
-        """Whether this release has reached ``released``/``delivered``/``acknowledged``."""
-        stamp = {
-            "released": self.released_at,
-            "delivered": self.delivered_at,
-            "acknowledged": self.acknowledged_at,
-        }[state]
-        return stamp is not None
-
-
-@dataclass(slots=True)
-class CueState:
-    cue: str
-    role: str
-    inject: str
-    status: CueStatus = CueStatus.WAITING
-    updated_at: float | None = None
-
-
-@dataclass(slots=True)
-class Request:
-    """A team's request to the fictional world, and control's answer (the SimCell queue)."""
-
-    id: str
-    team: str
-    kind: str | None
-    text: str
-    sent_at: float
-    seq: int
-    claimed_by: str | None = None
-    claimed_at: float | None = None
-    answered_at: float | None = None
-    answered_by: str | None = None
-    answer_id: str | None = None
-    answer_text: dict[str, str] = field(default_factory=dict)
-    answer_inject: str | None = None
-    sent_scenario: float | None = None  # scenario time when sent (None before STARTEX)
-    answer_due: float | None = None  # scenario time the answer is held until (a delay)
-    taken_over: list[tuple[str, str]] = field(default_factory=list)  # (from, by) claims
-
-    @property
-    def status(self) -> RequestStatus:
-        if self.answered_at is not None:
-            return RequestStatus.ANSWERED
-        return RequestStatus.OPEN if self.claimed_by is None else RequestStatus.CLAIMED
-
-    def can(self, move: RequestMove) -> bool:
-        return REQUEST.can(self.status, move)
-
-    @property
-    def response_seconds(self) -> float | None:
-        return None if self.answered_at is None else self.answered_at - self.sent_at
-
-
-@dataclass(frozen=True, slots=True)
-class Assignment:
-    """The teams and cases the director gave a controller."""
-
-    teams: tuple[str, ...] = ()
-    cases: tuple[str, ...] = ()
-
-
-@dataclass(slots=True)
-class Note:
-    seq: int
-    at: float
-    by: str
-    text: str
-    kind: str  # "note" or "observation"
-    team: str | None = None
-    inject: str | None = None
-    objective: str | None = None
-    task: str | None = None
-    rating: Rating | None = None
-
-
-@dataclass(slots=True)
-class Device:
-    id: str
-    name: str
-    joined_at: float
-    team: str | None = None
-    role: str | None = None
-    revoked: bool = False
-
-    @property
-    def status(self) -> DeviceStatus:
-        return DeviceStatus.REVOKED if self.revoked else DeviceStatus.JOINED
-
-    def can(self, move: DeviceMove) -> bool:
-        return DEVICE.can(self.status, move)
 
 
 @dataclass(slots=True)
@@ -226,10 +101,13 @@ class ExerciseState:
     # the injects whose trigger is something players do, in the order of ``injects`` (a
     # trigger is not editable): what ``_players_did`` looks at, not every ad-hoc inject
     player_triggered: dict[str, None] = field(default_factory=dict)
-    cues: dict[str, CueState] = field(default_factory=dict)
+    cues: dict[str, CueState] = field(default_factory=dict)  # cue id -> its runs per team
+    paces: dict[str, TeamPace] = field(default_factory=dict)  # team -> its own pace
     requests: dict[str, Request] = field(default_factory=dict)
     assignments: dict[str, Assignment] = field(default_factory=dict)  # controller -> theirs
+    replies: dict[str, Reply] = field(default_factory=dict)  # teams' replies to injects
     notes: list[Note] = field(default_factory=list)
+    observations: dict[int, Note] = field(default_factory=dict)  # by seq: the same Notes
     devices: dict[str, Device] = field(default_factory=dict)
     join_generations: dict[str, int] = field(default_factory=dict)  # join target -> re-issues
     recovered: list[JournalRecovered] = field(default_factory=list)
@@ -241,6 +119,7 @@ class ExerciseState:
     @classmethod
     def new(cls, scenario: Scenario, exercise_id: str = "") -> ExerciseState:
         state = cls(scenario=scenario, exercise_id=exercise_id)
+        state.paces = {team: TeamPace(team) for team in scenario.team_ids}
         for inject in scenario.injects:
             state._add_inject(inject)
         return state
@@ -330,19 +209,28 @@ class ExerciseState:
         mine = [r for r in self.releases.values() if r.team == team and r.released_seq]
         return sorted(mine, key=lambda r: r.released_seq or 0)
 
+    def thread(self, inject: str, team: str) -> list[Reply]:
+        """``team``'s replies to ``inject``, oldest first (each with control's answers)."""
+        return [r for r in self.replies.values() if r.inject == inject and r.team == team]
+
     def assigned_to(self, team: str) -> list[str]:
         """The controllers the director assigned ``team`` to (by name, sorted)."""
         return sorted(name for name, mine in self.assignments.items() if team in mine.teams)
 
     def due_releases(self, wall: float) -> dict[str, list[str]]:
-        """Scheduled releases due at ``wall``: inject id -> teams, in due order."""
+        """Scheduled releases due at ``wall`` on their teams' own clocks (a held or paused
+        team's wait): inject id -> teams, in due order."""
         if not self.clock.releasing:
             return {}
         now = self.clock.scenario_now(wall)
         due: dict[str, list[str]] = {}
-        scheduled = [r for r in self.releases.values() if self._scheduled(r)]
-        for release in sorted(scheduled, key=lambda r: (r.due or 0.0, r.inject, r.team)):
-            if release.due is not None and release.due <= now:
+        timed = []
+        for release in filter(self._scheduled, self.releases.values()):
+            pace = self.pace(release.team)
+            if release.due is not None and pace.releasing:
+                timed.append((pace.exercise_time(release.due, now), release))
+        for at, release in sorted(timed, key=lambda x: (x[0], x[1].inject, x[1].team)):
+            if at <= now:
                 due.setdefault(release.inject, []).append(release.team)
         return due
 
@@ -350,18 +238,65 @@ class ExerciseState:
         """The wall time of the next scheduled release (None if nothing is waiting)."""
         if not self.clock.releasing:
             return None
-        dues = [r.due for r in self.releases.values() if self._scheduled(r) and r.due is not None]
+        now = self.clock.anchor_scenario
+        dues = [
+            self.pace(r.team).exercise_time(r.due, now)
+            for r in self.releases.values()
+            if self._scheduled(r) and r.due is not None and self.pace(r.team).releasing
+        ]
         return None if not dues else self.clock.due_wall(min(dues))
 
     def scenario_at(self, wall: float) -> float | None:
         """Scenario time at ``wall`` on the clock as it stands (None before STARTEX)."""
         return self.clock.scenario_now(wall) if self.started else None
 
-    def is_late(self, release: TeamRelease, wall: float) -> bool:
+    # -- each team at its own pace (controlroom/exercise/pacing.py) ------------------------
+
+    def pace(self, team: str) -> TeamPace:
+        """The team's pace (a team the state has none for runs on the exercise clock)."""
+        return self.paces.get(team) or TeamPace(team)
+
+    def team_offset(self, team: str, wall: float | None = None) -> float:
+        """Seconds ``team`` runs behind the exercise clock at ``wall`` (None: at the clock's
+        last event, a current team hold not counted yet)."""
+        now = self.clock.anchor_scenario if wall is None else self.clock.scenario_now(wall)
+        return self.pace(team).offset_at(now)
+
+    def team_now(self, team: str, wall: float) -> float | None:
+        """The team's own scenario time at ``wall`` (None before STARTEX)."""
+        if not self.started:
+            return None
+        return self.pace(team).team_now(self.clock.scenario_now(wall))
+
+    def release_wall(self, release: TeamRelease) -> float | None:
+        """The wall time its due time comes on its team's clock (None: time stands still)."""
         if release.due is None:
-            return False
-        due_wall = self.clock.due_wall(release.due)
+            return None
+        pace = self.pace(release.team)
+        if pace.phase is TeamPhase.HELD:
+            return None
+        return self.clock.due_wall(pace.exercise_time(release.due, self.clock.anchor_scenario))
+
+    def is_late(self, release: TeamRelease, wall: float) -> bool:
+        due_wall = self.release_wall(release)
         return due_wall is not None and wall - due_wall > LATE_AFTER
+
+    # -- a cue per team (controlroom/exercise/cues.py) -------------------------------------
+
+    def cue_instance(self, cue: str, team: str, wall: float | None = None) -> CueInstance:
+        """The cue ``cue`` for ``team`` (``KeyError`` if its inject does not go to the team)."""
+        return cues.instance(self, cue, team, wall)
+
+    def cue_instances(
+        self,
+        *,
+        role: str | None = None,
+        team: str | None = None,
+        inject: str | None = None,
+        wall: float | None = None,
+    ) -> list[CueInstance]:
+        """Every cue instance, optionally of one role, team or inject, ordered by time."""
+        return cues.instances(self, role=role, team=team, inject=inject, wall=wall)
 
     def _scheduled(self, release: TeamRelease) -> bool:
         return release.status(self.started) is ReleaseStatus.SCHEDULED
@@ -378,16 +313,19 @@ class ExerciseState:
         self._set_cues(inject)
 
     def _set_cues(self, inject: Inject) -> None:
-        """The inject's cues as they are now; a cue that keeps its id keeps its status."""
+        """The inject's cues as they are now, one run per team it goes to; a cue that keeps
+        its id and role keeps each team's status and reveals."""
         kept = {c.cue: c for c in self.cues.values() if c.inject == inject.id}
         for cue_id in kept:
             del self.cues[cue_id]
+        teams = self.scenario.recipients(inject)
         for cue_id, cue in zip(inject.cue_ids(), inject.cues, strict=True):
             earlier = kept.get(cue_id)
             if earlier is not None and earlier.role == cue.role:
                 self.cues[cue_id] = earlier
             else:
-                self.cues[cue_id] = CueState(cue_id, cue.role, inject.id)
+                runs = {team: CueRun(cue_id, team) for team in teams}
+                self.cues[cue_id] = CueState(cue_id, cue.role, inject.id, runs)
 
     def _players_did(
         self, wall: float, teams: Iterable[str], fits: Callable[[PlayerTrigger], bool]
@@ -407,7 +345,7 @@ class ExerciseState:
                 if trigger.confirm:
                     waiting.proposed = True
                 else:
-                    waiting.due = self.clock.scenario_now(wall) + trigger.delay_seconds
+                    waiting.due = self._team_time(team, wall) + trigger.delay_seconds
 
     def _reached(self, inject: str, team: str, wall: float) -> None:
         """An inject moved on for a team: schedule what was waiting for that (triggers)."""
@@ -418,7 +356,11 @@ class ExerciseState:
             if not isinstance(trigger, AfterTrigger) or waiting is None or waiting.due is not None:
                 continue
             if release.reached(trigger.state):
-                waiting.due = self.clock.scenario_now(wall) + trigger.delay_seconds
+                waiting.due = self._team_time(team, wall) + trigger.delay_seconds
+
+    def _team_time(self, team: str, wall: float) -> float:
+        """The team's own time at ``wall`` (the exercise clock's anchor before STARTEX)."""
+        return self.pace(team).team_now(self.clock.scenario_now(wall))
 
 
 from controlroom.exercise import rules  # noqa: E402 - the rules use the classes above

@@ -3,7 +3,8 @@
 ``debrief_pack`` folds the whole journal (the state at its end, plus the review log's
 scenario times) and keeps what happened on one scenario day: injects with their planned,
 released, delivered and acknowledged times and delays; requests and response times; cue
-timings; observations by objective with their ratings; control's notes.
+timings; observations by objective with their ratings (each as last corrected; withdrawn
+ones left out); control's notes.
 
 The **team-facing** pack is what control prints for a team's hot wash: only that team's
 injects that were released to it, its own requests, the observations about it; never
@@ -71,6 +72,7 @@ class NoteRow:
     objective: str | None = None
     task: str | None = None
     rating: Rating | None = None
+    corrected: bool = False  # an observation in a later version than first recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +181,8 @@ def debrief_pack(
             and (team is None or team in e.teams or not e.teams)
         )
     notes_of_day = [n for n in state.notes if on_day(stime.get(n.seq))]
-    observations = [n for n in notes_of_day if n.kind == "observation" and wanted(n.team)]
+    # observations as they stand at the end (corrected), withdrawn ones left out
+    observations = [n for n in notes_of_day if n.counts and wanted(n.team)]
     notes: tuple[NoteRow, ...] = ()
     if not team_facing:
         notes = tuple(
@@ -247,6 +250,7 @@ def _note_row(note: Note, stime: Mapping[int, float | None], person: Mapping[int
         objective=note.objective,
         task=note.task,
         rating=note.rating,
+        corrected=note.version > 1,
     )
 
 

@@ -6,6 +6,8 @@
 - ``scenario.json``: the scenario as run (ad-hoc injects added, edits applied);
 - ``msel-actual.csv`` / ``.xlsx``: the MSEL with the actual times per inject and team;
 - ``observations.csv``: every observation;
+- ``schedule-actual.csv`` / ``.xlsx``: each team's schedule, planned and actual (its injects
+  and its actors' scenes, ``review.schedule``), when the caller gives ``schedule``;
 - ``debrief/``: for every day up to the last one anything happened on, control's pack and each
   team's team-facing pack, as CSV and XLSX.
 
@@ -20,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import orjson
 
+from controlroom.exercise.state import ExerciseState
 from controlroom.journal import Event
 from controlroom.review.debrief import DebriefPack, Reviewed, debrief_pack, reviewed
 from controlroom.review.sheets import Rows, csv_text, xlsx_bytes
@@ -41,10 +44,12 @@ def export_zip(
     *,
     names: Mapping[str, str] | None = None,
     csv_rows: Callable[[list[tuple[str, Rows]]], Rows] | None = None,
+    schedule: Callable[[ExerciseState], tuple[str, Rows]] | None = None,
 ) -> bytes:
     """The export as ZIP bytes. ``sheets`` turns a pack into tables in the reader's language
     (the first is the injects, one is the observations); ``csv_rows`` joins a pack's tables
-    into one CSV (default: the tables one after another)."""
+    into one CSV (default: the tables one after another); ``schedule`` makes the table of
+    each team's schedule, planned and actual, in the reader's language."""
     folded = reviewed(events, names)
     join = csv_rows or (lambda tables: [row for _, table in tables for row in table])
     buffer = io.BytesIO()
@@ -57,6 +62,10 @@ def export_zip(
         archive.writestr("msel-actual.xlsx", xlsx_bytes([actual]))
         observations = whole[2]
         archive.writestr("observations.csv", csv_text(observations[1]).encode("utf-8-sig"))
+        if schedule is not None:
+            table = schedule(folded.state)
+            archive.writestr("schedule-actual.csv", csv_text(table[1]).encode("utf-8-sig"))
+            archive.writestr("schedule-actual.xlsx", xlsx_bytes([table]))
         teams = folded.state.scenario.team_ids
         for day in range(1, folded.last_day + 1):
             packs = [(f"D{day}-all", debrief_pack(folded, day))]

@@ -28,7 +28,9 @@ from controlroom.exercise.events import (
     InjectReleased,
     Payload,
     ReleaseReason,
+    ReplySent,
     RequestSent,
+    RevealMarked,
     SpeedSet,
     fact_of,
 )
@@ -100,6 +102,8 @@ def review_log(events: Iterable[Event], names: Mapping[str, str]) -> list[LogEnt
     cases: dict[str, str | None] = {}
     recipients: dict[str, tuple[str, ...]] = {}
     requests: dict[str, str] = {}  # request -> team
+    replies: dict[str, tuple[str, str]] = {}  # a team's reply -> (team, inject)
+    cue_owner: dict[str, str] = {}  # cue id -> its inject (a cue's id need not name it)
     all_teams: tuple[str, ...] = ()
     entries: list[LogEntry] = []
     for event in events:
@@ -110,21 +114,29 @@ def review_log(events: Iterable[Event], names: Mapping[str, str]) -> list[LogEnt
             for inject in payload.scenario.injects:
                 cases[inject.id] = inject.case
                 recipients[inject.id] = tuple(payload.scenario.recipients(inject))
+                cue_owner.update(dict.fromkeys(inject.cue_ids(), inject.id))
         elif isinstance(payload, InjectCreated):
             cases[payload.inject.id] = payload.inject.case
             to = payload.inject.to
             recipients[payload.inject.id] = all_teams if to == "all" else tuple(to)
+            cue_owner.update(dict.fromkeys(payload.inject.cue_ids(), payload.inject.id))
         elif isinstance(payload, DeviceJoined):
             devices[payload.device] = (payload.name or payload.device, payload.team)
         elif isinstance(payload, DeviceRenamed) and payload.device in devices:
             devices[payload.device] = (payload.name, devices[payload.device][1])
         elif isinstance(payload, RequestSent):
             requests[payload.request] = payload.team
+        elif isinstance(payload, ReplySent):
+            replies[payload.reply] = (payload.team, payload.inject)
         started = _move(clock, fact, started)
-        entry = _entry(fact, clock, started, names, devices, cases, recipients)
+        entry = _entry(fact, clock, started, names, devices, cases, recipients, cue_owner)
         request = getattr(payload, "request", None)
         if not entry.teams and isinstance(request, str) and request in requests:
             entry = replace(entry, teams=(requests[request],))
+        reply = getattr(payload, "reply", None)
+        if isinstance(reply, str) and reply in replies:  # an answer or a rating of a reply
+            team, replied_to = replies[reply]
+            entry = replace(entry, teams=(team,), inject=entry.inject or replied_to)
         entries.append(entry)
     return entries
 
@@ -159,6 +171,7 @@ def _entry(
     devices: Mapping[str, tuple[str, str | None]],
     cases: Mapping[str, str | None],
     recipients: Mapping[str, tuple[str, ...]],
+    cue_owner: Mapping[str, str],
 ) -> LogEntry:
     payload = fact.payload
     data = payload.model_dump(mode="json")
@@ -172,7 +185,7 @@ def _entry(
         person_id, person = device, device_name
     else:
         person_id, person = "", ""
-    inject = _inject_of(payload, data)
+    inject = _inject_of(payload, data, cue_owner)
     teams = _teams_of(data, inject, recipients, device_team)
     words = [str(fact.type), person, person_id, inject or "", *teams, *_texts(data)]
     return LogEntry(
@@ -190,11 +203,15 @@ def _entry(
     )
 
 
-def _inject_of(payload: Payload, data: Mapping[str, object]) -> str | None:
+def _inject_of(
+    payload: Payload, data: Mapping[str, object], cue_owner: Mapping[str, str]
+) -> str | None:
     if isinstance(payload, InjectCreated):
         return payload.inject.id
-    if isinstance(payload, CueReported):
-        return payload.cue.rsplit(".", 1)[0] if "." in payload.cue else None
+    if isinstance(payload, CueReported | RevealMarked):
+        # a cue added by an edit is not in ``cue_owner``: its default id names its inject
+        fallback = payload.cue.rsplit(".", 1)[0] if "." in payload.cue else None
+        return cue_owner.get(payload.cue, fallback)
     inject = data.get("inject")
     return inject if isinstance(inject, str) else None
 

@@ -1,4 +1,4 @@
-"""Scenario problems with file and line: schema errors and cross-references. See docs/scenario.md.
+"""Scenario problems with file and line: schema errors across files. See docs/scenario.md.
 
 The schema (``model.py``) checks each file on its own; the checks here look across files:
 ids that must be unique, references that must exist, triggers that must be able to fire,
@@ -8,207 +8,41 @@ line and the field, so a scenario writer can go straight to it.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
+from pydantic import BaseModel
 
 from controlroom.scenario import model
-from controlroom.scenario.model import Inject, ScenarioFile
-from controlroom.scenario.source import Loc, Source, has_child
+from controlroom.scenario.draft import Check, Draft, PlacedInject
+from controlroom.scenario.model import ScenarioFile
+from controlroom.scenario.problems import (
+    Problem,
+    duplicate_key_problems,
+    error_message,
+    format_loc,
+    problem_at,
+    unknown,
+    validation_problems,
+)
+from controlroom.scenario.schedule_checks import sets
+from controlroom.scenario.source import Loc, Source
 from controlroom.scenario.time import parse_time
+from controlroom.scenario.trigger_checks import triggers
 
-
-@dataclass(frozen=True)
-class Problem:
-    """One mistake in a scenario: ``file:line: field: message``."""
-
-    file: str
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:"
-        return f"{where} {self.field}: {self.message}" if self.field else f"{where} {self.message}"
-
-
-def format_loc(loc: Loc) -> str:
-    """``("injects", 3, "cues", 0, "role")`` -> ``"injects[3].cues[0].role"``."""
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def problem_at(source: Source, loc: Loc, message: str) -> Problem:
-    return Problem(source.name, source.line(loc), format_loc(loc), message)
-
-
-def duplicate_key_problems(source: Source) -> list[Problem]:
-    return [
-        Problem(
-            source.name,
-            dup.line,
-            format_loc(dup.loc),
-            f"duplicate key (first at line {dup.first_line})",
-        )
-        for dup in source.duplicates
-    ]
-
-
-# -- schema errors -----------------------------------------------------------------------
-
-
-def validation_problems(source: Source, error: ValidationError, prefix: Loc = ()) -> list[Problem]:
-    """Pydantic's errors for the value at ``prefix`` in ``source``, as problems with lines.
-
-    An error's ``loc`` also names union members ("literal['manual']", "AfterTrigger") that are
-    not in the file: they are dropped, and a union's alternatives become one problem.
-    """
-    found: list[tuple[Loc, bool, str]] = []
-    for detail in error.errors():
-        loc, in_union = _file_loc(source, (*prefix, *detail["loc"]), detail["type"] == "missing")
-        found.append((loc, in_union, error_message(loc, detail)))
-    deeper = {loc[:end] for loc, _, _ in found for end in range(len(loc))}
-    merged: dict[Loc, list[str]] = {}
-    problems: list[Problem] = []
-    for loc, in_union, message in found:
-        if not in_union:
-            problems.append(problem_at(source, loc, message))
-        elif loc not in deeper:  # another alternative of the union got further: report that
-            merged.setdefault(loc, []).append(message)
-    for loc, messages in merged.items():
-        problems.append(problem_at(source, loc, _either(messages, source.get(loc))))
-    return sorted(problems, key=lambda problem: problem.line)
-
-
-def _file_loc(source: Source, loc: Loc, missing: bool) -> tuple[Loc, bool]:
-    """The part of ``loc`` that is in the file, and whether a union member was dropped."""
-    value: Any = source.data
-    kept: list[str | int] = []
-    dropped = False
-    for index, part in enumerate(loc):
-        if has_child(value, part):
-            value = value[part]
-        elif isinstance(value, dict) and missing and index == len(loc) - 1:
-            pass  # a required key that is missing: name it
-        else:
-            dropped = True
-            continue
-        kept.append(part)
-    return tuple(kept), dropped
-
-
-_ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
-_LANG_PATTERN = "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"
-_EXPECTED = {
-    "model_type": "a mapping (key: value)",
-    "dict_type": "a mapping (key: value)",
-    "model_attributes_type": "a mapping (key: value)",
-    "list_type": "a list",
-    "string_type": "text",
-    "int_type": "a whole number",
-    "int_parsing": "a whole number",
-    "bool_type": "true or false",
-}
-
-
-def error_message(loc: Loc, detail: ErrorDetails) -> str:
-    """A pydantic error's message, in a scenario writer's words where we have better ones."""
-    kind, ctx = detail["type"], detail.get("ctx") or {}
-    if kind == "extra_forbidden":
-        return _unknown("key", str(loc[-1]), _known_keys())
-    if kind == "missing":
-        return "required, but missing"
-    if kind in ("literal_error", "enum"):
-        return f"expected {ctx['expected']}"
-    if kind in _EXPECTED:
-        return f"expected {_EXPECTED[kind]}"
-    if kind == "string_pattern_mismatch" and ctx.get("pattern") == _ID_PATTERN:
-        return (
-            f"{detail['input']!r} is not a valid id: letters, digits, '.', '_' and '-', "
-            "starting with a letter or digit, at most 64 characters"
-        )
-    if kind == "string_pattern_mismatch" and ctx.get("pattern") == _LANG_PATTERN:
-        return f"{detail['input']!r} is not a language code like 'en', 'ru' or 'pt-BR'"
-    if kind == "string_too_short" and ctx.get("min_length") == 1:
-        return "empty text"
-    if kind == "too_short" and loc[-1:] == ("to",):
-        return "no recipients: expected 'all' or at least one team"
-    if kind == "too_short":
-        return f"expected at least {ctx.get('min_length', 1)} item(s)"
-    return detail["msg"].removeprefix("Value error, ")
-
-
-def _either(messages: list[str], value: Any) -> str:
-    if all(message.startswith("expected ") for message in messages):
-        unique = dict.fromkeys(message.removeprefix("expected ") for message in messages)
-        alternatives = " or ".join(unique)
-        return f"expected {alternatives}, got {_short(value)}"
-    return " or ".join(messages)
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-@cache
-def _known_keys() -> frozenset[str]:
-    keys: set[str] = set()
-    for item in vars(model).values():
-        if isinstance(item, type) and issubclass(item, BaseModel) and item is not BaseModel:
-            keys.update(info.alias or name for name, info in item.model_fields.items())
-    return frozenset(keys)
-
-
-def _unknown(kind: str, value: str, known: Iterable[str]) -> str:
-    known = sorted(set(known))
-    close = difflib.get_close_matches(value, known, n=1, cutoff=0.7)
-    if close:
-        return f"unknown {kind} {value!r} (did you mean {close[0]!r}?)"
-    listed = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
-    return f"unknown {kind} {value!r} (known: {listed})" if known else f"unknown {kind} {value!r}"
-
-
-# -- cross-reference checks --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PlacedInject:
-    """An inject that passed the schema, and where it is: its file and ``("injects", n)``."""
-
-    inject: Inject
-    source: Source
-    loc: Loc
-
-    def at(self, *loc: str | int) -> tuple[Source, Loc]:
-        return self.source, (*self.loc, *loc)
-
-
-@dataclass
-class Draft:
-    """A scenario's valid parts, before it becomes a Scenario: what the checks look at.
-
-    ``header`` is None when ``scenario.yaml`` itself is broken: the checks that need its
-    teams, languages or days are skipped then. ``broken_inject_ids`` are the ids of injects
-    that failed the schema: a trigger after one of them is not reported as unknown.
-    """
-
-    folder: Path
-    header: ScenarioFile | None
-    header_source: Source | None
-    injects: list[PlacedInject]
-    broken_inject_ids: set[str] = field(default_factory=set)
-
-
-Check = Callable[[Draft], Iterator[Problem]]
+# What the loader, the MSEL import and the tests name: one import for the scenario's checks.
+__all__ = [
+    "Check",
+    "Draft",
+    "PlacedInject",
+    "Problem",
+    "check_draft",
+    "duplicate_key_problems",
+    "error_message",
+    "format_loc",
+    "validation_problems",
+]
 
 
 def check_draft(draft: Draft) -> list[Problem]:
@@ -267,6 +101,15 @@ def duplicate_ids(draft: Draft) -> Iterator[Problem]:
             )
     yield from _duplicates("inject", ((p.inject.id, *p.at("id")) for p in draft.injects))
     yield from _duplicates("cue", _cue_ids(draft))
+    for placed in draft.injects:
+        for n, cue in enumerate(placed.inject.cues):
+            yield from _duplicates(
+                "reveal",
+                (
+                    (reveal.id or str(m), *placed.at("cues", n, "reveals", m - 1))
+                    for m, reveal in enumerate(cue.reveals, start=1)
+                ),
+            )
 
 
 def _cue_ids(draft: Draft) -> Iterator[tuple[str, Source, Loc]]:
@@ -313,7 +156,7 @@ def references(draft: Draft) -> Iterator[Problem]:
         trigger = inject.trigger
         if not isinstance(trigger, model.AfterTrigger) or trigger.after in known_injects:
             continue
-        message = _unknown("inject", trigger.after, known_injects)
+        message = unknown("inject", trigger.after, known_injects)
         yield problem_at(*placed.at("trigger", "after"), message)
 
 
@@ -323,110 +166,20 @@ def _references_to_header(header: ScenarioFile, placed: PlacedInject) -> Iterato
     if inject.to != "all":
         for n, team in enumerate(inject.to):
             if team not in teams:
-                yield problem_at(*placed.at("to", n), _unknown("team", team, teams))
+                yield problem_at(*placed.at("to", n), unknown("team", team, teams))
     cases = [case.id for case in header.cases]
     if inject.case is not None and inject.case not in cases:
-        yield problem_at(*placed.at("case"), _unknown("case", inject.case, cases))
+        yield problem_at(*placed.at("case"), unknown("case", inject.case, cases))
     objectives = [objective.id for objective in header.objectives]
     for n, objective in enumerate(inject.objectives):
         if objective not in objectives:
             yield problem_at(
-                *placed.at("objectives", n), _unknown("objective", objective, objectives)
+                *placed.at("objectives", n), unknown("objective", objective, objectives)
             )
     roles = [role.id for role in header.roles]
     for n, cue in enumerate(inject.cues):
         if cue.role not in roles:
-            yield problem_at(*placed.at("cues", n, "role"), _unknown("role", cue.role, roles))
-
-
-def triggers(draft: Draft) -> Iterator[Problem]:
-    """``after`` and cue triggers form no cycle, the earlier inject reaches every recipient,
-    and what players do names a known request type (and answer), cue and task."""
-    by_id: dict[str, PlacedInject] = {}
-    for placed in draft.injects:
-        by_id.setdefault(placed.inject.id, placed)
-    cue_owner = {
-        cue_id: placed.inject.id for placed in draft.injects for cue_id in placed.inject.cue_ids()
-    }
-    yield from _cycles(draft.injects, by_id, cue_owner)
-    if draft.header is None:
-        return
-    yield from _player_triggers(draft, draft.header, sorted(cue_owner))
-    teams = [team.id for team in draft.header.teams]
-    for placed in draft.injects:
-        trigger = placed.inject.trigger
-        if not isinstance(trigger, model.AfterTrigger) or trigger.after not in by_id:
-            continue
-        earlier = by_id[trigger.after].inject
-        theirs = _recipients(earlier, teams)
-        missing = [team for team in _recipients(placed.inject, teams) if team not in theirs]
-        if missing:
-            message = (
-                f"{earlier.id!r} does not go to {', '.join(missing)}: "
-                f"this inject can never fire for {'it' if len(missing) == 1 else 'them'}"
-            )
-            yield problem_at(*placed.at("trigger", "after"), message)
-
-
-def _recipients(inject: Inject, teams: list[str]) -> list[str]:
-    return list(teams) if inject.to == "all" else list(inject.to)
-
-
-def _player_triggers(draft: Draft, header: ScenarioFile, cues: list[str]) -> Iterator[Problem]:
-    kinds = {kind.id: kind for kind in header.requests}
-    tasks = [task.id for objective in header.objectives for task in objective.tasks]
-    for placed in draft.injects:
-        trigger = placed.inject.trigger
-        if not isinstance(trigger, model.PlayerTrigger):
-            continue
-        if trigger.request is not None and trigger.request not in kinds:
-            message = _unknown("request type", trigger.request, list(kinds))
-            yield problem_at(*placed.at("trigger", "request"), message)
-        elif trigger.request is not None and trigger.answer is not None:
-            answers = [a.id for a in kinds[trigger.request].answers]
-            if trigger.answer not in answers:
-                message = _unknown(f"answer of {trigger.request!r}", trigger.answer, answers)
-                yield problem_at(*placed.at("trigger", "answer"), message)
-        if trigger.cue is not None and trigger.cue not in cues:
-            yield problem_at(*placed.at("trigger", "cue"), _unknown("cue", trigger.cue, cues))
-        if trigger.task is not None and trigger.task not in tasks:
-            yield problem_at(*placed.at("trigger", "task"), _unknown("task", trigger.task, tasks))
-
-
-def _after(placed: PlacedInject, cue_owner: dict[str, str]) -> tuple[str, str] | None:
-    """The inject this one waits for, and the trigger's key that names it."""
-    trigger = placed.inject.trigger
-    if isinstance(trigger, model.AfterTrigger):
-        return trigger.after, "after"
-    if isinstance(trigger, model.PlayerTrigger) and trigger.cue in cue_owner:
-        return cue_owner[trigger.cue], "cue"
-    return None
-
-
-def _cycles(
-    injects: list[PlacedInject], by_id: dict[str, PlacedInject], cue_owner: dict[str, str]
-) -> Iterator[Problem]:
-    # Each inject waits for at most one other: following ``after`` from any inject either
-    # ends or runs into a loop. Each loop is reported once, at its first inject in the files.
-    position = {placed.inject.id: n for n, placed in reversed(list(enumerate(injects)))}
-    done: set[str] = set()
-    for placed in injects:
-        path: list[str] = []
-        current: str | None = placed.inject.id
-        while current is not None and current in by_id and current not in done:
-            if current in path:
-                cycle = path[path.index(current) :]
-                first = min(range(len(cycle)), key=lambda n: position[cycle[n]])
-                cycle = cycle[first:] + cycle[:first]
-                text = " -> ".join([*cycle, cycle[0]])
-                waits = _after(by_id[cycle[0]], cue_owner)
-                key = waits[1] if waits else "after"
-                yield problem_at(*by_id[cycle[0]].at("trigger", key), f"trigger cycle: {text}")
-                break
-            path.append(current)
-            waits = _after(by_id[current], cue_owner)
-            current = waits[0] if waits else None
-        done.update(path)
+            yield problem_at(*placed.at("cues", n, "role"), unknown("role", cue.role, roles))
 
 
 def attachments(draft: Draft) -> Iterator[Problem]:
@@ -521,4 +274,4 @@ def _local_texts(value: Any, loc: Loc) -> Iterator[tuple[Loc, dict[str, str]]]:
             yield from _local_texts(item, (*loc, n))
 
 
-CHECKS: list[Check] = [duplicate_ids, timing, references, triggers, attachments, texts]
+CHECKS: list[Check] = [duplicate_ids, timing, references, triggers, sets, attachments, texts]

@@ -22,6 +22,7 @@ from controlroom.scenario.checks import (
     validation_problems,
 )
 from controlroom.scenario.model import Inject, InjectFile, Scenario, ScenarioFile
+from controlroom.scenario.schedule_checks import conflict_problems
 from controlroom.scenario.source import Loc, Source, SourceError, read_source
 
 SCENARIO_FILE = "scenario.yaml"
@@ -112,7 +113,20 @@ def inject_files(folder: Path) -> list[Path]:
 
 def load_scenario(path: str | Path) -> Scenario:
     """The scenario in folder ``path``; raises ScenarioInvalid with every problem found."""
-    folder = Path(path)
+    return _load(Path(path))[0]
+
+
+def validate_scenario(path: str | Path) -> tuple[Scenario | ScenarioInvalid, list[Problem]]:
+    """The scenario (or every problem in it) and the clashes of its actors' run sheet
+    (``schedule_checks.conflict_problems``): those do not stop it from loading."""
+    try:
+        scenario, draft = _load(Path(path))
+    except ScenarioInvalid as invalid:
+        return invalid, []
+    return scenario, conflict_problems(draft)
+
+
+def _load(folder: Path) -> tuple[Scenario, Draft]:
     scenario_id = folder.resolve().name
     reader = _Reader(folder)
     if not _ID.match(scenario_id):
@@ -131,7 +145,7 @@ def load_scenario(path: str | Path) -> Scenario:
         problems.sort(key=lambda problem: (order.get(problem.file, len(order)), problem.line))
         raise ScenarioInvalid(scenario_id, problems)
     injects = [placed.inject for placed in draft.injects]
-    return Scenario(id=scenario_id, injects=injects, **dict(header))
+    return Scenario(id=scenario_id, injects=injects, **dict(header)), draft
 
 
 def load_scenario_file(path: str | Path) -> ScenarioFile:
@@ -144,12 +158,19 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
     return header
 
 
+def scenario_folders(root: str | Path) -> list[Path]:
+    """The scenario folders under ``root`` (e.g. ``injects/``), by name."""
+    return [
+        folder
+        for folder in sorted(Path(root).iterdir())
+        if folder.is_dir() and not folder.name.startswith((".", "_"))
+    ]
+
+
 def load_scenarios(root: str | Path) -> dict[str, Scenario | ScenarioInvalid]:
     """Every scenario folder under ``root`` (e.g. ``injects/``), valid or not, by id."""
     found: dict[str, Scenario | ScenarioInvalid] = {}
-    for folder in sorted(Path(root).iterdir()):
-        if not folder.is_dir() or folder.name.startswith((".", "_")):
-            continue
+    for folder in scenario_folders(root):
         try:
             found[folder.name] = load_scenario(folder)
         except ScenarioInvalid as invalid:

@@ -120,7 +120,39 @@ class Objective(Strict):
     tasks: list[Task] = []
 
 
+class Set(Strict):
+    """A place in the venue where scenes are played: a flat, a border post, a building site."""
+
+    id: Id
+    name: LocalText
+    notes: LocalText | None = None  # for control and actors: how to get there, what is in it
+
+
+class Schedule(Strict):
+    """How the actors' run sheet is checked (docs/scenario.md, "Sets and the run sheet").
+
+    ``min_gap``: the least time between two scenes of one role (a character plays for one
+    team after another and needs time to reset and walk over). ``scene``: how long a scene
+    holds its set: another team's scene on that set sooner than this is a double booking.
+    """
+
+    min_gap: Delay = "10m"
+    scene: Delay = "20m"
+
+    @cached_property
+    def min_gap_seconds(self) -> int:
+        return parse_offset(self.min_gap)
+
+    @cached_property
+    def scene_seconds(self) -> int:
+        return parse_offset(self.scene)
+
+
 class Reveal(Strict):
+    """What an actor may reveal, and when; ``id`` (default: its position from 1) names it
+    in a trigger (``cue`` + ``reveal``) and when the actor marks it revealed."""
+
+    id: Id | None = None
     what: LocalText
     condition: LocalText
 
@@ -130,6 +162,8 @@ class Cue(Strict):
 
     id: Id | None = None  # defaults to "<inject id>.<n>" (see Inject.cue_ids)
     role: Id
+    set: Id | None = None  # the set (scenario.yaml ``sets``) the scene is played on
+    shared: bool = False  # one scene for all the inject's teams at once (a press line)
     where: LocalText
     offset: str = "-10m"  # when, relative to the inject's release: "-15m" is 15 min before
     knows: LocalText
@@ -164,8 +198,9 @@ class PlayerTrigger(Strict):
     """Release when a team does something, to that team (once), plus a delay.
 
     Exactly one of: ``request`` (a request type; ``on`` sent or answered, optionally with
-    one prepared ``answer``), ``cue`` (an actor's cue is done: to the teams both injects go
-    to), ``task`` (an observer rates the task for a team with one of ``ratings``).
+    one prepared ``answer``), ``cue`` (an actor's cue is done for a team, or with ``reveal``
+    the actor marked that reveal of the cue for a team: to that team), ``task`` (an observer
+    rates the task for a team with one of ``ratings``).
     ``confirm: true`` makes it a proposed release that control approves with one click.
     """
 
@@ -173,6 +208,7 @@ class PlayerTrigger(Strict):
     on: Literal["sent", "answered"] = "answered"
     answer: Id | None = None
     cue: str | None = None
+    reveal: Id | None = None  # with ``cue``: a reveal's id (or its position from 1)
     task: Id | None = None
     ratings: list[Literal["P", "S", "M", "U"]] = []
     delay: Delay = "0m"
@@ -184,6 +220,8 @@ class PlayerTrigger(Strict):
             raise ValueError("a trigger waits for one of: after, request, cue, task")
         if self.answer is not None and (self.request is None or self.on != "answered"):
             raise ValueError("'answer' goes with 'request' (on: answered)")
+        if self.reveal is not None and self.cue is None:
+            raise ValueError("'reveal' goes with 'cue'")
         if self.task is None and self.ratings:
             raise ValueError("'ratings' go with 'task'")
         return self
@@ -353,6 +391,8 @@ class ScenarioFile(Strict):
     cases: list[Case] = []
     objectives: list[Objective] = []
     requests: list[RequestKind] = []
+    sets: list[Set] = []
+    schedule: Schedule = Schedule()
 
     @field_validator("start")
     @classmethod

@@ -1,7 +1,9 @@
-"""The MSEL out: CSV (one language) and XLSX (sheets for injects, cues and cases).
+"""The MSEL out: CSV (one language) and XLSX (sheets for injects, cues, cases, schedule).
 
 Design: docs/scenario.md. Export writes one row per inject: timed injects in time order,
-then the manual and triggered ones. A cell that a spreadsheet would take for a formula
+then the manual and triggered ones. The XLSX's Schedule sheet is each team's own schedule:
+its injects and its actors' scenes (time, role, set) in time order, from the plan
+(``controlroom.scenario.run_sheet``). A cell that a spreadsheet would take for a formula
 (it starts with ``=``, ``+``, ``-`` or ``@``, or a tab or carriage return before one) is
 written with a leading apostrophe, so opening an exported sheet never runs anything; the
 import takes that apostrophe off again.
@@ -16,6 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 
 from controlroom.scenario.model import AfterTrigger, Inject, PlayerTrigger, Scenario
 from controlroom.scenario.msel_map import CHANNEL_LABELS, COLUMNS
+from controlroom.scenario.run_sheet import planned_times
+from controlroom.scenario.time import format_time
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -68,16 +72,21 @@ def inject_rows(scenario: Scenario, lang: str) -> list[list[str]]:
 
 
 def cue_rows(scenario: Scenario, lang: str) -> list[list[str]]:
-    header = ["Inject", "Cue", "Role", "Offset", "Where", "Knows", "Emotion", "Reveals", "Props"]
+    header = [
+        "Inject", "Cue", "Role", "Set", "Offset", "Where", "Knows", "Emotion", "Reveals", "Props",
+    ]  # fmt: skip
     rows = [header]
+    sets = {item.id: item for item in scenario.sets}
     for inject in msel_order(scenario):
         for cue_id, cue in zip(inject.cue_ids(), inject.cues, strict=True):
             text = _texts(lang, scenario.original_language)
+            place = sets.get(cue.set or "")
             rows.append(
                 [
                     inject.id,
                     cue_id,
                     cue.role,
+                    text(place.name) if place is not None else (cue.set or ""),
                     cue.offset,
                     text(cue.where),
                     text(cue.knows),
@@ -100,6 +109,35 @@ def case_rows(scenario: Scenario, lang: str) -> list[list[str]]:
     return rows
 
 
+def schedule_rows(scenario: Scenario, lang: str) -> list[list[str]]:
+    """Each team's schedule as planned: per team (in the scenario's order), its injects and
+    its actors' scenes in time order (manual and triggered ones last, with no time)."""
+    text = _texts(lang, scenario.original_language)
+    times = planned_times(scenario.injects)
+    sets = {item.id: text(item.name) for item in scenario.sets}
+    rows = [["Team", "Time", "Inject", "Title", "Cue", "Role", "Set"]]
+    for team in scenario.teams:
+        lines: list[tuple[float | None, list[str]]] = []
+        for inject in msel_order(scenario):
+            if team.id not in scenario.recipients(inject):
+                continue
+            due = times.get(inject.id)
+            title = text(inject.title)
+            when = trigger_text(inject) if due is None else format_time(due)
+            if due is not None and inject.at is None:  # triggered: the earliest it comes
+                when += f" ({trigger_text(inject)})"
+            lines.append((due, [text(team.name), when, inject.id, title, "", "", ""]))
+            for cue_id, cue in zip(inject.cue_ids(), inject.cues, strict=True):
+                at = None if due is None else due + cue.offset_seconds
+                cue_when = trigger_text(inject) if at is None else format_time(at)
+                place = sets.get(cue.set or "", cue.set or "")
+                row = [text(team.name), cue_when, inject.id, title, cue_id, cue.role, place]
+                lines.append((at, row))
+        lines.sort(key=lambda line: (line[0] is None, line[0] or 0.0))
+        rows.extend(row for _, row in lines)
+    return rows
+
+
 def export_msel(scenario: Scenario, lang: str | None = None) -> str:
     """The scenario's MSEL as CSV text in ``lang`` (default: the original language)."""
     lang = _language(scenario, lang)
@@ -111,7 +149,7 @@ def export_msel(scenario: Scenario, lang: str | None = None) -> str:
 
 
 def export_xlsx(scenario: Scenario, lang: str | None = None) -> bytes:
-    """The scenario's MSEL as an Excel workbook: sheets Injects, Cues and Cases."""
+    """The scenario's MSEL as an Excel workbook: sheets Injects, Cues, Cases and Schedule."""
     import openpyxl
     from openpyxl.styles import Alignment, Font
 
@@ -121,6 +159,7 @@ def export_xlsx(scenario: Scenario, lang: str | None = None) -> bytes:
         ("Injects", inject_rows(scenario, lang)),
         ("Cues", cue_rows(scenario, lang)),
         ("Cases", case_rows(scenario, lang)),
+        ("Schedule", schedule_rows(scenario, lang)),
     ]
     first = True
     for title, rows in sheets:

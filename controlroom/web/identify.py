@@ -15,8 +15,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import HTTPConnection
 
 from controlroom.access.identity import Identity
-from controlroom.access.permissions import DEVICES as DEVICE_ROLES
-from controlroom.access.permissions import ROLES, active_device
+from controlroom.access.permissions import DEVICE_ROLES, ROLES, active_device
 from controlroom.exercise.state import ExerciseState
 from controlroom.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from controlroom.web.auth import current_viewer
@@ -92,7 +91,7 @@ def identity_from(data: Mapping[str, Any], exercise: str, state: ExerciseState) 
         known = active_device(state, device)
         if known is None or role not in DEVICE_ROLES:
             return None
-        if (known.team, known.role) != (team, actor_role):
+        if (known.team, known.role, known.observer) != (team, actor_role, role == "observer"):
             return None
     principal = device or data.get("name") or data.get("user") or ""
     language = data.get("language")

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from controlroom.access.sessions import SessionStore
     from controlroom.delivery.fastpath import FastPath
     from controlroom.delivery.hub import Delivery
+    from controlroom.files.blobs import BlobStore
     from controlroom.live.registry import Exercises
     from controlroom.live.timesource import TimeSource
     from controlroom.scenario.catalog import ScenarioCatalog
@@ -35,6 +36,7 @@ class Resources:
     join_attempts: Attempts  # wrong join codes, for the whole server (all workers)
     outage: Outage  # logs one line per outage of the journal or Redis
     fast_path: FastPath  # whether frames are written straight into uvicorn's transport
+    files: BlobStore  # the files teams send with replies (controlroom.files)
 
 
 class AppState(TypedDict):

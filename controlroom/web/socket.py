@@ -19,6 +19,7 @@ from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from controlroom.access.identity import Identity
+from controlroom.access.permissions import DIRECTING, STAFF
 from controlroom.delivery.connection import CloseCode, Connection, SocketState
 from controlroom.delivery.frames import done_frame, error_frame, hello_frame, pong_frame
 from controlroom.delivery.hub import ExerciseFeed
@@ -29,18 +30,24 @@ from controlroom.delivery.messages import (
     ClientMessage,
     CueReport,
     Language,
+    Observe,
     Ping,
+    ReplyMessage,
     Resume,
+    RevealReport,
     Safety,
     Seen,
+    Withdraw,
     parse,
 )
 from controlroom.exercise import commands, safety_commands
 from controlroom.exercise.safety import SafetyKind
+from controlroom.files.blobs import BlobStore
 from controlroom.journal import JournalError
 from controlroom.live.runtime import ExerciseRuntime
 from controlroom.settings import Settings
 from controlroom.web import params
+from controlroom.web.devices.reply_files import team_files
 from controlroom.web.errors import UNAVAILABLE, UNAVAILABLE_FRAME, Outage
 from controlroom.web.identify import identify
 from controlroom.web.origin import origin_allowed
@@ -112,7 +119,9 @@ class ExerciseSocket:
         feed = res.delivery.feed(exercise_id)
         connection.bind(identity.audience, identity.language, identity.device)
         feed.join(connection)  # no await since identify: a revocation cannot slip in between
-        return _Session(connection, feed, runtime, identity, settings, res.outage, res.pages)
+        return _Session(
+            connection, feed, runtime, identity, settings, res.outage, res.pages, res.files
+        )
 
 
 class _Session:
@@ -122,6 +131,7 @@ class _Session:
         "connection",
         "device",
         "feed",
+        "files",
         "identity",
         "outage",
         "pages",
@@ -139,7 +149,9 @@ class _Session:
         settings: Settings,
         outage: Outage,
         pages: Pages,
+        files: BlobStore,
     ) -> None:
+        self.files = files
         self.outage = outage
         self.pages = pages
         self.translator = pages.translator(identity.language)  # refusals in its language
@@ -233,14 +245,21 @@ class _Session:
                 self._forbidden("Only an actor reports on cues.", message.action)
                 return
             role, cue, status = identity.actor_role, message.cue, message.status
-            act = message.action
+            act, played_for = message.action, message.team
             await self._execute(
-                lambda s: commands.cue_status(s, role, cue, status, self.device, action=act), act
+                lambda s: commands.cue_status(s, role, cue, status, self.device, act, played_for),
+                act,
             )
+        elif isinstance(message, RevealReport):
+            await self._reveal(message)
         elif isinstance(message, AskControl):
             await self._ask(message)
+        elif isinstance(message, ReplyMessage):
+            await self._reply(message)
         elif isinstance(message, Safety):
             await self._safety(message)
+        elif isinstance(message, Observe | Withdraw):
+            await self._observe(message)
 
     async def _ask(self, message: AskControl) -> None:
         team = self.identity.team
@@ -253,6 +272,39 @@ class _Session:
             action,
         )
 
+    async def _reveal(self, message: RevealReport) -> None:
+        role = self.identity.actor_role
+        if role is None:
+            self._forbidden("Only an actor marks a reveal.", message.action)
+            return
+        cue, team, reveal, act = message.cue, message.team, message.reveal, message.action
+        await self._execute(
+            lambda s: commands.mark_reveal(s, role, cue, team, reveal, self.device, act), act
+        )
+
+    async def _reply(self, message: ReplyMessage) -> None:
+        """A team's reply to an inject; its files are the team's own uploads (by id)."""
+        team = self.identity.team
+        if team is None:
+            self._forbidden("Only a team replies to injects.", message.action)
+            return
+        try:
+            files = await team_files(self.files, self.runtime.id, team, message.files)
+        except commands.CommandRefused as refused:
+            self._refused(refused, message.action)
+            return
+        except NOT_SAVED as error:
+            self.outage.report(error, f"socket of {self.identity.audience}")
+            self._unavailable(message.action)
+            return
+        inject, kind, text, action = message.inject, message.kind, message.text, message.action
+        await self._execute(
+            lambda s: commands.send_reply(
+                s, team, self.device, inject, text, files, kind=kind, action=action
+            ),
+            action,
+        )
+
     async def _safety(self, message: Safety) -> None:
         role = self.identity.actor_role
         if role is None:
@@ -260,8 +312,59 @@ class _Session:
             return
         stop = message.kind is SafetyKind.STOP
         command = safety_commands.stop if stop else safety_commands.call_control
-        cue, action = message.cue, message.action
-        await self._execute(lambda s: command(s, role, self.device, cue, action), action)
+        cue, action, team = message.cue, message.action, message.team
+        await self._execute(lambda s: command(s, role, self.device, cue, action, team), action)
+
+    async def _observe(self, message: Observe | Withdraw) -> None:
+        """An observation (new, corrected or withdrawn) from an observer's tablet or a staff
+        account's page: the author is the account, or the tablet (by "")."""
+        identity = self.identity
+        if identity.role not in STAFF:
+            self._forbidden("Only observers and control record observations.", message.action)
+            return
+        by, device = ("", identity.device) if identity.device else (identity.principal, "")
+        director, action = identity.role in DIRECTING, message.action
+        if isinstance(message, Withdraw):
+            seq = message.observation
+            await self._execute(
+                lambda s: commands.withdraw_observation(
+                    s, by, seq, director=director, device=device, action=action
+                ),
+                action,
+            )
+            return
+        observed = commands.Observed(
+            message.text,
+            message.objective,
+            message.task,
+            message.rating,
+            message.team,
+            message.inject,
+        )
+        number = message.observation
+        if number is None:
+            await self._execute(
+                lambda s: commands.add_observation(
+                    s,
+                    by,
+                    observed.text,
+                    observed.objective,
+                    task=observed.task,
+                    rating=observed.rating,
+                    team=observed.team,
+                    inject=observed.inject,
+                    device=device,
+                    action=action,
+                ),
+                action,
+            )
+            return
+        await self._execute(
+            lambda s: commands.correct_observation(
+                s, by, number, observed, director=director, device=device, action=action
+            ),
+            action,
+        )
 
     def _forbidden(self, message: str, action: str | None) -> None:
         self.connection.say(error_frame("forbidden", self._translate(message), action=action))
@@ -275,10 +378,7 @@ class _Session:
         try:
             await self.runtime.execute(decide)
         except commands.CommandRefused as refused:
-            message = refusal_text(refused, self.translator, self.runtime.scenario)
-            self.connection.say(
-                error_frame("refused", message, reason=refused.code.value, action=action)
-            )
+            self._refused(refused, action)
             return
         except NOT_SAVED as error:  # the journal is unreachable: one log line per outage
             self.outage.report(error, f"socket of {self.identity.audience}")
@@ -290,6 +390,12 @@ class _Session:
             return
         if action is not None:
             self.connection.say(done_frame(action))
+
+    def _refused(self, refused: commands.CommandRefused, action: str | None) -> None:
+        message = refusal_text(refused, self.translator, self.runtime.scenario)
+        self.connection.say(
+            error_frame("refused", message, reason=refused.code.value, action=action)
+        )
 
     def _unavailable(self, action: str | None) -> None:
         message = self.translator.gettext(UNAVAILABLE_FRAME)

@@ -11,7 +11,9 @@ answers 404 even here, exactly like a route that does not exist.
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import pkgutil
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any
@@ -23,7 +25,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from controlroom.exercise import commands, safety_commands
+from controlroom import exercise
+from controlroom.exercise import commands
 from controlroom.exercise.state import ExerciseState
 from controlroom.journal import JournalError
 from controlroom.scenario.model import Scenario
@@ -33,10 +36,16 @@ from controlroom.web.resources import resources
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
-# The exercise commands a test may run: every public function of ``commands`` that decides.
+# Every module of the core's commands: ``commands`` and each ``*_commands`` beside it.
+COMMAND_MODULES = tuple(
+    importlib.import_module(f"{exercise.__name__}.{info.name}")
+    for info in pkgutil.iter_modules(exercise.__path__)
+    if info.name == "commands" or info.name.endswith("_commands")
+)
+# The exercise commands a test may run: every public function of those modules that decides.
 COMMANDS: dict[str, Callable[..., commands.Decision | None]] = {
     name: function
-    for module in (commands, safety_commands)
+    for module in COMMAND_MODULES
     for name, function in vars(module).items()
     if inspect.isfunction(function)
     and function.__module__ == module.__name__

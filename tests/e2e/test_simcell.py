@@ -8,7 +8,8 @@ scenario minutes after the request. One controller claims it; a second cannot an
 until she takes it over (journaled), then answers with no answer preselected. The answer
 waits through an exercise hold, then reaches the team from the declared sender 20 scenario
 minutes after the request (the clock runs at 60x to get there). Every frame and page the
-team's tablet receives is scanned: the word SimCell never appears.
+team's tablet receives is scanned (the dashboard, the mailbox, news and calls pages, the
+answer opened with its reply form): the word SimCell never appears.
 """
 
 from __future__ import annotations
@@ -215,9 +216,19 @@ async def test_an_answer_from_the_fiction_after_its_delay_and_a_claim_that_holds
     assert request.taken_over == [("carl", "olga")] and request.answered_by == "olga"
     assert state.set_aside == []
 
-    # Nothing the team's tablet received names the SimCell.
+    # Nothing the team's tablet received names the SimCell: its dashboard, its mailbox (where
+    # the embassy's email is), the news and calls pages, and the answer opened with its
+    # reply form.
     await team.reload()
     await expect(team.locator("#inject-SIM-R001 .inject-sender")).to_have_text(SENDER)
+    for channel_page in ("mail", "news", "calls"):
+        await team.click(f"nav.team-nav a[href$='/team/{channel_page}']")
+        await team.wait_for_url(re.compile(f".*/team/{channel_page}$"))
+    await expect(team.locator("#inject-SIM-R001")).to_be_hidden()  # an email, not a call
+    await team.click("nav.team-nav a[href$='/team/mail']")
+    await team.click("#inject-SIM-R001 .open-inject")
+    await team.wait_for_url(re.compile(".*/team/injects/SIM-R001$"))
+    await expect(team.locator("#reply-form")).to_be_visible()
     texts = await received.texts()
     assert len(texts) > 3 and any(SENDER in text for text in texts)
     leaks = [text for text in texts if re.search("simcell", text, re.IGNORECASE)]

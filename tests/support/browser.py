@@ -1,13 +1,16 @@
 """Real Chromium for end-to-end tests: Debian's ``chromium`` driven by Playwright.
 
 No browser can be downloaded here, so Playwright launches the system binary through
-``executable_path``. Screenshots the tests take for the docs go to ``docs/screenshots/``.
+``executable_path``. Screenshots the tests take for the docs go to ``docs/screenshots/`` when
+``CONTROLROOM_SCREENSHOTS=1`` (to refresh the docs), else to a temporary folder: a test run
+leaves the working tree as it found it.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -50,5 +53,10 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 def screenshot_path(name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS / name
+    """Where a test writes the screenshot ``name`` (the docs' folder only when asked)."""
+    if os.environ.get("CONTROLROOM_SCREENSHOTS") == "1":
+        folder = SCREENSHOTS
+    else:
+        folder = Path(tempfile.gettempdir()) / "controlroom-screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name

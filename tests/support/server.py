@@ -475,8 +475,11 @@ class Client:
         language: str = "en",
         device: str | None = None,
         origin: str | None = None,
+        name: str = "t",
     ) -> None:
-        data_token = token(audience, device=device, exercise=exercise if device else None)
+        data_token = token(
+            audience, device=device, exercise=exercise if device else None, name=name
+        )
         if language != "en":
             data = token_serializer_for_tests().loads(data_token)
             data_token = make_test_token(SECRET, {**data, "language": language})
@@ -571,6 +574,7 @@ class ClientFactory(Protocol):
         language: str = "en",
         device: str | None = None,
         origin: str | None = None,
+        name: str = "t",
     ) -> Client: ...
 
 
@@ -587,8 +591,11 @@ async def clients() -> AsyncIterator[ClientFactory]:
         language: str = "en",
         device: str | None = None,
         origin: str | None = None,
+        name: str = "t",
     ) -> Client:
-        client = Client(server, exercise, audience, language=language, device=device, origin=origin)
+        client = Client(
+            server, exercise, audience, language=language, device=device, origin=origin, name=name
+        )
         made.append(client)
         return client
 

@@ -22,6 +22,8 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from controlroom.delivery.audience import PACING_EVENTS
+from controlroom.delivery.pacing_views import team_paces_view
 from controlroom.delivery.projections import (
     control_clock_view,
     control_inject_view,
@@ -112,6 +114,8 @@ def changed_views(state: ExerciseState, event: Fact | None) -> dict[str, Any]:
     changed: dict[str, Any] = {}
     if event.type in CLOCK_EVENTS:
         changed["clock"] = control_clock_view(state)
+    if event.type in CLOCK_EVENTS or event.type in PACING_EVENTS:
+        changed["paces"] = team_paces_view(state)
     inject = getattr(event.payload, "inject", None)
     if isinstance(inject, Inject):
         inject = inject.id

@@ -9,7 +9,7 @@ page marks it as soon as it is due (web/static/js/console.js), and every render 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
@@ -21,6 +21,7 @@ from controlroom.access.permissions import STAFF, actor_audience, team_audience
 from controlroom.delivery.views import DevicePresence, TargetPresence
 from controlroom.exercise.endex import ended
 from controlroom.exercise.lifecycles import ReleaseMove
+from controlroom.exercise.run_sheet import open_conflicts
 from controlroom.exercise.state import CueStatus, Device, ExerciseState, TeamRelease
 from controlroom.scenario.model import Role, Team
 from controlroom.web.auth import requires
@@ -74,6 +75,7 @@ class CueLine:
     status: str
     when: float | None  # scenario seconds the actor is due on set
     late: float | None  # scenario seconds past ``when`` without the actor being ready
+    team: str = ""  # the team the scene is played for
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,32 +144,19 @@ def team_boards(state: ExerciseState, wall: float, online: AbstractSet[str]) -> 
     return boards
 
 
-def cue_times(state: ExerciseState) -> Mapping[str, float | None]:
-    """When each cue's actor is due on set: the inject's planned time plus the cue's offset."""
-    times: dict[str, float | None] = {}
-    for inject in state.injects.values():
-        dues = [r.due for r in state.releases_of(inject.id) if r.due is not None]
-        due = min(dues) if dues else None
-        for cue_id, cue in zip(inject.cue_ids(), inject.cues, strict=True):
-            times[cue_id] = None if due is None else due + cue.offset_seconds
-    return times
-
-
 def actor_boards(state: ExerciseState, wall: float, online: AbstractSet[str]) -> list[ActorBoard]:
+    """Each role's cues, one line per cue and team it is played for: on set at that team's
+    time (its release, early or late, or its plan moved by the team's pace)."""
     now = state.clock.scenario_now(wall)
-    times = cue_times(state)
     boards = []
     for role in state.scenario.roles:
         lines = []
-        for cue in state.cues.values():
-            if cue.role != role.id:
-                continue
-            when = times.get(cue.cue)
+        for cue in state.cue_instances(role=role.id, wall=wall):
             late = None
-            if state.started and when is not None and cue.status is CueStatus.WAITING:
-                late = now - when if now > when else None
-            lines.append(CueLine(cue.cue, cue.inject, cue.status.value, when, late))
-        lines.sort(key=lambda c: (c.when is None, c.when or 0.0, c.cue))
+            if state.started and cue.at is not None and cue.status is CueStatus.WAITING:
+                late = now - cue.at if now > cue.at else None
+            lines.append(CueLine(cue.cue, cue.inject, cue.status.value, cue.at, late, cue.team))
+        lines.sort(key=lambda c: (c.when is None, c.when or 0.0, c.cue, c.team))
         devices = [d for d in state.devices.values() if d.role == role.id]
         boards.append(ActorBoard(role, _device_lines(devices, online), tuple(lines)))
     return boards
@@ -185,6 +174,7 @@ async def boards(request: Request) -> Response:
         "actors": actor_boards(state, wall, online),
         "alerts": alerts(state, wall, res.settings.ack_alert_seconds),
         "alert_after": res.settings.ack_alert_seconds,
+        "schedule_conflicts": open_conflicts(state, wall),
     }
     return await render(request, "console/boards.html", context, runtime=runtime)
 

@@ -40,7 +40,7 @@ REQUEST_HEADER = (
 CUE_HEADER = (_("Cue"), _("Inject"), _("Role"), _("Status"), _("Scenario time"), _("By"))
 OBSERVATION_HEADER = (
     _("Objective"), _("Critical task"), _("Rating"), _("Team"), _("Scenario time"), _("By"),
-    _("Observation"),
+    _("Observation"), _("Inject"), _("Corrected"),
 )  # fmt: skip
 NOTE_HEADER = (_("Scenario time"), _("By"), _("Team"), _("Inject"), _("Note"))
 
@@ -88,6 +88,7 @@ def pack_sheets(
             [
                 text(block.title), n.task or "", n.rating.value if n.rating else "",
                 teams.get(n.team or "", n.team or ""), _time(n.scenario_time), n.by, n.text,
+                n.inject or "", gettext("yes") if n.corrected else "",
             ]
             for n in block.observations
         ]  # fmt: skip

@@ -1,9 +1,9 @@
 """The after-action export as a download on the console. Design: docs/review.md.
 
 ``/exercises/<id>/export.zip``: the journal, the scenario as run, the MSEL with actual times,
-observations and every day's debrief packs (``controlroom.review.export``), headers in the
-viewer's language. Control and observers (``STAFF``: they read the whole journal on the log
-page already). Reading only.
+each team's schedule planned and actual, observations and every day's debrief packs
+(``controlroom.review.export``), headers in the viewer's language. Control and observers
+(``STAFF``: they read the whole journal on the log page already). Reading only.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from controlroom.review.sheets import Rows
 from controlroom.web.auth import language_of, requires, viewer_of
 from controlroom.web.console.debrief_sheets import pack_csv_rows, pack_sheets
 from controlroom.web.console.pages import exercise_of
+from controlroom.web.console.schedule_sheets import schedule_table
 from controlroom.web.resources import resources
 
 
@@ -34,7 +35,13 @@ async def export(request: Request) -> Response:
     def sheets(pack: DebriefPack) -> list[tuple[str, Rows]]:
         return pack_sheets(pack, scenario, language, gettext)
 
-    content = export_zip(await runtime.journal.read(), sheets, names=names, csv_rows=pack_csv_rows)
+    content = export_zip(
+        await runtime.journal.read(),
+        sheets,
+        names=names,
+        csv_rows=pack_csv_rows,
+        schedule=lambda state: schedule_table(state, language, gettext),
+    )
     return Response(
         content,
         media_type="application/zip",

@@ -22,6 +22,7 @@ from controlroom.access.permissions import CONTROLLING, DIRECTING, STAFF, team_a
 from controlroom.delivery.projections import control_inject_view, team_inject_view
 from controlroom.delivery.render import FrameRenderer
 from controlroom.exercise import commands
+from controlroom.exercise.cues import CueInstance
 from controlroom.exercise.events import Fact, fact_of
 from controlroom.exercise.refusals import CommandRefused, Refusal
 from controlroom.exercise.state import ExerciseState
@@ -79,6 +80,16 @@ def preview_html(
     return renderer.fragment(team_inject_view(state, release), team_audience(team), language)
 
 
+def cue_teams(state: ExerciseState, inject: str) -> dict[str, list[CueInstance]]:
+    """Each cue of ``inject``, per team it is played for (status, time, reveals marked)."""
+    found: dict[str, list[CueInstance]] = {}
+    for item in state.cue_instances(inject=inject):
+        found.setdefault(item.cue, []).append(item)
+    for items in found.values():
+        items.sort(key=lambda item: item.team)
+    return found
+
+
 @requires(STAFF)
 async def detail(request: Request) -> Response:
     runtime = await exercise_of(request)
@@ -96,6 +107,7 @@ async def detail(request: Request) -> Response:
         "inject": inject,
         "row": row,
         "cues": list(zip(row.cues, inject.cues, strict=True)),
+        "cue_teams": cue_teams(state, inject.id),
         "version": state.versions[inject.id],
         "behind": [
             (LANGUAGE_NAMES.get(code, code), older)

@@ -22,6 +22,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from controlroom.access.permissions import CONTROLLING, DIRECTING, STAFF
+from controlroom.delivery.reply_views import control_reply_view, reply_queue
 from controlroom.exercise import commands
 from controlroom.exercise.lifecycles import RequestMove, RequestStatus
 from controlroom.exercise.state import ExerciseState
@@ -101,6 +102,7 @@ async def simcell(request: Request) -> Response:
         "controller_times": times_by(requests, lambda r: r.answered_by),
         "controllers": [a for a in accounts if a.role in CONTROLLING],
         "assignments": dict(sorted(state.assignments.items())),
+        "replies": [control_reply_view(state, r) for r in reply_queue(state)],
     }
     return await render(request, "console/simcell.html", context, runtime=runtime)
 

@@ -21,8 +21,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from controlroom.access.permissions import STAFF
+from controlroom.delivery.pacing_views import team_paces_view
 from controlroom.delivery.projections import control_inject_view
 from controlroom.delivery.views import ControlInjectView
+from controlroom.exercise.run_sheet import open_conflicts
 from controlroom.exercise.state import ExerciseState, ReleaseStatus
 from controlroom.scenario.model import Channel, Scenario
 from controlroom.web.auth import requires, viewer_of
@@ -227,7 +229,9 @@ async def console(request: Request) -> Response:
         "timeline": view,
         "filters": filters,
         "alerts": alerts(state, res.time.now(), res.settings.ack_alert_seconds),
+        "schedule_conflicts": open_conflicts(state, res.time.now()),
         "queue": queue(state),
+        "team_paces": team_paces_view(state),
         "channels": [c.value for c in Channel],
         "statuses": [s.value for s in ReleaseStatus] + ["late"],
     }

@@ -15,6 +15,7 @@ from starlette.routing import BaseRoute, Route
 from controlroom.i18n import local
 from controlroom.web.devices.guard import DeviceAccess, device_page
 from controlroom.web.devices.live import page_context
+from controlroom.web.devices.run_sheet import run_sheet
 from controlroom.web.resources import resources
 
 
@@ -22,9 +23,13 @@ from controlroom.web.resources import resources
 async def cue_cards(request: Request, access: DeviceAccess) -> Response:
     state = access.state
     role = next(r for r in state.scenario.roles if r.id == access.viewer.actor_role)
+    wall = resources(request).time.now()
     context = {
         **await page_context(request, access),
         "character": local(role.character, access.language, state.scenario.original_language)[0],
+        "sheet": run_sheet(state, wall, role.id, access.language),  # the next scenes
+        "clock": state.clock,
+        "server_now": wall,
     }
     return resources(request).pages.render(
         request, "actor/cards.html", context, language=access.language

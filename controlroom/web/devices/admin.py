@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute, Route
 
 from controlroom.access import join_tokens as join_codes
 from controlroom.access.join_tokens import JoinCode
-from controlroom.access.permissions import DIRECTING
+from controlroom.access.permissions import DIRECTING, device_target
 from controlroom.delivery.projections import device_view
 from controlroom.delivery.views import TargetPresence
 from controlroom.exercise import commands
@@ -40,7 +40,7 @@ from controlroom.web.resources import resources
 
 @dataclass(frozen=True, slots=True)
 class TargetGroup:
-    """One team or actor role: its join link and the devices that joined it."""
+    """One team, actor role or the observers: its join link and the devices that joined it."""
 
     code: JoinCode
     name: str
@@ -66,7 +66,7 @@ def groups(
         devices = tuple(
             device
             for device in state.devices.values()
-            if (device.team if target.kind == "team" else device.role) == target.id
+            if device_target(device.team, device.role, device.observer) == target.key
         )
         here = sum(1 for d in devices if not d.revoked and d.id in online)
         name = local(target.name, language, state.scenario.original_language)[0]

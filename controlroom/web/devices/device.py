@@ -18,7 +18,7 @@ from controlroom.web.devices.guard import DeviceAccess, cut_off, device_page
 
 @device_page()
 async def landing(request: Request, access: DeviceAccess) -> Response:
-    page = "team" if access.viewer.role == "team" else "actor"
+    page = {"team": "team", "observer": "observe"}.get(access.viewer.role, "actor")
     return RedirectResponse(f"/exercises/{access.runtime.id}/{page}", status_code=303)
 
 

@@ -22,6 +22,7 @@ from controlroom.access.join_tokens import JoinTarget
 from controlroom.exercise import commands
 from controlroom.exercise.commands import CommandRefused
 from controlroom.exercise.lifecycles import ClockPhase
+from controlroom.exercise.state import Device
 from controlroom.i18n import LANGUAGES, local
 from controlroom.live.runtime import ExerciseRuntime
 from controlroom.web import params
@@ -93,7 +94,10 @@ async def _bind(
     device = f"d{secrets.token_hex(8)}"
     team = target.id if target.kind == "team" else None
     role = target.id if target.kind == "actor" else None
-    await runtime.execute(lambda s: commands.join_device(s, device, name, team=team, role=role))
+    observer = target.kind == "observer"
+    await runtime.execute(
+        lambda s: commands.join_device(s, device, name, team=team, role=role, observer=observer)
+    )
     if viewer is not None and viewer.kind == "device" and viewer.device:
         await _retire(request, viewer)
     response = RedirectResponse(f"/exercises/{runtime.id}/device", status_code=303)
@@ -104,8 +108,9 @@ async def _bind(
         "exercise": runtime.id,
         "device": device,
         "language": language,
-        "team" if target.kind == "team" else "actor_role": target.id,
     }
+    if not observer:
+        data["team" if target.kind == "team" else "actor_role"] = target.id
     await start_session(response, request, data)
     return response
 
@@ -117,7 +122,7 @@ def _is_own_device(viewer: Viewer | None, runtime: ExerciseRuntime, target: Join
     device = runtime.state.devices.get(viewer.device or "")
     if device is None or device.revoked:
         return False
-    return device_target(device.team, device.role) == target.key
+    return device_target(device.team, device.role, device.observer) == target.key
 
 
 async def _retire(request: Request, viewer: Viewer) -> None:
@@ -134,13 +139,14 @@ async def _retire(request: Request, viewer: Viewer) -> None:
 def _suggested_name(runtime: ExerciseRuntime, target: JoinTarget, language: str) -> str:
     """The team's or role's name in the device's language, numbered: "Команда полиции 2"."""
     state = runtime.state
-    same = [
-        d
-        for d in state.devices.values()
-        if (d.team if target.kind == "team" else d.role) == target.id
-    ]
+    same = [d for d in state.devices.values() if _joined(d, target)]
     name = local(target.name, language, state.scenario.original_language)[0]
     return f"{name} {len(same) + 1}"
+
+
+def _joined(device: Device, target: JoinTarget) -> bool:
+    """Whether ``device`` joined ``target`` (a team, an actor role, the observers)."""
+    return device_target(device.team, device.role, device.observer) == target.key
 
 
 def _language(request: Request, viewer: Viewer | None) -> str:

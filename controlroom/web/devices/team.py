@@ -1,5 +1,7 @@
 """A team's dashboard: its injects live (newest first, or as a case file in order), its
-requests to control and control's answers. Design: docs/devices.md.
+requests to control and control's answers, its replies to injects and their threads; and the
+channels as the fiction shows them (the mailbox, the news page, the calls), each a page of
+the same live view showing only those channels. Design: docs/devices.md.
 
 Everything of the exercise on this page comes from the audience filter (``live.live_view``);
 acknowledging and requests go through the device's outbox over the socket (``outbox.js``,
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -27,7 +30,13 @@ from controlroom.web.devices.live import page_context
 from controlroom.web.resources import resources
 from controlroom.web.templating import is_htmx
 
-LAYOUTS = ("latest", "case-file")
+LAYOUTS = ("latest", "case-file")  # the dashboard's orders (?view=)
+# the channels as the fiction shows them, each its own page of the same live view
+CHANNEL_PAGES: dict[str, tuple[str, ...]] = {
+    "mail": ("email",),
+    "news": ("news", "social-post"),
+    "calls": ("phone-call",),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,18 +93,51 @@ async def ask(request: Request, access: DeviceAccess) -> Response:
     return RedirectResponse(f"/exercises/{access.runtime.id}/team", status_code=303)
 
 
-async def _render(
-    request: Request, access: DeviceAccess, form: RequestForm, status: int = 200
+@device_page("team")
+async def channel_page(request: Request, access: DeviceAccess) -> Response:
+    """The mailbox, the news page or the calls: the live view showing those channels."""
+    page = request.url.path.rsplit("/", 1)[-1]
+    if page not in CHANNEL_PAGES:
+        raise HTTPException(404)
+    return await _render(request, access, RequestForm(), layout=page)
+
+
+async def render_team_page(
+    request: Request,
+    access: DeviceAccess,
+    form: RequestForm,
+    status: int = 200,
+    *,
+    layout: str | None = None,
+    extra: Mapping[str, object] | None = None,
 ) -> Response:
-    layout = request.query_params.get("view", LAYOUTS[0])
+    """A team page around the live view: the dashboard, a channel page, an opened inject."""
+    return await _render(request, access, form, status, layout=layout, extra=extra)
+
+
+async def _render(
+    request: Request,
+    access: DeviceAccess,
+    form: RequestForm,
+    status: int = 200,
+    *,
+    layout: str | None = None,
+    extra: Mapping[str, object] | None = None,
+) -> Response:
+    if layout is None:
+        layout = request.query_params.get("view", LAYOUTS[0])
+        layout = layout if layout in LAYOUTS else LAYOUTS[0]
     state = access.state
     team = next(t for t in state.scenario.teams if t.id == access.viewer.team)
     context = {
         **await page_context(request, access),
         "team_name": local(team.name, access.language, state.scenario.original_language)[0],
-        "layout": layout if layout in LAYOUTS else LAYOUTS[0],
+        "layout": layout,
+        "channels": CHANNEL_PAGES.get(layout, ()),
         "choices": request_choices(state.scenario, access.language),
         "form": form,
+        "open_inject": None,
+        **(extra or {}),
     }
     return resources(request).pages.render(
         request, "team/dashboard.html", context, language=access.language, status=status
@@ -116,4 +158,8 @@ def _form(request: Request, access: DeviceAccess, form: RequestForm, status: int
 routes: list[BaseRoute] = [
     Route("/exercises/{exercise}/team", dashboard, name="team_dashboard"),
     Route("/exercises/{exercise}/team/requests", ask, methods=["POST"], name="team_request"),
+    *(
+        Route(f"/exercises/{{exercise}}/team/{page}", channel_page, name=f"team_{page}")
+        for page in CHANNEL_PAGES
+    ),
 ]

@@ -104,11 +104,45 @@
     }
   }
 
+  // Each team at its own pace: a team's own time runs from the exercise clock less its
+  // offset (frozen while the team is held); in its lane, the first release still to come
+  // on the team's own clock is its "now" mark (.team-now), and releases past it are marked.
+  function markTeams(clock) {
+    const paces = document.getElementById("team-paces");
+    if (!paces) return;
+    const started = clock.phase !== "planned" && clock.phase !== "ended";
+    for (const cell of paces.querySelectorAll(".team-pace")) {
+      const team = cell.dataset.team;
+      const ticking = cell.hasAttribute("data-ticking");
+      const own = parseFloat(cell.dataset.teamTime || "0");
+      const offset = ticking ? parseFloat(cell.dataset.offset || "0") : clock.now - own;
+      const now = ticking ? clock.now - offset : own;
+      const time = cell.querySelector(".team-time");
+      if (time && started) time.textContent = formatTime(now);
+      const label = cell.querySelector(".team-offset");
+      const minutes = Math.round(offset / 60);
+      if (label) {
+        const text = minutes > 0 ? paces.dataset.behind : minutes < 0 ? paces.dataset.ahead : paces.dataset.onTime;
+        label.textContent = (text || "").replace("%(m)s", String(Math.abs(minutes)));
+      }
+      let first = null;
+      for (const release of document.querySelectorAll(`#control-injects .cell-release[data-team="${CSS.escape(team)}"]`)) {
+        const due = release.dataset.due === undefined ? null : parseFloat(release.dataset.due);
+        const open = ["planned", "scheduled", "held"].includes(release.dataset.status);
+        release.classList.toggle("team-past", started && open && due !== null && due <= now);
+        if (first === null && open && due !== null && due > now) first = release;
+        release.classList.remove("team-now");
+      }
+      if (first && started) first.classList.add("team-now");
+    }
+  }
+
   function tick() {
     const clock = scenarioNow();
     if (clock) {
       tickClock(clock);
       markRows(clock);
+      markTeams(clock);
     }
     markOverdue();
   }
@@ -254,7 +288,7 @@
     document.addEventListener("htmx:ws:after:message:incoming", onMessage);
     document.addEventListener("htmx:after:request", (event) => {
       const source = event.target;
-      const details = source && source.closest && source.closest("details.hold-details, details.more-details");
+      const details = source && source.closest && source.closest("details.hold-details, details.more-details, details.team-pace-controls");
       const status = event.detail && event.detail.ctx && event.detail.ctx.response && event.detail.ctx.response.status;
       if (details && status && status < 400) details.open = false;
     });

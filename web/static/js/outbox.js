@@ -1,9 +1,10 @@
 /*
- * A device's outbox: every action a team or an actor takes, kept until the server has it.
+ * A device's outbox: every action a team, an actor or an observer takes, kept until the
+ * server has it.
  * Design: docs/devices.md (the outbox); the frames: docs/protocol.md.
  *
- *   - an action is a button with `data-cr-action` (its message as JSON, without the id) or
- *     the team's request form; it gets an id made here, shows as pending at once in
+ *   - an action is a button with `data-cr-action` (its message as JSON, without the id),
+ *     the team's request form, or a reply to an inject (replies.js, through `crOutbox.queue`); it gets an id made here, shows as pending at once in
  *     #outbox, and is sent if the socket is open;
  *   - pending actions are kept in the page and in localStorage (key `cr-outbox:<scope>`,
  *     the #outbox element's data-scope), so a reload or a closed tab loses nothing;
@@ -145,8 +146,9 @@
   function queue(message, label, key) {
     const element = box();
     const item = { id: newId(), message, label, key: key || "", state: "pending", reason: "" };
-    const safety = message.type === "stop" || message.type === "call";
-    if (ended() && !safety) {
+    // after ENDEX, STOP and call still go, and observations (the debrief needs them)
+    const stillAllowed = ["stop", "call", "observe", "withdraw"].includes(message.type);
+    if (ended() && !stillAllowed) {
       item.state = "refused";
       item.reason = element ? element.dataset.ended || "" : "";
       items.push(item);
@@ -225,6 +227,7 @@
     if (message.type === "stop" || message.type === "call") {
       const current = document.querySelector("#actor-cues .cue-card.current");
       message.cue = current ? current.dataset.cue : null;
+      message.team = current && current.dataset.team ? current.dataset.team : null;
     }
     queue(message, button.dataset.crLabel || button.textContent.trim(), button.dataset.crAction);
   });
@@ -239,6 +242,11 @@
         return;
       }
       wipe();
+      return;
+    }
+    if (form.matches && form.matches("form[data-cr-observe]")) {
+      event.preventDefault();
+      observe(form);
       return;
     }
     if (!(form.matches && form.matches("form[data-cr-request]"))) return;
@@ -261,10 +269,62 @@
     form.reset();
   }, true);
 
+  // An observation (or, with `observation`, a correction of one): queued, then the form is
+  // cleared (a correction's values were the form's defaults: they are cleared too).
+  function observe(form) {
+    const value = (name) => {
+      const field = form.elements.namedItem(name);
+      if (!field) return null;
+      return field.value || null;
+    };
+    const error = form.querySelector(".observe-error");
+    const text = form.elements.namedItem("text").value;
+    if (!value("objective") || !text.trim()) {
+      if (error) {
+        error.textContent = form.dataset.empty || "";
+        error.hidden = false;
+      }
+      return;
+    }
+    if (error) error.hidden = true;
+    const rating = form.querySelector("input[name=rating]:checked");
+    const number = value("observation");
+    const message = {
+      type: "observe",
+      team: value("team"),
+      objective: value("objective"),
+      task: value("task"),
+      rating: rating ? rating.value : null,
+      inject: value("inject"),
+      text,
+      observation: number === null ? null : Number(number),
+    };
+    const short = text.trim().length > 60 ? `${text.trim().slice(0, 60)}…` : text.trim();
+    const label = number === null ? form.dataset.label : form.dataset.correctionLabel;
+    queue(message, `${label || ""} ${short}`.trim());
+    for (const element of form.elements) {
+      if (element.type === "hidden" && element.name === "observation") element.value = "";
+      if (element.tagName === "TEXTAREA") element.defaultValue = "";
+      if (element.type === "radio") element.defaultChecked = false;
+      if (element.tagName === "SELECT") for (const option of element.options) option.defaultSelected = false;
+    }
+    form.reset();
+    if (number !== null) {
+      const title = document.getElementById("observe-title");
+      if (title && form.dataset.newTitle) title.textContent = form.dataset.newTitle;
+      const url = new URL(window.location.href);
+      url.searchParams.delete("correct");
+      window.history.replaceState(null, "", url.pathname + url.search);
+    }
+  }
+
   function start() {
     load();
     render();
   }
+
+  // replies.js queues a team's reply (its files uploaded first) through the same outbox
+  window.crOutbox = { queue };
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();

@@ -1,0 +1,62 @@
+"""The actor's run sheet: their role's scenes across teams, and nothing else."""
+
+from __future__ import annotations
+
+from controlroom.exercise import commands
+from controlroom.web.devices.run_sheet import run_sheet
+from tests.support.devices import Venue, venue
+
+__all__ = ["venue"]
+
+
+async def test_the_run_sheet_lists_the_roles_scenes_across_teams(venue: Venue) -> None:
+    await venue.join("actor:worker")
+    page = await venue.client.get(f"/exercises/{venue.id}/actor")
+    assert page.status_code == 200
+    html = page.text
+    start = html.index('id="run-sheet"')
+    section = html[start : html.index("</section>", start)]
+    # the joint inspection: one scene for both teams (a shared cue), with where on the set
+    assert 'data-cue="worker-at-site"' in section
+    assert "Police team, Labour inspectors" in section and "Construction site set" in section
+    assert "D2 10:05" in section
+    assert "S-01" not in section  # the caller's scene: another role
+    assert 'href="/exercises/' + venue.id + '/actor/run-sheet"' in section
+    assert "A complaint letter" not in html and "Nam ne platyat" not in html  # no inject text
+
+
+async def test_the_run_sheet_page_and_fragment_and_russian(venue: Venue) -> None:
+    await venue.join("actor:caller", language="ru")
+    full = await venue.client.get(f"/exercises/{venue.id}/actor/run-sheet")
+    assert full.status_code == 200 and "<html" in full.text
+    assert "Команда полиции" in full.text and "Д1 09:25" in full.text
+    assert "worker-at-site" not in full.text
+    part = await venue.client.get(
+        f"/exercises/{venue.id}/actor/run-sheet", headers={"HX-Request": "true"}
+    )
+    assert part.status_code == 200 and "<html" not in part.text and 'id="run-sheet"' in part.text
+
+
+async def test_a_team_shift_moves_the_scene_and_done_scenes_leave(venue: Venue) -> None:
+    await venue.run(lambda s: commands.startex(s, "dina"))
+    wall = venue.resources.time.now()
+    sheet = run_sheet(venue.state, wall, "caller", "en")
+    assert [(line.cue, line.teams) for line in sheet.lines] == [("S-01.1", ("Police team",))]
+    first = sheet.lines[0].time
+    assert first is not None and sheet.next_time == first
+    await venue.run(lambda s: commands.shift_team(s, "dina", "police", "slow", wall, minutes=15))
+    moved = run_sheet(venue.state, wall, "caller", "en")
+    assert moved.lines[0].time == first + 900
+    await venue.run(
+        lambda s: commands.cue_status(s, "caller", "S-01.1", "done", "tab", team="police")
+    )
+    assert run_sheet(venue.state, wall, "caller", "en").lines == ()
+
+
+async def test_only_actor_devices_open_it(venue: Venue) -> None:
+    await venue.join("team:police")
+    response = await venue.client.get(f"/exercises/{venue.id}/actor/run-sheet")
+    assert response.status_code == 403
+    venue.use("")
+    anonymous = await venue.client.get(f"/exercises/{venue.id}/actor/run-sheet")
+    assert anonymous.status_code == 303
