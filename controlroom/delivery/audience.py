@@ -34,6 +34,7 @@ from controlroom.delivery.projections import (
     device_view,
     sort_due,
     team_inject_view,
+    team_inject_views,
     team_request_view,
     timeline_view,
 )
@@ -211,9 +212,9 @@ class Audiences:
         teams = _teams(payload, state)
         released = event.type == EventType.INJECT_RELEASED
         answered = _answered_by(state, inject_id) if released else None
-        for team in teams:
+        views = team_inject_views(state, [state.releases[inject_id, team] for team in teams])
+        for team, view in zip(teams, views, strict=True):
             audience = team_audience(team)
-            view = team_inject_view(state, state.releases[inject_id, team])
             if released:
                 out.add(audience, Patch("insert", view, "team-injects", "afterbegin"))
                 out.receipt(audience, inject_id)
