@@ -5,7 +5,8 @@
 The real application (``create_test_app``, memory journal) with 10 sockets on each of the
 10 teams' streams (English) on the fast path, each writing into a transport that keeps
 nothing; every inject is released by its own ``POST /test/exercises/<id>/commands``
-through httpx's in-process ASGI transport (the client's cost is included). Prints the CPU
+through httpx's in-process ASGI transport (the client's cost is included), or with
+``--no-http`` by ``runtime.execute`` directly (the runtime and the hub alone). Prints the CPU
 per inject to every team and to one team. For instruction counts, which do not depend on
 the machine's load, run it under ``valgrind --tool=callgrind`` with two sizes and take
 the difference (docs/performance.md).
@@ -24,6 +25,7 @@ import httpx
 import orjson
 
 from controlroom.delivery.connection import Connection
+from controlroom.exercise import commands
 from scripts.bench_fanout import scenario
 
 WARMUP = 10
@@ -60,7 +62,7 @@ class _Protocol:
         pass
 
 
-async def run(to_all: int, to_one: int, per_team: int) -> tuple[float, float]:
+async def run(to_all: int, to_one: int, per_team: int, http_route: bool) -> tuple[float, float]:
     from controlroom.web.testroutes import create_test_app
 
     app = create_test_app()
@@ -85,7 +87,12 @@ async def run(to_all: int, to_one: int, per_team: int) -> tuple[float, float]:
                         raise SystemExit("the sockets are not on the fast path")
                     await feed.resume(connection, None, 0)
 
+            runtime = await lifespan["resources"].exercises.get(exercise)
+
             async def release(inject: str, command: str = "release_now") -> None:
+                if not http_route and command == "release_now":  # the hub alone
+                    await runtime.execute(lambda s: commands.release_now(s, "bench", inject))
+                    return
                 steps = [{"command": command, "args": {"by": "bench", "inject": inject}}]
                 if command == "startex":
                     steps = [{"command": "startex", "args": {"by": "bench"}}]
@@ -112,6 +119,9 @@ def main() -> None:
     parser.add_argument("to_all", type=int, help=f"injects released to every team (<= {SIZE})")
     parser.add_argument("to_one", type=int, help=f"injects released to one team (<= {SIZE})")
     parser.add_argument("--per-team", type=int, default=10, help="sockets on each team stream")
+    parser.add_argument(
+        "--no-http", action="store_true", help="release by runtime.execute, not the test route"
+    )
     args = parser.parse_args()
     directory = tempfile.mkdtemp(prefix="bench-event-")
     os.environ.update(
@@ -125,7 +135,7 @@ def main() -> None:
             "CONTROLROOM_LOG_LEVEL": "warning",
         }
     )
-    to_all, to_one = asyncio.run(run(args.to_all, args.to_one, args.per_team))
+    to_all, to_one = asyncio.run(run(args.to_all, args.to_one, args.per_team, not args.no_http))
     print(
         f"CPU per inject to every team: {to_all * 1e3:.3f} ms; to one team: {to_one * 1e3:.3f} ms"
     )
