@@ -96,9 +96,10 @@ class Settings:
     )
     snapshot_events: int = _setting(
         10_000,
-        "A snapshot of an exercise's state (data folder, snapshots/) is written after this many "
-        "events folded (at start or while running) and when the server stops, so the next start "
-        "folds only what came after (0: off).",
+        "A snapshot of an exercise's state (data folder, snapshots/) is made after this many "
+        "events folded (at start or while running; one made while running is written once "
+        "restart_history_events more followed), so the next start folds only what came after "
+        "(0: off).",
     )
     resume_wait_seconds: float = _setting(
         10.0,

@@ -15,6 +15,8 @@ from controlroom.access.permissions import (
     Audience,
     AudienceKind,
     active_device,
+    actor_audience,
+    team_audience,
 )
 from controlroom.exercise import commands
 from controlroom.exercise.state import ExerciseState
@@ -63,3 +65,13 @@ def test_a_device_is_active_until_revoked() -> None:
     assert revoked is not None
     state.apply(Event(2, revoked.TYPE, 2.0, revoked.data()))
     assert active_device(state, "d1") is None
+
+
+def test_team_and_actor_audiences_print_as_audience_does_however_often_asked() -> None:
+    """``team_audience``/``actor_audience`` are cached (the hub asks on every event): the
+    same text as ``Audience`` prints, and it parses back."""
+    for _ in range(2):
+        for name in ("alpha", "t-1", "police_1"):
+            assert team_audience(name) == str(Audience.team(name)) == f"team:{name}"
+            assert actor_audience(name) == str(Audience.actor(name)) == f"actor:{name}"
+            assert Audience.parse(team_audience(name)) == Audience.team(name)

@@ -128,6 +128,7 @@ async def test_an_update_every_team_gets_alike_is_rendered_once_and_as_each_alon
     try:
         contents: list[dict[str, list[str]]] = []
         renders = []
+        shared_bytes = []
         for each, share in ((rig, True), (alone, False)):
             runtime = await each.create()
             feed = each.delivery.feed(runtime.id)
@@ -141,6 +142,8 @@ async def test_an_update_every_team_gets_alike_is_rendered_once_and_as_each_alon
             before = feed.renders
             await runtime.execute(lambda s: commands.release_now(s, "d", "ALL-0"))
             renders.append(feed.renders - before)
+            last = [feed._histories[a, "en"]._frames[-1] for a in ("team:t1", "team:t3")]
+            shared_bytes.append(last[0].wire is last[1].wire)  # one frame's bytes for both
             await settle()
             contents.append(
                 {
@@ -157,6 +160,7 @@ async def test_an_update_every_team_gets_alike_is_rendered_once_and_as_each_alon
         assert "ALL-0" in contents[0]["team:t2"][-1]
         # three teams alike: 1 render (not 3); control and observer read the audience: 2
         assert renders == [3, 5]
+        assert shared_bytes == [True, False]
     finally:
         await alone.close()
 

@@ -1,10 +1,12 @@
-"""Projections: what an audience's view holds. Here: an actor's cue card names its set."""
+"""Projections: what an audience's view holds (an actor's cue card names its set; the team
+cards of one release step are built once when they show alike)."""
 
 from __future__ import annotations
 
-from controlroom.delivery.projections import cue_group_view
+from controlroom.delivery.projections import cue_group_view, team_inject_view, team_inject_views
+from controlroom.exercise import commands
 from tests.support.scenarios import inject, text
-from tests.test_exercise_run_sheet import cue, started
+from tests.test_exercise_run_sheet import T0, cue, play, started
 
 
 def test_the_actors_cue_card_names_its_set() -> None:
@@ -16,3 +18,23 @@ def test_the_actors_cue_card_names_its_set() -> None:
     assert card.set_name == text("Gate")
     [other] = cue_group_view(state, "B", "driver").cards
     assert other.set_name == {}
+
+
+def test_team_cards_that_show_alike_are_one_view_equal_to_each_teams_own() -> None:
+    state = started(
+        inject("A", trigger="manual", to=["alpha", "bravo"]),
+        inject("B", trigger="manual", to=["alpha", "bravo"]),
+    )
+    play(state, commands.release_now(state, "dir", "A"), T0 + 60)  # both teams at once
+    play(state, commands.release_now(state, "dir", "B", ["alpha"]), T0 + 90)
+    play(state, commands.release_now(state, "dir", "B", ["bravo"]), T0 + 120)
+    for inject_id in ("A", "B"):
+        releases = state.releases_of(inject_id)
+        views = team_inject_views(state, releases)
+        assert views == [team_inject_view(state, r) for r in releases]  # the slow path
+    a_alpha, a_bravo = team_inject_views(state, state.releases_of("A"))
+    assert a_alpha is a_bravo  # released together: one card
+    b_alpha, b_bravo = team_inject_views(state, state.releases_of("B"))
+    assert b_alpha != b_bravo  # released apart: each its own release time
+    mixed = team_inject_views(state, [*state.releases_of("A"), *state.releases_of("B")])
+    assert [v.inject for v in mixed] == ["A", "A", "B", "B"]

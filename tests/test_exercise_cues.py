@@ -114,3 +114,31 @@ def test_an_old_journal_cue_report_without_team_applies_to_every_team() -> None:
     }
     assert state.cues["A.1"].status is CueStatus.DONE  # the summary old views read
     assert state.releases["D", "alpha"].due == state.releases["D", "bravo"].due == 9 * H + 60
+
+
+def test_the_cues_of_one_inject_are_those_of_every_cue_filtered_by_it() -> None:
+    """``cue_instances(inject=...)`` looks only at the inject's own cues: the same list as
+    taking every cue instance and keeping the inject's, before and after its cues change."""
+    state = ExerciseState.new(
+        make_scenario(
+            inject("A", at="D1 10:00", cues=[cue(), cue(id="a-gate", offset="-20m")]),
+            inject("B", at="D1 10:30", to=["bravo"], cues=[cue(role="driver")]),
+            inject("C", at="D1 11:00"),
+        )
+    )
+
+    def same() -> None:
+        every = state.cue_instances()
+        for inject_id in ("A", "B", "C", "missing"):
+            mine = state.cue_instances(inject=inject_id)
+            assert mine == [c for c in every if c.inject == inject_id]
+            assert state.cue_instances(inject=inject_id, team="alpha") == [
+                c for c in mine if c.team == "alpha"
+            ]
+
+    same()
+    assert len(state.cue_instances(inject="A")) == 4  # two cues, two teams
+    play(state, commands.startex(state, "dir"), T0)
+    play(state, commands.edit(state, "dir", "A", {"cues": [cue(id="a-gate")]}), T0 + 60)
+    same()
+    assert {c.cue for c in state.cue_instances(inject="A")} == {"a-gate"}

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from controlroom.exercise import commands
 from controlroom.exercise.state import ExerciseState
 from controlroom.journal import Event
 from controlroom.journal.file import FileJournalStore, _parse_event
@@ -112,11 +114,13 @@ async def test_each_journal_line_is_parsed_once_to_what_the_two_step_parse_gave(
         assert _parse_event(line) == Event.from_json(line)
 
 
-async def test_a_running_exercise_writes_a_snapshot_every_so_many_events_and_at_stop(
+async def test_a_running_exercise_writes_a_snapshot_that_leaves_a_restart_its_history(
     store: FileJournalStore, week: tuple[Path, str], tmp_path: Path
 ) -> None:
-    """A server that runs all week still restarts from a recent snapshot: one is written
-    every ``every`` events folded while running, and one when it stops."""
+    """A server that runs all week still restarts from a recent snapshot: one is made every
+    ``every`` events folded while running, and written once ``hold_back`` more events came
+    after it (before, and at stop, the older one stays), so a start from it still folds the
+    last ``hold_back`` events into the resume history."""
     exercise = week[1]
     journal = await store.open(exercise)
     events = await journal.read()
@@ -125,14 +129,27 @@ async def test_a_running_exercise_writes_a_snapshot_every_so_many_events_and_at_
         journal, ManualTime(), hold_back=len(events) - 500, snapshots=snapshots
     )
     assert runtime.snapshot_seq == 0 and not snapshots.path(exercise).exists()  # 500 < 1000
-    await runtime.catch_up()  # the rest, announced as live events are
-    if runtime._saving is not None:
+    runtime.hold_back = 50  # what this server's starts leave to the resume history
+    await runtime.catch_up()  # the rest, announced as live events are: one is made now...
+    while runtime._saving is not None:
         await runtime._saving
-    assert runtime.snapshot_seq >= 1000  # written while running
+    made = len(events)
+    assert runtime._pending is not None and runtime._pending[0] == made
+    assert not snapshots.path(exercise).exists()  # ... but not written yet
+    for n in range(49):
+        await runtime.execute(partial(commands.add_note, by="p", text=f"note {n}"))
+    assert runtime.snapshot_seq == 0 and not snapshots.path(exercise).exists()
+    for n in range(3):  # 50 events after it: written
+        await runtime.execute(partial(commands.add_note, by="p", text=f"more {n}"))
+    while runtime._saving is not None:
+        await runtime._saving
+    assert runtime.snapshot_seq == made and runtime._pending is None
+    events = await journal.read()
     written = snapshots.load(exercise, journal.epoch, events)
-    assert written is not None and written == full_fold(events[: written.seq], exercise)
+    assert written is not None and written == full_fold(events[:made], exercise)
     await runtime.stop()
-    assert runtime.snapshot_seq == len(events)  # and at the end
-    again = await ExerciseRuntime.load(journal, ManualTime(), snapshots=snapshots)
-    assert again.snapshot_seq == len(events)
+    assert runtime.snapshot_seq == made  # nothing pending: the written one stays
+    again = await ExerciseRuntime.load(journal, ManualTime(), hold_back=50, snapshots=snapshots)
+    assert again.snapshot_seq == made and again.state.seq == len(events) - 50
+    await again.catch_up()
     assert again.state == full_fold(events, exercise)

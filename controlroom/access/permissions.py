@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Literal
 
 from controlroom.exercise.lifecycles import DeviceMove
@@ -94,10 +95,13 @@ CONTROL = Audience(AudienceKind.CONTROL)
 OBSERVER = Audience(AudienceKind.OBSERVER)
 
 
+# Printed once per name: the hub routes every event to a team's audience by this name.
+@lru_cache(maxsize=4096)
 def team_audience(team: str) -> str:
     return str(Audience.team(team))
 
 
+@lru_cache(maxsize=4096)
 def actor_audience(role: str) -> str:
     return str(Audience.actor(role))
 

@@ -34,6 +34,7 @@ from controlroom.delivery.projections import (
     device_view,
     sort_due,
     team_inject_view,
+    team_inject_views,
     team_request_view,
     timeline_view,
 )
@@ -209,19 +210,18 @@ class Audiences:
         assert isinstance(payload, InjectReleased | InjectDelivered | InjectAcknowledged)
         inject_id = payload.inject
         teams = _teams(payload, state)
-        for team in teams:
-            release = state.releases[inject_id, team]
-            view = team_inject_view(state, release)
-            if event.type == EventType.INJECT_RELEASED:
-                out.add(team_audience(team), Patch("insert", view, "team-injects", "afterbegin"))
-                out.receipt(team_audience(team), inject_id)
-                answered = _answered_by(state, inject_id)
+        released = event.type == EventType.INJECT_RELEASED
+        answered = _answered_by(state, inject_id) if released else None
+        views = team_inject_views(state, [state.releases[inject_id, team] for team in teams])
+        for team, view in zip(teams, views, strict=True):
+            audience = team_audience(team)
+            if released:
+                out.add(audience, Patch("insert", view, "team-injects", "afterbegin"))
+                out.receipt(audience, inject_id)
                 if answered is not None:  # a delayed answer arrives: the request shows it
-                    out.add(
-                        team_audience(team), Patch("replace", team_request_view(state, answered))
-                    )
+                    out.add(audience, Patch("replace", team_request_view(state, answered)))
             else:
-                out.add(team_audience(team), Patch("replace", view))
+                out.add(audience, Patch("replace", view))
         # a trigger may have scheduled the injects waiting on this one
         self._schedule_changed(state, [inject_id, *state.dependents.get(inject_id, [])], out)
 

@@ -24,6 +24,7 @@ from controlroom.delivery.frames import (
     presence_frame,
     reload_frame,
     snapshot_frame,
+    to_wire,
 )
 from controlroom.delivery.history import Frame, History, Reload, plan_resume
 from controlroom.delivery.presence import Presence
@@ -96,9 +97,10 @@ class ExerciseFeed:
         """Each concerned stream's frame: rendered now if someone follows it, else later.
 
         Equal updates that render the same for every audience (``same_for_all``: a release
-        to every team) are rendered once per language and their text shared."""
+        to every team) are rendered once per language and their frame's bytes shared."""
         frames: dict[StreamKey, Frame] = {}
         shared: list[tuple[Update, str, Callable[[], str]]] = []
+        wires: dict[Callable[[], str], bytes] = {}  # each maker's text as a frame, made once
         for audience, update in updates.items():
             same = self.render.same_for_all(update)
             for language in LANGUAGES:
@@ -106,7 +108,10 @@ class ExerciseFeed:
                 if same:
                     make = _shared(shared, update, language, make)
                 if self._live.get((audience, language)):
-                    frames[audience, language] = Frame.of(event.seq, make(), update.receipt)
+                    wire = wires.get(make)
+                    if wire is None:
+                        wire = wires[make] = to_wire(make())
+                    frames[audience, language] = Frame(event.seq, wire, update.receipt)
                 else:
                     frames[audience, language] = Frame.later(event.seq, make, update.receipt)
         return frames

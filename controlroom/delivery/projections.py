@@ -89,7 +89,9 @@ def control_clock_view(state: ExerciseState) -> ControlClockView:
 
 
 def team_inject_view(state: ExerciseState, release: TeamRelease) -> TeamInjectView:
-    """A released inject as its team sees it (raises if it was not released to that team)."""
+    """A released inject as its team sees it (raises if it was not released to that team).
+    Of the release it reads only the inject, release time and status (``team_inject_views``
+    shares one view between releases alike in these)."""
     if release.released_at is None:
         raise ValueError(f"inject {release.inject} is not released to {release.team}")
     inject = state.injects[release.inject]
@@ -105,6 +107,22 @@ def team_inject_view(state: ExerciseState, release: TeamRelease) -> TeamInjectVi
         status=release.status(state.started),
         behind=tuple(sorted(state.behind.get(inject.id, {}).items())),
     )
+
+
+def team_inject_views(state: ExerciseState, releases: list[TeamRelease]) -> list[TeamInjectView]:
+    """``team_inject_view`` of each release: releases that show alike (one inject, the same
+    release time and status: a release to every team at once) share one view, so the hub
+    builds and compares one card, not one per team. A view reads nothing else of a
+    release (``team_inject_view``)."""
+    views: dict[tuple[str, float | None, ReleaseStatus], TeamInjectView] = {}
+    out = []
+    for release in releases:
+        key = (release.inject, release.released_at, release.status(state.started))
+        view = views.get(key)
+        if view is None:
+            view = views[key] = team_inject_view(state, release)
+        out.append(view)
+    return out
 
 
 def team_request_view(state: ExerciseState, request: Request) -> TeamRequestView:

@@ -130,9 +130,18 @@ def instances(
     inject: str | None = None,
     wall: float | None = None,
 ) -> list[CueInstance]:
-    """Every cue instance (optionally of one role, team or inject), ordered by time."""
+    """Every cue instance (optionally of one role, team or inject), ordered by time.
+
+    With ``inject``, only that inject's cues are looked at (``state.cues`` holds exactly
+    each inject's ``cue_ids()``): a control card costs its own cues, not the exercise's."""
     found = []
-    for cue_id, tracked in state.cues.items():
+    if inject is None:
+        tracked_cues = list(state.cues.items())
+    else:
+        known = state.injects.get(inject)
+        ids = known.cue_ids() if known is not None else []
+        tracked_cues = [(c, state.cues[c]) for c in ids if c in state.cues]
+    for cue_id, tracked in tracked_cues:
         if role is not None and tracked.role != role:
             continue
         if inject is not None and tracked.inject != inject:

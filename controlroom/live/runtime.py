@@ -19,7 +19,7 @@ from controlroom.exercise.endex import refuse_after_endex
 from controlroom.exercise.events import ExerciseCreated, Fact, Payload, Unreadable, decode
 from controlroom.exercise.refusals import CommandRefused, Refusal
 from controlroom.exercise.state import ExerciseState, NotApplicable
-from controlroom.journal import Event, Journal, JournalConflict
+from controlroom.journal import Event, Journal, JournalConflict, JournalError
 from controlroom.live.snapshots import Snapshots
 from controlroom.live.timesource import TimeSource
 from controlroom.scenario.model import Scenario
@@ -44,7 +44,10 @@ class ExerciseRuntime:
         self.changed = asyncio.Event()  # set on every applied event (the clock waits on it)
         self.snapshot_seq = 0  # the seq of the last snapshot read or written
         self.snapshots: Snapshots | None = None  # where snapshots go (``load``)
-        self._saving: asyncio.Task[None] | None = None  # a snapshot being written
+        self.hold_back = 0  # events a start leaves to the resume history (``load``)
+        self._saving: asyncio.Task[None] | None = None  # a snapshot being made or written
+        # a snapshot made while running, written once ``hold_back`` more events are folded
+        self._pending: tuple[int, bytes] | None = None
         # The seq ``execute`` is appending (0: none) and the moment it is done: the follower
         # waits for it rather than decode and plan again an event about to be committed.
         self._own = 0
@@ -86,6 +89,7 @@ class ExerciseRuntime:
         runtime = cls(journal, state, time)
         runtime.snapshot_seq = state.seq
         runtime.snapshots = snapshots
+        runtime.hold_back = max(0, hold_back)
         for event in itertools.islice(events, state.seq, upto):
             state.apply(event)
         if snapshots is not None and snapshots.every:
@@ -97,13 +101,28 @@ class ExerciseRuntime:
         seq = self.state.seq
         if seq == 0 or seq - self.snapshot_seq < at_least:
             return
+        data = await self._dump(snapshots)
+        if data is not None:
+            await self._write(snapshots, seq, data)
+
+    async def _dump(self, snapshots: Snapshots) -> bytes | None:
+        """The state's snapshot as bytes (None if it cannot be made now)."""
+        seq = self.state.seq
         try:
             (last,) = await self.journal.read(after=seq - 1, limit=1)
             if self.state.seq != seq:
-                return  # folded on meanwhile (a journal read over the network): next time
-            data = snapshots.dump(self.state, self.journal.epoch, last)
-            await asyncio.to_thread(snapshots.write, self.id, data)
+                return None  # folded on meanwhile (a journal read over the network): next time
+            return snapshots.dump(self.state, self.journal.epoch, last)
+        except JournalError as error:  # the journal is away (Redis down...)
+            logger.warning("no snapshot of %s at %d: %s", self.id, seq, error)
         except Exception:  # a snapshot only saves time: the journal is the truth
+            logger.exception("could not make the snapshot of %s at %d", self.id, seq)
+        return None
+
+    async def _write(self, snapshots: Snapshots, seq: int, data: bytes) -> None:
+        try:
+            await asyncio.to_thread(snapshots.write, self.id, data)
+        except Exception:
             logger.exception("could not write the snapshot of %s at %d", self.id, seq)
             return
         self.snapshot_seq = seq
@@ -118,7 +137,7 @@ class ExerciseRuntime:
         self._follower = asyncio.create_task(self._follow(), name=f"follow {self.id}")
 
     async def stop(self) -> None:
-        """Stop following; a server that stops writes the snapshot of what it folded since."""
+        """Stop following; a snapshot made while running is written if it may be already."""
         if self._follower is not None:
             self._follower.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -126,22 +145,47 @@ class ExerciseRuntime:
             self._follower = None
         if self._saving is not None:
             await self._saving
-        if self.snapshots is not None and self.snapshots.every:
-            await self.save_snapshot(self.snapshots)
+        pending, snapshots = self._pending, self.snapshots
+        if pending is not None and snapshots is not None and self._publishable(pending[0]):
+            await self._write(snapshots, *pending)
+            self._pending = None
+
+    def _publishable(self, seq: int) -> bool:
+        """A snapshot may replace the written one once ``hold_back`` events came after it:
+        a start folds from a snapshot, and only what follows it can go into the resume
+        history (``load``); a newer one would leave devices less to resume from."""
+        return self.state.seq - seq >= self.hold_back
 
     def _snapshot_due(self) -> None:
-        """While running: a snapshot every ``snapshots.every`` events, so that a kill -9
-        after a long run still folds only a tail (written by a task, one at a time)."""
+        """While running: a snapshot made every ``snapshots.every`` events and written
+        ``hold_back`` events later, so that a kill -9 after a long run folds only a tail
+        and still has its resume history (one task at a time)."""
         snapshots = self.snapshots
         if snapshots is None or not snapshots.every or self._saving is not None:
             return
-        if self.state.seq - self.snapshot_seq < snapshots.every:
+        pending = self._pending
+        if pending is not None:
+            if not self._publishable(pending[0]):
+                return
+        elif self.state.seq - self.snapshot_seq < snapshots.every:
             return
         self._saving = asyncio.create_task(self._save_due(snapshots), name=f"snapshot {self.id}")
 
     async def _save_due(self, snapshots: Snapshots) -> None:
         try:
-            await self.save_snapshot(snapshots, at_least=snapshots.every)
+            pending = self._pending
+            if pending is not None:
+                self._pending = None
+                await self._write(snapshots, *pending)
+                return
+            seq = self.state.seq
+            data = await self._dump(snapshots)
+            if data is None:
+                return
+            if self._publishable(seq):
+                await self._write(snapshots, seq, data)
+            else:
+                self._pending = (seq, data)  # pickled now, written hold_back events later
         finally:
             self._saving = None
 

@@ -33,6 +33,9 @@ class Pages:
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            # Templates are package data, read once: with Jinja's default every render
+            # stats each template it uses (about 8 a released inject) to see if it changed.
+            auto_reload=False,
         )
         self.env.filters["scenario_time"] = _scenario_time
         self.catalogues = catalogues
