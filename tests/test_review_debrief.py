@@ -10,6 +10,7 @@ import httpx
 import openpyxl
 
 from controlroom.exercise import commands
+from controlroom.exercise.events import ReplyFile
 from controlroom.journal import Event
 from controlroom.review.debrief import debrief_pack
 from controlroom.scenario.model import Scenario
@@ -18,6 +19,7 @@ from tests.support.server import LiveServer, LiveServerFactory, marked_scenario,
 from tests.test_review_log import T0, Recorder
 
 SECRETS = ("MK[NOTE", "MK[EXPECT", "MK[CUE", "MK[ROLENOTE", "MK[CONTROLLER")
+ANSWERER = marker("CONTROLLER", "answerer")  # who in control answered: never the team's
 
 
 def test_a_days_pack_has_times_delays_requests_cues_observations_and_notes() -> None:
@@ -59,6 +61,34 @@ def test_a_days_pack_has_times_delays_requests_cues_observations_and_notes() -> 
     facing = debrief_pack(r.events, 1, team="alpha", team_facing=True)
     assert facing.notes == () and facing.cues == ()
     assert all(row.expected_actions == () for row in facing.injects)
+
+
+def test_a_days_pack_has_each_teams_replies_with_files_answers_and_ratings() -> None:
+    r = Recorder()
+    r.play(0, commands.startex(r.state, "dina"))
+    r.play(600, commands.release_due(r.state, T0 + 600))  # A to alpha at D1 09:10
+    pdf = ReplyFile(id="a" * 32, name="plan.pdf", type="application/pdf", size=10, sha256="b" * 64)
+    r.play(900, commands.send_reply(r.state, "alpha", "d1", "A", "We went there", [pdf]))
+    r.play(1200, commands.answer_reply(r.state, "carl", "A001", "Seen, thank you"))
+    rated = commands.add_observation(
+        r.state, "olga", "Quick", "OBJ-1", task="T1", rating="S", team="alpha", reply="A001"
+    )
+    r.play(1300, rated)
+    names = {"carl": "Carl Controller", "olga": "Olga Observer"}
+    [row] = debrief_pack(r.events, 1, names=names).replies
+    assert (row.reply, row.team, row.inject, row.kind) == ("A001", "alpha", "A", "reply")
+    assert row.text == "We went there" and row.files == ("plan.pdf",)
+    assert row.sent == parse_time("D1 09:15") and row.response_seconds == 300
+    assert [(a.scenario_time, a.by, a.text) for a in row.answers] == [
+        (parse_time("D1 09:20"), "Carl Controller", "Seen, thank you")
+    ]
+    assert [(g.objective, g.task, g.rating and g.rating.value) for g in row.ratings] == [
+        ("OBJ-1", "T1", "S")
+    ]
+    [facing] = debrief_pack(r.events, 1, team="alpha", team_facing=True, names=names).replies
+    assert [(a.by, a.text) for a in facing.answers] == [("", "Seen, thank you")]
+    assert debrief_pack(r.events, 1, team="bravo", team_facing=True).replies == ()
+    assert debrief_pack(r.events, 2).replies == ()
 
 
 def test_the_pack_takes_observations_as_corrected_and_leaves_withdrawn_ones_out() -> None:
@@ -106,6 +136,13 @@ def drive(server: LiveServer, exercise: str) -> None:
         ("add_observation", {"by": "o", "text": "T2-OBSERVED", "objective": "identify",
                              "rating": "P", "team": "t2"}),
         ("acknowledge", {"inject": "I-t1-0", "team": "t1", "device": "x"}),
+        ("send_reply", {"team": "t1", "device": "x", "inject": "I-t1-0", "text": "T1-REPLIED",
+                        "kind": "action"}),
+        ("send_reply", {"team": "t3", "device": "z", "inject": "ALL-0", "text": "T3-REPLIED"}),
+        ("answer_reply", {"by": ANSWERER, "reply": "A001", "text": "T1-ANSWERED"}),
+        ("answer_reply", {"by": "c", "reply": "A002", "text": "T3-ANSWERED"}),
+        ("add_observation", {"by": "o", "text": "T1-REPLY-RATED", "objective": "identify",
+                             "rating": "S", "team": "t1", "reply": "A001"}),
     )  # fmt: skip
 
 
@@ -150,15 +187,22 @@ def test_the_team_facing_pack_holds_no_secret_on_page_csv_and_xlsx(
     for kind, text in texts.items():
         for secret in SECRETS:
             assert secret not in text, (kind, secret)
-        for other in ("I-t2-0", "I-t3-0", "I-t1-2", "T2-REQUEST", "T2-OBSERVED", "Team t2"):
+        for other in ("I-t2-0", "I-t3-0", "I-t1-2", "T2-REQUEST", "T2-OBSERVED", "Team t2",
+                      "T3-REPLIED", "T3-ANSWERED"):  # fmt: skip
             assert other not in text, (kind, other)  # other teams, never released
         assert "I-t1-0" in text and "ALL-0" in text and "T1-OBSERVED" in text, kind
         assert "please" in text, kind
+        assert "T1-REPLIED" in text and "T1-ANSWERED" in text, kind  # its own replies
     assert "'=HYPERLINK(1)" in texts["csv"] and "'=HYPERLINK(1)" in texts["xlsx"]
     # the control pack has what the team's leaves out: the test can fail
     control_text = full[""].text + xlsx_text(full[".xlsx"].content)
-    for planted in ("MK[NOTE:log]", "MK[EXPECT:I-t1-0]", "I-t2-0", "T2-OBSERVED", "I-t1-0.1"):
+    for planted in ("MK[NOTE:log]", "MK[EXPECT:I-t1-0]", "I-t2-0", "T2-OBSERVED", "I-t1-0.1",
+                    "T3-REPLIED", "T3-ANSWERED", ANSWERER):  # fmt: skip
         assert planted in control_text, planted
+    replies = (
+        team[""].text.split('class="debrief-section debrief-replies"')[1].split("</section>")[0]
+    )
+    assert "T1-REPLIED" in replies and "SimCell" not in replies
     assert "REPLAY" not in team[""].text and "Debrief, day 1" in team[""].text
     assert "SimCell" not in texts["page"] and "Your requests to exercise control" in texts["page"]
     assert "Requests to the SimCell" in full[""].text  # the control pack keeps control's word

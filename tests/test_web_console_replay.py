@@ -3,6 +3,7 @@ REPLAY, read-only, never showing what the audience had not received by then."""
 
 from __future__ import annotations
 
+from controlroom.exercise import commands
 from tests.support.console import Control
 
 
@@ -39,3 +40,30 @@ async def test_a_team_replay_shows_what_it_had_received_and_nothing_later(
                 "audience=control&at=D9+09:00", "audience=control&seq=x"):  # fmt: skip
         assert (await control.get(f"{base}/replay?{bad}")).status_code == 400, bad
     assert runtime.state.seq == journal_length  # a replay never writes
+
+
+def replay_section(page: str) -> str:
+    start = page.index('<section class="card replay"')
+    return page[start : page.index("</section>", page.index("</fieldset>", start))]
+
+
+async def test_a_replay_is_read_only_no_form_no_button_no_link_away(control: Control) -> None:
+    runtime = await control.exercise()
+    base = f"/exercises/{runtime.id}"
+    assert (await control.post(f"{base}/clock/startex")).status_code == 303
+    assert (await control.post(f"{base}/injects/S-04/release")).status_code == 303
+    await runtime.execute(
+        lambda s: commands.send_request(s, "police", "dev-1", "interpreter", "We need Dari")
+    )
+    for audience in ("team:police", "actor:worker", "control"):
+        page = await control.get(f"{base}/replay?audience={audience}&at=D1+23:00")
+        assert page.status_code == 200, audience
+        shown = replay_section(page.text)
+        assert "REPLAY" in shown and "data-inject=" in shown, audience
+        assert "<form" not in shown and "<button" not in shown, audience
+        assert "data-cr-action" not in shown and 'href="/' not in shown, audience
+        assert "/team/" not in shown and "Acknowledge" not in shown, audience
+    team = replay_section(
+        (await control.get(f"{base}/replay?audience=team:police&at=D1+23:00")).text
+    )
+    assert "We need Dari" in team

@@ -137,3 +137,32 @@ async def test_response_times_per_team_and_per_controller(control: Control) -> N
     controllers = re.search(r'<details class="controller-times".*?</details>', page.text, re.S)
     assert controllers is not None
     assert re.findall(r"<tr><td>([^<]+)</td><td>(\d+)</td>", controllers[0]) == [("carl", "1")]
+
+
+def counters(page: str) -> tuple[str, str]:
+    stats = re.search(r'<dl class="stats">.*?</dl>', page, re.S)
+    assert stats is not None
+    found = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", stats[0]))
+    return found["Waiting or in progress"], found["Answered"]
+
+
+async def test_team_replies_count_and_show_on_the_timeline_side_panel(control: Control) -> None:
+    runtime = await control.exercise()
+    await control.post(f"/exercises/{runtime.id}/clock/startex")
+    await runtime.execute(lambda s: commands.release_now(s, "dina", "S-04"))
+    await runtime.execute(lambda s: commands.send_reply(s, "police", "dev-1", "S-04", "On it"))
+    page = await control.get(f"/exercises/{runtime.id}/simcell")
+    assert counters(page.text) == ("1", "0")
+    side = await control.get(f"/exercises/{runtime.id}")
+    panel = re.search(r'<section class="card simcell-side".*?</section>', side.text, re.S)
+    assert panel is not None and 'id="simcell-replies"' in panel[0]
+    assert 'id="simcell-reply-A001"' in panel[0] and "On it" in panel[0]
+    await runtime.execute(lambda s: commands.answer_reply(s, "carl", "A001", "Noted"))
+    page = await control.get(f"/exercises/{runtime.id}/simcell")
+    assert counters(page.text) == ("0", "1")
+    teams = re.search(r'<details class="team-times".*?</details>', page.text, re.S)
+    assert teams is not None and re.findall(r"<td>(\d+)</td><td>(\d+)</td>", teams[0]) == [
+        ("1", "0")
+    ]
+    controllers = re.search(r'<details class="controller-times".*?</details>', page.text, re.S)
+    assert controllers is not None and "<td>carl</td>" in controllers[0]

@@ -2,14 +2,16 @@
 
 ``debrief_pack`` folds the whole journal (the state at its end, plus the review log's
 scenario times) and keeps what happened on one scenario day: injects with their planned,
-released, delivered and acknowledged times and delays; requests and response times; cue
-timings; observations by objective with their ratings (each as last corrected; withdrawn
-ones left out); control's notes.
+released, delivered and acknowledged times and delays; requests and response times; the
+teams' replies to injects (text, file names, control's answers, response time, the ratings
+given to them); cue timings; observations by objective with their ratings (each as last
+corrected; withdrawn ones left out); control's notes.
 
 The **team-facing** pack is what control prints for a team's hot wash: only that team's
-injects that were released to it, its own requests, the observations about it; never
-control's notes, expected actions, inject notes, cues or anything of another team. It is
-built by leaving those out here, so no template can show them by mistake.
+injects that were released to it, its own requests, its own replies with control's answers
+(never who in control wrote them), the observations about it; never control's notes,
+expected actions, inject notes, cues or anything of another team. It is built by leaving
+those out here, so no template can show them by mistake.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from controlroom.exercise.events import Rating
-from controlroom.exercise.state import ExerciseState, Note, TeamRelease
+from controlroom.exercise.state import ExerciseState, Note, Reply, TeamRelease
 from controlroom.journal import Event
 from controlroom.live.runtime import scenario_of
 from controlroom.review.log import LogEntry, review_log
@@ -50,6 +52,40 @@ class RequestRow:
     sent: float | None  # scenario time
     answered: bool
     response_seconds: float | None  # wall seconds from sent to answered
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRow:
+    """Control's answer in a reply's thread."""
+
+    scenario_time: float | None  # as the clock stood
+    by: str  # a name; "" in a team-facing pack (the team never sees who in control wrote)
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRatingRow:
+    objective: str
+    task: str | None
+    rating: Rating | None
+    by: str  # a name
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyRow:
+    """A team's reply to an inject (or an action it reports on it) and what came of it."""
+
+    reply: str
+    team: str
+    inject: str
+    inject_title: LocalText
+    kind: str  # reply | action
+    text: str
+    files: tuple[str, ...]  # file names, never bytes
+    sent: float | None  # scenario time, as the clock stood
+    answers: tuple[AnswerRow, ...]
+    response_seconds: float | None  # wall seconds from sent to control's first answer
+    ratings: tuple[ReplyRatingRow, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +130,7 @@ class DebriefPack:
     cues: tuple[CueRow, ...]  # () in a team-facing pack
     objectives: tuple[ObjectiveBlock, ...]
     notes: tuple[NoteRow, ...]  # () in a team-facing pack
+    replies: tuple[ReplyRow, ...] = ()
 
 
 def day_of(scenario_time: float | None) -> int | None:
@@ -164,6 +201,11 @@ def debrief_pack(
         for r in state.requests.values()
         if wanted(r.team) and on_day(stime.get(r.seq))
     )
+    replies = tuple(
+        _reply_row(state, r, stime, person, team_facing)
+        for r in state.replies.values()
+        if wanted(r.team) and on_day(stime.get(r.seq))
+    )
     cues: tuple[CueRow, ...] = ()
     if not team_facing:
         cues = tuple(
@@ -200,6 +242,38 @@ def debrief_pack(
         cues=cues,
         objectives=_objectives(state, observations, stime, person),
         notes=notes,
+        replies=replies,
+    )
+
+
+def _reply_row(
+    state: ExerciseState,
+    reply: Reply,
+    stime: Mapping[int, float | None],
+    person: Mapping[int, str],
+    team_facing: bool,
+) -> ReplyRow:
+    answers = tuple(
+        AnswerRow(stime.get(a.seq), "" if team_facing else person.get(a.seq) or a.by, a.text)
+        for a in reply.answers
+    )
+    ratings = tuple(
+        ReplyRatingRow(n.objective or "", n.task, n.rating, person.get(n.seq) or n.by)
+        for n in state.notes
+        if n.reply == reply.id and n.counts and n.team == reply.team
+    )
+    return ReplyRow(
+        reply=reply.id,
+        team=reply.team,
+        inject=reply.inject,
+        inject_title=state.injects[reply.inject].title,
+        kind=reply.kind,
+        text=reply.text,
+        files=tuple(f.name for f in reply.files),
+        sent=stime.get(reply.seq),
+        answers=answers,
+        response_seconds=reply.response_seconds,
+        ratings=ratings,
     )
 
 

@@ -24,6 +24,7 @@ def _(message: str) -> str:
 SHEETS = {
     "injects": _("Injects"),
     "requests": _("Requests"),
+    "replies": _("Replies"),
     "cues": _("Cues"),
     "observations": _("Observations"),
     "notes": _("Notes"),
@@ -37,6 +38,11 @@ REQUEST_HEADER = (
     _("Request"), _("Team"), _("Kind"), _("Text"), _("Sent"), _("Answered"),
     _("Response time (min)"),
 )  # fmt: skip
+REPLY_HEADER = (
+    _("Reply"), _("Team"), _("Inject"), _("Kind"), _("Text"), _("Files"), _("Sent"),
+    _("Answers"), _("Response time (min)"), _("Ratings"),
+)  # fmt: skip
+KINDS = {"reply": _("reply"), "action": _("action")}
 CUE_HEADER = (_("Cue"), _("Inject"), _("Role"), _("Status"), _("Scenario time"), _("By"))
 OBSERVATION_HEADER = (
     _("Objective"), _("Critical task"), _("Rating"), _("Team"), _("Scenario time"), _("By"),
@@ -85,6 +91,29 @@ def pack_sheets(
         ]
         for r in pack.requests
     ]  # fmt: skip
+    replies: list[list[str]] = [header(REPLY_HEADER)]
+    for r in pack.replies:
+        answers = " | ".join(
+            f"{_time(a.scenario_time)} {a.by}: {a.text}"
+            if a.by
+            else f"{_time(a.scenario_time)}: {a.text}"
+            for a in r.answers
+        )
+        ratings = "; ".join(
+            " ".join(
+                p
+                for p in (g.objective, g.task or "", g.rating.value if g.rating else "", g.by)
+                if p
+            )
+            for g in r.ratings
+        )
+        replies.append(
+            [
+                r.reply, teams.get(r.team, r.team), f"{r.inject} {text(r.inject_title)}",
+                gettext(KINDS.get(r.kind, r.kind)), r.text, "; ".join(r.files), _time(r.sent),
+                answers, _minutes(r.response_seconds), ratings,
+            ]
+        )  # fmt: skip
     observations: list[list[str]] = [header(OBSERVATION_HEADER)]
     for block in pack.objectives:
         observations += [
@@ -98,7 +127,8 @@ def pack_sheets(
     sheets: list[tuple[str, Rows]] = [
         (gettext(SHEETS["injects"]), injects),
         (gettext(SHEETS["requests"]), requests),
-        (gettext(SHEETS["observations"]), observations),
+        (gettext(SHEETS["observations"]), observations),  # third: review/export.py takes it
+        (gettext(SHEETS["replies"]), replies),
     ]
     if not pack.team_facing:
         cues: list[list[str]] = [header(CUE_HEADER)]

@@ -2,7 +2,9 @@
 
 The page folds the journal up to the moment (``controlroom.review.replay``) and renders that
 audience's view with the same fragments a live page uses, inside a disabled fieldset, with no
-socket (nothing live swaps into it) and no form that posts: a replay never writes. Control
+socket (nothing live swaps into it) and no form that posts: a replay never writes. The
+fragments see ``read_only``: no acknowledge, cue or reveal buttons, no form and no link that
+leaves the replay (to a team's inject page, a request, an inject, an attachment). Control
 and observers may open it (``STAFF``): it shows no more than they see live.
 """
 
@@ -68,7 +70,7 @@ async def replay_page(request: Request) -> Response:
             runtime.id, audience, language_of(request, viewer), scenario.original_language
         )
         context |= {k: v for k, v in shown.items() if k in ("audience", "marked", "prose")}
-        context |= {"can_control": False, "replay_state": replayed.state}
+        context |= {"can_control": False, "read_only": True, "replay_state": replayed.state}
     return await render(request, "console/replay.html", context, runtime=runtime)
 
 

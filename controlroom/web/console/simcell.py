@@ -6,7 +6,8 @@ takes it over), answers it from the scenario's prepared answers (a consequential
 confirm) or in free text, and the answer reaches the team from the request type's sender in
 the fiction, at once or after the type's least delay. The director assigns controllers to
 teams and cases here. Response times (sent -> answered) are shown per request, per team and
-per controller, and summed up.
+per controller, and summed up; teams' replies to injects (``state.replies``) count in them
+as requests do (waiting until control first answers in the thread).
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from starlette.routing import BaseRoute, Route
 from controlroom.access.permissions import CONTROLLING, DIRECTING, STAFF
 from controlroom.delivery.reply_views import control_reply_view, reply_queue
 from controlroom.exercise import commands
-from controlroom.exercise.lifecycles import RequestMove, RequestStatus
-from controlroom.exercise.state import ExerciseState
+from controlroom.exercise.lifecycles import ReplyStatus, RequestMove, RequestStatus
+from controlroom.exercise.state import ExerciseState, Reply
 from controlroom.exercise.state import Request as TeamRequest
 from controlroom.scenario.model import PreparedAnswer, RequestKind
 from controlroom.web import params
@@ -35,6 +36,25 @@ from controlroom.web.console.pages import exercise_of, render
 from controlroom.web.resources import resources
 
 PATH = "/exercises/{exercise}/simcell"
+
+Answerable = TeamRequest | Reply  # what the outside world answers: a request or a reply
+
+
+def waiting(item: Answerable) -> bool:
+    if isinstance(item, Reply):
+        return item.status is ReplyStatus.OPEN
+    return item.can(RequestMove.ANSWER)
+
+
+def answered_by(item: Answerable) -> str | None:
+    if isinstance(item, Reply):
+        return item.answers[0].by if item.answers else None
+    return item.answered_by
+
+
+def answerables(state: ExerciseState) -> list[Answerable]:
+    """Every request and every reply of the teams: what the counters count."""
+    return [*state.requests.values(), *state.replies.values()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +66,12 @@ class ResponseTimes:
     longest: float | None
 
     @classmethod
-    def of(cls, requests: list[TeamRequest]) -> ResponseTimes:
-        times = [r.response_seconds for r in requests if r.response_seconds is not None]
-        waiting = sum(1 for r in requests if r.can(RequestMove.ANSWER))
+    def of(cls, items: list[Answerable]) -> ResponseTimes:
+        times = [r.response_seconds for r in items if r.response_seconds is not None]
+        open_ = sum(1 for r in items if waiting(r))
         if not times:
-            return cls(0, waiting, None, None, None)
-        return cls(
-            len(times), waiting, statistics.fmean(times), statistics.median(times), max(times)
-        )
+            return cls(0, open_, None, None, None)
+        return cls(len(times), open_, statistics.fmean(times), statistics.median(times), max(times))
 
 
 def kind_of(state: ExerciseState, request: TeamRequest) -> RequestKind | None:
@@ -78,10 +96,10 @@ def request_of(state: ExerciseState, request: Request) -> TeamRequest:
 
 
 def times_by(
-    requests: list[TeamRequest], key: Callable[[TeamRequest], str | None]
+    requests: list[Answerable], key: Callable[[Answerable], str | None]
 ) -> dict[str, ResponseTimes]:
-    """Response times per team or per controller (``key`` of a request; None: left out)."""
-    groups: dict[str, list[TeamRequest]] = {}
+    """Response times per team or per controller (``key`` of an item; None: left out)."""
+    groups: dict[str, list[Answerable]] = {}
     for item in requests:
         name = key(item)
         if name is not None:
@@ -93,13 +111,13 @@ def times_by(
 async def simcell(request: Request) -> Response:
     runtime = await exercise_of(request)
     state = runtime.state
-    requests = list(state.requests.values())
+    requests = answerables(state)
     accounts = await resources(request).accounts.all()
     context = {
         "queue": queue(state),
         "times": ResponseTimes.of(requests),
         "team_times": times_by(requests, lambda r: r.team),
-        "controller_times": times_by(requests, lambda r: r.answered_by),
+        "controller_times": times_by(requests, answered_by),
         "controllers": [a for a in accounts if a.role in CONTROLLING],
         "assignments": dict(sorted(state.assignments.items())),
         "replies": [control_reply_view(state, r) for r in reply_queue(state)],

@@ -23,6 +23,7 @@ from starlette.routing import BaseRoute, Route
 from controlroom.access.permissions import STAFF
 from controlroom.delivery.pacing_views import team_paces_view
 from controlroom.delivery.projections import control_inject_view
+from controlroom.delivery.reply_views import control_reply_view, reply_queue
 from controlroom.delivery.views import ControlInjectView
 from controlroom.exercise.run_sheet import open_conflicts
 from controlroom.exercise.state import ExerciseState, ReleaseStatus
@@ -231,6 +232,7 @@ async def console(request: Request) -> Response:
         "alerts": alerts(state, res.time.now(), res.settings.ack_alert_seconds),
         "schedule_conflicts": open_conflicts(state, res.time.now()),
         "queue": queue(state),
+        "replies": [control_reply_view(state, r) for r in reply_queue(state)],
         "team_paces": team_paces_view(state),
         "channels": [c.value for c in Channel],
         "statuses": [s.value for s in ReleaseStatus] + ["late"],
