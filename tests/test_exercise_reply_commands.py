@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from controlroom.delivery.reply_views import control_reply_view
 from controlroom.exercise import commands
 from controlroom.exercise.commands import CommandRefused
-from controlroom.exercise.events import ReplyFile
+from controlroom.exercise.evaluation_commands import Observed
+from controlroom.exercise.events import Rating, ReplyFile
 from controlroom.exercise.lifecycles import ReplyStatus
 from controlroom.exercise.refusals import Refusal
 from controlroom.exercise.state import ExerciseState
@@ -133,3 +135,19 @@ def test_the_review_log_names_the_team_and_inject_of_a_reply_and_its_answer(
     assert (sent.type, sent.teams, sent.inject) == ("reply.sent", ("bravo",), "A")
     assert (answered.type, answered.teams, answered.inject) == ("reply.answered", ("bravo",), "A")
     assert answered.person == "Carl"
+
+
+def test_a_replys_ratings_stand_as_corrected_and_a_rating_needs_no_text(
+    state: ExerciseState,
+) -> None:
+    play(state, commands.send_reply(state, "alpha", "tab", "A", "Our plan"))
+    # a plain P/S/M/U from the reply's thread page: the rating is the observation
+    play(state, commands.add_observation(state, "olga", "", "OBJ-1", rating="M", reply="A001"))
+    play(state, commands.add_observation(state, "olga", "Good", "OBJ-1", rating="P", reply="A001"))
+    refused(Refusal.EMPTY_NOTE, lambda: commands.add_observation(state, "olga", " ", "OBJ-1"))
+    first, second = (seq for seq, note in state.observations.items() if note.reply == "A001")
+    play(state, commands.withdraw_observation(state, "olga", first))
+    observed = Observed("Very good", "OBJ-1", rating="S", team="alpha")
+    play(state, commands.correct_observation(state, "olga", second, observed))
+    view = control_reply_view(state, state.replies["A001"])
+    assert [(r.rating, r.text) for r in view.ratings] == [(Rating.S, "Very good")]

@@ -65,6 +65,8 @@ from controlroom.exercise.events import (
     InjectEdited,
     InjectReleased,
     ObservationAdded,
+    ObservationCorrected,
+    ObservationWithdrawn,
     ReplyAnswered,
     ReplySent,
     RequestAnswered,
@@ -292,9 +294,16 @@ class Audiences:
         out.add(mine, Patch("replace", card))
 
     def _observation(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
-        """An observation that rates a reply: the reply's row shows it (control only)."""
-        assert isinstance(event.payload, ObservationAdded)
-        reply = state.replies.get(event.payload.reply or "")
+        """An observation that rates a reply, corrected or withdrawn: the reply's row shows
+        its ratings as they now stand (control only)."""
+        payload = event.payload
+        if isinstance(payload, ObservationAdded):
+            rated = payload.reply
+        else:
+            assert isinstance(payload, ObservationCorrected | ObservationWithdrawn)
+            note = state.observations.get(payload.observation)
+            rated = note.reply if note is not None else None
+        reply = state.replies.get(rated or "")
         if reply is not None:
             out.all_control(Patch("replace", control_reply_view(state, reply)))
 
@@ -372,6 +381,8 @@ _ROUTES: dict[str, _Route] = {
     EventType.REPLY_SENT: Audiences._reply,
     EventType.REPLY_ANSWERED: Audiences._reply,
     EventType.OBSERVATION_ADDED: Audiences._observation,
+    EventType.OBSERVATION_CORRECTED: Audiences._observation,
+    EventType.OBSERVATION_WITHDRAWN: Audiences._observation,
     **{t: Audiences._device for t in DEVICE_EVENTS},
     **{t: Audiences._safety for t in SAFETY_EVENTS},
 }

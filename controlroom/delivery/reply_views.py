@@ -106,7 +106,7 @@ def control_reply_view(state: ExerciseState, reply: Reply) -> ControlReplyView:
     ratings = tuple(
         RatingView(n.by, n.objective or "", n.task, n.rating, n.text)
         for n in state.notes
-        if n.reply == reply.id
+        if n.reply == reply.id and n.counts  # as last corrected; withdrawn ones left out
     )
     return ControlReplyView(
         reply=reply.id,

@@ -51,8 +51,9 @@ class Observed:
 
 
 def _checked(state: ExerciseState, observed: Observed) -> dict[str, Any]:
-    """The observation's fields, checked against the scenario and the releases."""
-    if not observed.text.strip():
+    """The observation's fields, checked against the scenario and the releases. It says
+    something: a text, or a rating alone (a P/S/M/U given from a reply's thread)."""
+    if not observed.text.strip() and observed.rating is None:
         raise CommandRefused(Refusal.EMPTY_NOTE)
     target = next((o for o in state.scenario.objectives if o.id == observed.objective), None)
     if target is None:

@@ -79,9 +79,6 @@ class Conflict:
     def gap(self) -> float:
         return (self.second.time or 0.0) - (self.first.time or 0.0)
 
-    def involves(self, team: str) -> bool:
-        return team in (self.first.team, self.second.team)
-
     @property
     def key(self) -> tuple[str, frozenset[object]]:
         """Which clash it is, whichever of the two comes first."""
