@@ -8,7 +8,7 @@ tablet sends its observations with an action id (its outbox): a repeat decides n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
 
 from controlroom.exercise.actions import repeated
 from controlroom.exercise.command_support import clean_text, inject_of
@@ -50,7 +50,18 @@ class Observed:
     inject: str | None = None
 
 
-def _checked(state: ExerciseState, observed: Observed) -> dict[str, Any]:
+class ObservationFields(TypedDict):
+    """An observation's checked fields, as ``observation.added`` and ``.corrected`` carry them."""
+
+    text: str
+    objective: str
+    task: str | None
+    rating: Rating | None
+    team: str | None
+    inject: str | None
+
+
+def _checked(state: ExerciseState, observed: Observed) -> ObservationFields:
     """The observation's fields, checked against the scenario and the releases. It says
     something: a text, or a rating alone (a P/S/M/U given from a reply's thread)."""
     if not observed.text.strip() and observed.rating is None:
@@ -139,9 +150,9 @@ def correct_observation(
         return None
     note = _changeable(state, observation, by, device, director)
     fields = _checked(state, observed)
-    now = {
+    now: ObservationFields = {
         "text": note.text,
-        "objective": note.objective,
+        "objective": note.objective or "",
         "task": note.task,
         "rating": note.rating,
         "team": note.team,
