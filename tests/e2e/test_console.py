@@ -58,6 +58,12 @@ async def room(live_server: LiveServerFactory, browser: Browser) -> AsyncIterato
     server = live_server(
         env={"CONTROLROOM_ADMIN_TOKEN": ADMIN_TOKEN, "CONTROLROOM_ACK_ALERT_SECONDS": "1"}
     )
+    async for room in signed_in_room(server, browser):
+        yield room
+
+
+async def signed_in_room(server: LiveServer, browser: Browser) -> AsyncIterator[Room]:
+    """The director's console on ``server``: the first account made through /setup."""
     context = await browser.new_context(viewport=LAPTOP)  # type: ignore[arg-type]
     context.set_default_timeout(STEP_MS)
     page = await context.new_page()

@@ -27,12 +27,11 @@ from controlroom.journal import Event
 from controlroom.scenario.loader import load_scenario
 from tests.e2e.test_console import (
     ADMIN_TOKEN,
-    LAPTOP,
     PASSWORD,
-    STEP_MS,
     Room,
     join_team,
     signed_in,
+    signed_in_room,
     start_sample_exercise,
 )
 from tests.support.server import LiveServerFactory
@@ -48,16 +47,8 @@ async def room(live_server: LiveServerFactory, browser: Browser) -> AsyncIterato
     server = live_server(
         env={"CONTROLROOM_ADMIN_TOKEN": ADMIN_TOKEN, "CONTROLROOM_TEST_TOKENS": "1"}
     )
-    context = await browser.new_context(viewport=LAPTOP)  # type: ignore[arg-type]
-    context.set_default_timeout(STEP_MS)
-    page = await context.new_page()
-    await page.goto(f"{server.url}/setup?token={ADMIN_TOKEN}")
-    await page.fill("input[name=name]", "dina")
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url("**/exercises")
-    yield Room(server, page)
-    await context.close()
+    async for room in signed_in_room(server, browser):
+        yield room
 
 
 class Received:
