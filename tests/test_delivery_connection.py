@@ -18,6 +18,7 @@ from controlroom.delivery.connection import (
 from controlroom.delivery.frames import from_wire, to_wire
 from controlroom.delivery.history import Frame
 from controlroom.delivery.limits import RateLimit, jittered
+from tests.support.sockets import FakeSansIOProtocol, FakeTransport, texts_of
 
 
 class Wire:
@@ -192,28 +193,6 @@ def test_jitter_stays_within_twenty_percent() -> None:
     assert max(values) - min(values) > 1.0
 
 
-class FakeTransport:
-    def __init__(self) -> None:
-        self.data: list[bytes] = []
-        self.buffered = 0
-        self.aborted = False
-
-    def write(self, data: bytes) -> None:
-        self.data.append(data)
-
-    def get_write_buffer_size(self) -> int:
-        return self.buffered
-
-    def get_write_buffer_limits(self) -> tuple[int, int]:
-        return (16_384, 65_536)
-
-    def is_closing(self) -> bool:
-        return self.aborted
-
-    def abort(self) -> None:
-        self.aborted = True
-
-
 class FakeProtocol:
     """Stands in for uvicorn's websockets protocol: ``asgi_send`` is its bound method."""
 
@@ -259,23 +238,6 @@ async def test_frames_are_written_straight_into_a_websockets_protocol() -> None:
     await settle()
     assert [from_wire(d) for d in protocol.transport.data[-2:]] == ["four", "five"]
     assert connection.queued == 0
-
-
-class FakeSansIOProtocol:
-    """Stands in for uvicorn's ``websockets-sansio`` protocol (the one the server runs)."""
-
-    def __init__(self) -> None:
-        self.transport = FakeTransport()
-        self.conn = type("ServerProtocol", (), {"extensions": []})()
-        self.writable = asyncio.Event()
-        self.writable.set()
-        self.close_sent = False
-        self.disconnected = False
-        self.messages: list[dict[str, Any]] = []
-
-    async def send(self, message: Any) -> None:
-        await self.writable.wait()  # as uvicorn's does, the close included
-        self.messages.append(dict(message))
 
 
 async def test_frames_are_written_straight_into_a_sansio_protocol() -> None:
@@ -355,3 +317,28 @@ def test_wire_frames_round_trip() -> None:
         text = "é" * (size // 2) + "x" * (size % 2)
         assert from_wire(to_wire(text)) == text
     assert to_wire("hi") == b"\x81\x02hi"
+
+
+async def test_frames_pushed_together_go_in_one_write_unless_some_were_seen() -> None:
+    protocol = FakeSansIOProtocol()
+    written = protocol.transport.data
+    connection = Connection(protocol.send, audience="team:t1")
+    await connection.accept()
+    connection.go_live([Frame.of(3, "three")])
+    frames = [Frame.of(4, "four", ("X",)), Frame.of(5, "five"), Frame.of(6, "six", ("Y",))]
+    joined = b"".join(f.wire for f in frames)
+    connection.push_all(frames, joined)
+    assert written[-1] is joined  # one write: the bytes as the hub joined them
+    assert connection.last_seq == 6 and connection.take_receipts(6) == ["X", "Y"]
+    # some it has already (it resumed during the batch): the new ones only, each once
+    more = [Frame.of(6, "six"), Frame.of(7, "seven")]
+    connection.push_all(more, b"".join(f.wire for f in more))
+    assert texts_of(written) == ["three", "four", "five", "six", "seven"]
+    # a socket that cannot take them now queues each frame, in order
+    protocol.transport.buffered = 100_000
+    later = [Frame.of(8, "eight"), Frame.of(9, "nine")]
+    connection.push_all(later, b"".join(f.wire for f in later))
+    assert connection.queued == 2
+    protocol.transport.buffered = 0
+    await settle()
+    assert texts_of(written)[-2:] == ["eight", "nine"] and connection.queued == 0

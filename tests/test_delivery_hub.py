@@ -10,6 +10,7 @@ import orjson
 import pytest
 
 from controlroom.delivery.connection import CloseCode, Connection
+from controlroom.delivery import hub as hub_module
 from controlroom.delivery.hub import Delivery, ExerciseFeed
 from controlroom.delivery.render import AUDIENCE_NAMES, FrameRenderer
 from controlroom.delivery.views import ClockView, Patch, Update
@@ -25,6 +26,7 @@ from controlroom.scenario.model import Scenario
 from controlroom.settings import Settings
 from controlroom.web.templating import Pages
 from tests.support.server import marked_scenario
+from tests.support.sockets import FakeSansIOProtocol, texts_of
 
 WEB_DIR = web_dir()
 
@@ -74,6 +76,17 @@ class Rig:
         feed.join(connection)
         await connection.accept()
         return connection, wire
+
+    async def connect_direct(
+        self, feed: ExerciseFeed, audience: str, language: str = "en"
+    ) -> tuple[Connection, list[bytes]]:
+        """A socket on the fast path, as the server runs it: what it writes, write by write."""
+        protocol = FakeSansIOProtocol()
+        connection = Connection(protocol.send, audience=audience, language=language)
+        feed.join(connection)
+        await connection.accept()
+        assert connection.direct
+        return connection, protocol.transport.data
 
     async def close(self) -> None:
         await self.delivery.close()
@@ -281,3 +294,78 @@ async def test_receipts_mark_an_inject_delivered_once_per_team(rig: Rig) -> None
     events = await runtime.journal.read()
     assert [e.type for e in events].count("inject.delivered") == 1
     assert runtime.state.releases["I-t1-0", "t1"].delivered_at is not None
+
+
+def events_in(written: list[bytes]) -> list[dict[str, Any]]:
+    frames = [orjson.loads(text) for text in texts_of(written)]
+    return [f for f in frames if f["type"] in ("event", "snapshot")]
+
+
+async def test_a_batch_reaches_each_socket_in_one_write_of_the_streams_frames(rig: Rig) -> None:
+    runtime = await rig.create()
+    feed = rig.delivery.feed(runtime.id)
+    sockets = []
+    for audience in ("team:t1", "team:t1", "team:t2", "control"):
+        connection, written = await rig.connect_direct(feed, audience)
+        await feed.resume(connection, None, 0)
+        sockets.append((audience, written, len(written)))
+    await runtime.execute(lambda s: commands.startex(s, "d"))
+    with runtime.batch():  # as the clock releases what fell due together
+        for inject in ("ALL-0", "I-t1-0", "I-t2-0"):
+            await release(runtime, inject)
+            await settle()
+        assert all(len(written) == before + 1 for _, written, before in sockets)  # held
+    for audience, written, before in sockets:
+        assert len(written) == before + 2, audience  # startex, then the batch in one write
+        history = [f.wire for f in feed._histories[audience, "en"]._frames if f.seq > 2]
+        assert written[-1] == b"".join(history)  # what a resume would replay, byte for byte
+    seqs = [[f["seq"] for f in events_in(written)] for _, written, _ in sockets]
+    # each stream's events, each once, in order
+    assert seqs == [[2, 3, 4], [2, 3, 4], [2, 3, 5], [1, 2, 3, 4, 5]]
+    assert sockets[0][1][-1] is sockets[1][1][-1]  # joined once for the stream's sockets
+    # the team's receipts are kept as for frames sent one by one
+    assert sockets[0][1] and feed._live["team:t1", "en"]
+    team_socket = next(iter(feed._live["team:t1", "en"]))
+    assert team_socket.take_receipts(5) == ["ALL-0", "I-t1-0"]
+
+
+async def test_a_socket_that_resumes_or_changes_language_during_a_batch_sees_each_event_once(
+    rig: Rig,
+) -> None:
+    runtime = await rig.create()
+    feed = rig.delivery.feed(runtime.id)
+    switching, switched = await rig.connect_direct(feed, "team:t1")
+    await feed.resume(switching, None, 0)
+    await runtime.execute(lambda s: commands.startex(s, "d"))
+    with runtime.batch():
+        await release(runtime, "I-t1-0")  # seq 3
+        resuming, resumed = await rig.connect_direct(feed, "team:t1")
+        assert await feed.resume(resuming, None, 0) == 2  # 2 and 3 (still held)
+        await release(runtime, "I-t1-1")  # seq 4
+        feed.switch_language(switching, "ru")  # a snapshot at seq 4, then Russian
+        await release(runtime, "I-t1-2")  # seq 5
+    await settle()
+    assert [f["seq"] for f in events_in(resumed)] == [2, 3, 4, 5]
+    assert [(f["type"], f["seq"]) for f in events_in(switched)] == [
+        ("event", 2),
+        ("snapshot", 4),  # its whole view at 4: 3, held then, is in it and not sent again
+        ("event", 5),
+    ]
+    assert "I-t1-2" in events_in(switched)[-1]["content"]
+
+
+async def test_a_long_batch_is_not_held_back_beyond_hold_seconds(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hub_module, "HOLD_SECONDS", 0.01)
+    runtime = await rig.create()
+    feed = rig.delivery.feed(runtime.id)
+    connection, written = await rig.connect_direct(feed, "team:t1")
+    await feed.resume(connection, None, 0)
+    with runtime.batch():
+        await runtime.execute(lambda s: commands.startex(s, "d"))
+        await release(runtime, "I-t1-0")
+        await asyncio.sleep(0.05)  # the batch goes on (a slow journal): they go out anyway
+        assert [f["seq"] for f in events_in(written)] == [2, 3]
+        await release(runtime, "I-t1-1")
+    assert [f["seq"] for f in events_in(written)] == [2, 3, 4]

@@ -153,6 +153,24 @@ async def test_a_jump_releases_what_it_skipped_at_once_and_not_late(
     assert runtime.state.clock.scenario_now(time.now()) == 10 * 3600 + 60
 
 
+async def test_what_falls_due_together_is_released_in_one_batch(
+    running: tuple[ExerciseRuntime, ReleaseClock], time: ManualTime
+) -> None:
+    """A jump past A and B releases both in one ``batch``: the hub writes them to each
+    socket in one go (docs/delivery.md), settled once after both, not after each."""
+    runtime, _ = running
+    seen: list[str] = []
+    runtime.listen(lambda event, state: seen.append(event.type), lambda: seen.append("settled"))
+    await time.advance(10)
+    await runtime.execute(lambda s: commands.jump(s, "director", 10 * 3600 + 60))
+    await until(lambda: len(released(runtime)) == 2)
+    await until(lambda: seen[-1:] == ["settled"])
+    # nothing settled between the two releases (a tick with nothing due settles alone)
+    first = seen.index("settled")
+    assert seen[:first] == [EventType.JUMPED, EventType.INJECT_RELEASED, EventType.INJECT_RELEASED]
+    assert set(seen[first:]) == {"settled"}
+
+
 async def test_manual_injects_wait_for_control(
     running: tuple[ExerciseRuntime, ReleaseClock], time: ManualTime
 ) -> None:

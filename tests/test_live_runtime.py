@@ -149,3 +149,29 @@ async def test_an_event_appended_here_is_folded_once_not_again_by_the_follower(
     assert [n.text for n in runtime.state.notes][-2:] == ["elsewhere", "late"]
     assert runtime.state == ExerciseState.fold(runtime.scenario, await journal.read(), "rt")
     await runtime.stop()
+
+
+async def test_a_batch_announces_each_event_and_settles_once_when_the_outermost_ends() -> None:
+    store, time = MemoryJournalStore(), ManualTime()
+    runtime = await ExerciseRuntime.load(await new_journal(store), time)
+    seen: list[str] = []
+    stop = runtime.listen(
+        lambda event, state: seen.append(f"event {event.seq}"), lambda: seen.append("settled")
+    )
+    assert not runtime.batching
+    with runtime.batch():
+        await runtime.execute(lambda s: commands.startex(s, "director"))
+        with runtime.batch():  # nested: settles with the outer one only
+            await runtime.execute(lambda s: commands.add_note(s, "pavel", "one"))
+        assert runtime.batching
+        await runtime.execute(lambda s: commands.add_note(s, "pavel", "two"))
+    assert seen == ["event 2", "event 3", "event 4", "settled"]
+    # a batch that ends with an error settles too, and a stopped listener hears nothing
+    with pytest.raises(RuntimeError), runtime.batch():
+        await runtime.execute(lambda s: commands.add_note(s, "pavel", "three"))
+        raise RuntimeError("the request failed half way")
+    assert seen[-2:] == ["event 5", "settled"] and not runtime.batching
+    stop()
+    with runtime.batch():
+        await runtime.execute(lambda s: commands.add_note(s, "pavel", "four"))
+    assert seen[-1] == "settled" and len(seen) == 6

@@ -28,7 +28,7 @@ import enum
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from starlette.types import Send
@@ -248,6 +248,20 @@ class Connection:
                 self._sent(frame)
             return
         self._enqueue(frame)
+
+    def push_all(self, frames: Sequence[Frame], wire: bytes) -> None:
+        """Send or queue live frames in seq order; ``wire`` is their bytes joined, written
+        in one go when they are all new here and the socket can take them (a batch)."""
+        if self.state is not SocketState.LIVE or not frames:
+            return
+        if frames[0].seq > self.last_seq and self._write_now(wire):
+            self.last_seq = frames[-1].seq
+            for frame in frames:
+                if frame.receipt:
+                    self._sent(frame)
+            return
+        for frame in frames:  # some seen already (a resume during the batch), or queued
+            self.push(frame)
 
     def say(self, text: str) -> None:
         """Send or queue a data-only frame (hello, ping, pong, reload, error...)."""

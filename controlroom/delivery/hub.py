@@ -5,7 +5,10 @@ every exercise opened in this worker an ``ExerciseFeed`` that listens to the run
 runtime calls the feed after each folded event, whichever worker appended it, so every
 worker fans out every event to its own sockets. A stream is an audience in a language; each
 event is routed once (``Audiences.route``), rendered once per stream it concerns, kept in
-that stream's history and queued to the stream's live connections.
+that stream's history and queued to the stream's live connections. While the runtime runs a
+``batch`` (the clock releasing everything due), the frames are kept in the histories at
+once but held back from the sockets until the batch ends, then written to each socket in
+one write (at most ``HOLD_SECONDS`` late).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ logger = logging.getLogger("controlroom.delivery")
 
 StreamKey = tuple[str, str]  # (audience, language)
 CATCH_UP_FIRST, CATCH_UP_MAX = 0.05, 1.0  # a resume's retries while the journal is away (s)
+HOLD_SECONDS = 0.005  # the longest a batch holds an event's frames back from the sockets
 
 
 class ExerciseFeed:
@@ -72,6 +76,8 @@ class ExerciseFeed:
         self._devices: dict[str, set[Connection]] = {}
         self._delivering: set[tuple[str, str]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._held: list[dict[StreamKey, Frame]] = []  # each event's frames, during a batch
+        self._hold_timer: asyncio.TimerHandle | None = None
         self.renders = 0  # fragments rendered (render-once is tested on it)
 
     # -- events in ---------------------------------------------------------------------------
@@ -86,12 +92,53 @@ class ExerciseFeed:
             return
         for key, frame in frames.items():
             self._histories[key].append(frame)
-            for connection in list(self._live[key]):
-                connection.push(frame)
+        if self.runtime.batching:
+            self._hold(frames)
+        else:
+            if self._held:
+                self.flush()  # in order: what a batch held goes first
+            self._push(frames)
         self.seq = event.seq
         if isinstance(event.payload, DeviceRevoked):
             for connection in list(self._devices.get(event.payload.device, ())):
                 connection.close(CloseCode.REVOKED, "device revoked")
+
+    def _push(self, frames: dict[StreamKey, Frame]) -> None:
+        for key, frame in frames.items():
+            for connection in list(self._live[key]):
+                connection.push(frame)
+
+    def _hold(self, frames: dict[StreamKey, Frame]) -> None:
+        self._held.append(frames)
+        if self._hold_timer is None:
+            loop = asyncio.get_running_loop()
+            self._hold_timer = loop.call_later(HOLD_SECONDS, self.flush)
+
+    def flush(self) -> None:
+        """Write what a batch held: each socket gets its stream's frames in one write
+        (joined once per sequence of frames, shared by the streams that got the same)."""
+        held, self._held = self._held, []
+        if self._hold_timer is not None:
+            self._hold_timer.cancel()
+            self._hold_timer = None
+        if len(held) <= 1:
+            for frames in held:
+                self._push(frames)
+            return
+        streams: dict[StreamKey, list[Frame]] = {}
+        for frames in held:
+            for key, frame in frames.items():
+                if self._live[key]:
+                    streams.setdefault(key, []).append(frame)
+        joined: dict[tuple[int, ...], bytes] = {}
+        for key, stream in streams.items():
+            wires = [frame.wire for frame in stream]
+            same = tuple(map(id, wires))  # the frames alive here: their ids are theirs
+            wire = joined.get(same)
+            if wire is None:
+                wire = joined[same] = b"".join(wires)
+            for connection in list(self._live[key]):
+                connection.push_all(stream, wire)
 
     def _frames(self, updates: dict[str, Update], event: Fact) -> dict[StreamKey, Frame]:
         """Each concerned stream's frame: rendered now if someone follows it, else later.
@@ -236,6 +283,7 @@ class ExerciseFeed:
             view = current_view(self.runtime.state, connection.audience)
             content = self.render.view(view, connection.audience, language)
             connection.say(snapshot_frame(self.epoch, self.seq, content, receipt=False))
+            connection.last_seq = max(connection.last_seq, self.seq)  # held frames: not again
             self._live[connection.key].add(connection)
 
     def snapshot(self, connection: Connection) -> Frame:
@@ -302,6 +350,9 @@ class ExerciseFeed:
 
     async def close(self) -> None:
         self.presence.close()
+        if self._hold_timer is not None:
+            self._hold_timer.cancel()
+            self._hold_timer = None
         for connection in {*self.connections(), *(c for s in self._devices.values() for c in s)}:
             connection.close(CloseCode.RESTART, "server restart")
         for task in list(self._tasks):
@@ -365,7 +416,7 @@ class Delivery:
     def attach(self, runtime: ExerciseRuntime) -> None:
         """``Exercises.on_open`` hook: follow ``runtime``'s events from now on."""
         feed = ExerciseFeed(runtime, self.renderer, self.settings)
-        self._stops.append(runtime.listen(feed.on_event))
+        self._stops.append(runtime.listen(feed.on_event, feed.flush))
         self._feeds[runtime.id] = feed
         if self.shared is not None:
             self.shared.track(runtime.id, feed.presence)

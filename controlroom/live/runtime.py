@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from controlroom.exercise.endex import refuse_after_endex
 from controlroom.exercise.events import ExerciseCreated, Fact, Payload, Unreadable, decode
@@ -27,6 +27,7 @@ from controlroom.scenario.model import Scenario
 logger = logging.getLogger("controlroom.live.runtime")
 
 Listener = Callable[[Fact, ExerciseState], None]
+Settled = Callable[[], None]
 Decide = Callable[[ExerciseState], Payload | None]
 MAX_ATTEMPTS = 50
 FOLLOW_BACKOFF = 0.1
@@ -40,6 +41,8 @@ class ExerciseRuntime:
         self.time = time
         self._lock = asyncio.Lock()
         self._listeners: list[Listener] = []
+        self._settled: list[Settled] = []
+        self._batches = 0  # open ``batch`` blocks
         self._follower: asyncio.Task[None] | None = None
         self.changed = asyncio.Event()  # set on every applied event (the clock waits on it)
         self.snapshot_seq = 0  # the seq of the last snapshot read or written
@@ -127,10 +130,43 @@ class ExerciseRuntime:
             return
         self.snapshot_seq = seq
 
-    def listen(self, listener: Listener) -> Callable[[], None]:
-        """Call ``listener`` after each event is folded in; returns the way to stop."""
+    def listen(self, listener: Listener, settled: Settled | None = None) -> Callable[[], None]:
+        """Call ``listener`` after each event is folded in, and ``settled`` when a ``batch``
+        ends; returns the way to stop."""
         self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        if settled is not None:
+            self._settled.append(settled)
+
+        def stop() -> None:
+            self._listeners.remove(listener)
+            if settled is not None:
+                self._settled.remove(settled)
+
+        return stop
+
+    @property
+    def batching(self) -> bool:
+        """Inside a ``batch``: listeners may hold what they send until it ends."""
+        return self._batches > 0
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Several commands that land together (the clock releasing everything due, a
+        request of several steps): each event is folded and announced as it is appended,
+        as always, and the listeners' ``settled`` hooks run once when the outermost batch
+        ends, whatever ends it. The delivery hub writes what it held meanwhile to each
+        socket in one go (docs/delivery.md)."""
+        self._batches += 1
+        try:
+            yield
+        finally:
+            self._batches -= 1
+            if not self._batches:
+                for settled in list(self._settled):
+                    try:
+                        settled()
+                    except Exception:
+                        logger.exception("a settled hook of %s failed", self.id)
 
     async def start(self) -> None:
         """Follow the journal so events appended by other workers are folded in too."""

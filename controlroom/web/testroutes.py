@@ -84,22 +84,25 @@ async def run_commands(request: Request) -> Response:
     """Run ``[{"command": name, "args": {...}}, ...]`` in order; stops at the first refusal."""
     runtime = await params.exercise(request)
     done: list[dict[str, Any] | None] = []
-    for step in orjson.loads(await request.body()):
-        function = COMMANDS.get(step.get("command", ""))
-        if function is None:
-            return _json({"error": f"unknown command {step.get('command')!r}", "done": done}, 400)
-        args = dict(step.get("args", {}))
+    with runtime.batch():  # they land together, as the clock's releases of one tick do
+        for step in orjson.loads(await request.body()):
+            function = COMMANDS.get(step.get("command", ""))
+            if function is None:
+                return _json(
+                    {"error": f"unknown command {step.get('command')!r}", "done": done}, 400
+                )
+            args = dict(step.get("args", {}))
 
-        def decide(state: ExerciseState, f: Any = function, a: Any = args) -> Any:
-            return f(state, **a)
+            def decide(state: ExerciseState, f: Any = function, a: Any = args) -> Any:
+                return f(state, **a)
 
-        try:
-            event = await runtime.execute(decide)
-        except commands.CommandRefused as refused:
-            return _json({"error": str(refused), "done": done}, 409)
-        except JournalError as error:
-            return _json({"error": str(error), "done": done}, 503)
-        done.append(None if event is None else {"seq": event.seq, "type": event.type})
+            try:
+                event = await runtime.execute(decide)
+            except commands.CommandRefused as refused:
+                return _json({"error": str(refused), "done": done}, 409)
+            except JournalError as error:
+                return _json({"error": str(error), "done": done}, 503)
+            done.append(None if event is None else {"seq": event.seq, "type": event.type})
     return _json({"done": done, "seq": runtime.state.seq})
 
 
