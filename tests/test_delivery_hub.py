@@ -9,8 +9,8 @@ from typing import Any
 import orjson
 import pytest
 
-from controlroom.delivery.connection import CloseCode, Connection
 from controlroom.delivery import hub as hub_module
+from controlroom.delivery.connection import CloseCode, Connection
 from controlroom.delivery.hub import Delivery, ExerciseFeed
 from controlroom.delivery.render import AUDIENCE_NAMES, FrameRenderer
 from controlroom.delivery.views import ClockView, Patch, Update
