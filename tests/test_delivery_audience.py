@@ -20,6 +20,7 @@ from controlroom.delivery.views import (
     ClockView,
     CueGroupView,
     FullView,
+    PresenceView,
     TeamInjectView,
     TeamRequestView,
     Update,
@@ -294,6 +295,7 @@ def _patched(parts: dict[str, object], update: Update) -> dict[str, object]:
     """``parts`` after the frame's patches (the console's timeline log is not a part)."""
     out = dict(parts)
     for patch in update.patches:
+        assert not isinstance(patch.view, PresenceView)  # never in an event's frame
         if patch.container == "timeline":
             continue
         if patch.mode == "remove":
@@ -337,7 +339,7 @@ def test_a_team_pace_event_sends_only_what_its_pace_changes() -> None:
             for patch in update.patches:
                 shown = getattr(patch.view, "inject", None)
                 shown = getattr(shown, "id", shown)  # a control row holds the inject itself
-                assert shown not in released, (audience, patch.view.dom_id)
+                assert shown not in released, (audience, patch.view)
         for audience in audiences:
             after = _parts(current_view(exercise.state, audience))
             patched = _patched(before[audience], updates.get(audience, Update(())))
