@@ -18,7 +18,7 @@ from controlroom.exercise.run_sheet import (
 )
 from controlroom.exercise.state import ExerciseState
 from controlroom.scenario.model import Scenario, Set
-from controlroom.scenario.run_sheet import Shift
+from controlroom.scenario.run_sheet import Shift, conflicts
 from tests.support.scenarios import inject, make_scenario, text
 
 T0 = 1_800_000_000.0  # STARTEX at D1 09:00
@@ -136,7 +136,7 @@ def test_conflicts_are_searched_again_only_when_their_inputs_change(
     every page: a refresh with no event that moved a scene finds the last answer; an event
     that moves one searches again."""
     searches: list[int] = []
-    search = run_sheet.conflicts
+    search = conflicts
 
     def counted(*args: Any) -> Any:
         searches.append(1)
