@@ -19,6 +19,8 @@ from controlroom.delivery.render import FrameRenderer
 from controlroom.delivery.views import (
     ClockView,
     CueGroupView,
+    FullView,
+    PresenceView,
     TeamInjectView,
     TeamRequestView,
     Update,
@@ -271,3 +273,74 @@ def test_controls_snapshot_brings_each_teams_pace_back_out_of_band() -> None:
     assert 'id="team-paces"' not in page  # a page renders its own lanes where they belong
     team = exercise.renderer.view(current_view(exercise.state, "team:t1"), "team:t1", "en")
     assert 'id="team-paces"' not in team
+
+
+def _parts(view: FullView) -> dict[str, object]:
+    """A whole view's parts by DOM id: what a page shows."""
+    parts: list[Any] = [
+        view.clock,
+        *view.injects,
+        *view.requests,
+        *view.cues,
+        *view.devices,
+        *view.safety,
+        *view.replies,
+    ]
+    if view.paces is not None:
+        parts.append(view.paces)
+    return {part.dom_id: part for part in parts}
+
+
+def _patched(parts: dict[str, object], update: Update) -> dict[str, object]:
+    """``parts`` after the frame's patches (the console's timeline log is not a part)."""
+    out = dict(parts)
+    for patch in update.patches:
+        assert not isinstance(patch.view, PresenceView)  # never in an event's frame
+        if patch.container == "timeline":
+            continue
+        if patch.mode == "remove":
+            out.pop(patch.view.dom_id, None)
+        else:
+            out[patch.view.dom_id] = patch.view
+    return out
+
+
+def test_a_team_pace_event_sends_only_what_its_pace_changes() -> None:
+    """A team held, paused, resumed or shifted: its frames carry its clock, control's team
+    lanes and the actors' cards of injects still to come to it; never an inject card or row
+    already released (nothing of them changed). Every page, patched by its frame, is its
+    whole view of the same state (what a snapshot would show)."""
+    exercise = Exercise(marked_scenario(scheduled=3))
+    exercise.apply(lambda s: commands.startex(s, "d"))
+    for inject in ("I-t1-0", "ALL-0", "S-0"):
+        assert exercise.apply(lambda s, i=inject: commands.release_now(s, "d", i))  # type: ignore[misc]
+    released = {
+        i for (i, team), r in exercise.state.releases.items() if r.released_at and team == "t1"
+    }
+    assert {"I-t1-0", "ALL-0", "S-0"} <= released
+    moves: list[Decide] = [
+        lambda s: commands.hold_team(s, "d", "t1", "lunch"),
+        lambda s: commands.resume_team(s, "d", "t1"),
+        lambda s: commands.shift_team(s, "d", "t1", "slow", exercise.at, minutes=15),
+        lambda s: commands.hold_team(s, "d", "t1", "pause", shift=False),
+        lambda s: commands.resume_team(s, "d", "t1"),
+    ]
+    for move in moves:
+        audiences = audiences_of(exercise.state)
+        before = {a: _parts(current_view(exercise.state, a)) for a in audiences}
+        assert exercise.apply(move)
+        _seq, updates = exercise.updates[-1]
+        assert set(updates) >= {"control", "observer", "team:t1"}
+        team = updates["team:t1"]
+        assert [type(p.view) for p in team.patches] == [ClockView]
+        frame = exercise.renderer.update(team, "team:t1", "en")
+        assert 'id="clock"' in frame and 'id="inject-' not in frame
+        for audience, update in updates.items():
+            for patch in update.patches:
+                shown = getattr(patch.view, "inject", None)
+                shown = getattr(shown, "id", shown)  # a control row holds the inject itself
+                assert shown not in released, (audience, patch.view)
+        for audience in audiences:
+            after = _parts(current_view(exercise.state, audience))
+            patched = _patched(before[audience], updates.get(audience, Update(())))
+            assert patched == after, audience

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
-from controlroom.exercise import commands
+import pytest
+
+from controlroom.exercise import commands, run_sheet
 from controlroom.exercise.events import Fact, Payload
 from controlroom.exercise.run_sheet import (
     live_scenes,
@@ -15,7 +18,7 @@ from controlroom.exercise.run_sheet import (
 )
 from controlroom.exercise.state import ExerciseState
 from controlroom.scenario.model import Scenario, Set
-from controlroom.scenario.run_sheet import Shift
+from controlroom.scenario.run_sheet import Shift, conflicts
 from tests.support.scenarios import inject, make_scenario, text
 
 T0 = 1_800_000_000.0  # STARTEX at D1 09:00
@@ -124,3 +127,36 @@ def test_an_actors_run_sheet_is_their_role_only_without_done_scenes() -> None:
     assert upcoming_scenes(state, T0, "nobody") == []
     play(state, commands.cue_status(state, "driver", "A.1", "done", "tab", team="alpha"), T0)
     assert [s.team for s in upcoming_scenes(state, T0, "driver")] == ["bravo"]
+
+
+def test_conflicts_are_searched_again_only_when_their_inputs_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The console refreshes its conflicts panel (and boards) after every live event and on
+    every page: a refresh with no event that moved a scene finds the last answer; an event
+    that moves one searches again."""
+    searches: list[int] = []
+    search = conflicts
+
+    def counted(*args: Any) -> Any:
+        searches.append(1)
+        return search(*args)
+
+    monkeypatch.setattr(run_sheet, "conflicts", counted)
+    monkeypatch.setattr(run_sheet, "_RESOLVED", OrderedDict(), raising=False)
+    state = started(
+        inject("A", at="D1 10:00", to=["alpha"], cues=[cue("gate")]),
+        inject("B", at="D1 10:30", to=["bravo"], cues=[cue("flat")]),
+    )
+    play(state, commands.shift_team(state, "dir", "alpha", "slow", T0, minutes=25), T0)
+    first = open_conflicts(state, T0)
+    assert len(first) == 1 and first[0].shift == Shift("bravo", 300)
+    assert len(searches) == 1
+    assert open_conflicts(state, T0 + 60) == first  # a refresh a minute later, no event
+    assert open_conflicts(state, T0 + 60) == first
+    assert len(searches) == 1
+    play(state, commands.add_note(state, "dir", "a note moves no scene"), T0 + 90)
+    assert open_conflicts(state, T0 + 120) == first and len(searches) == 1
+    play(state, commands.shift_team(state, "dir", "bravo", "fix", T0, minutes=5), T0 + 150)
+    assert open_conflicts(state, T0 + 180) == [] and len(searches) == 2  # a new event
+    assert open_conflicts(state, T0 + 180) == [] and len(searches) == 2

@@ -50,6 +50,19 @@ async def test_ids_differ_per_team_and_odd_ids_find_nothing(store: BlobStore) ->
         assert await store.read(odd) is None
 
 
+async def test_a_removed_file_is_gone_and_the_others_stay(store: BlobStore) -> None:
+    kept = describe("ex1", "police", "a.pdf", "application/pdf", PDF)
+    gone = describe("ex1", "police", "b.pdf", "application/pdf", PDF + b"%b\n")
+    await store.put(kept, PDF)
+    await store.put(gone, PDF + b"%b\n")
+    await store.remove(gone.id)
+    assert await store.record(gone.id) is None and await store.read(gone.id) is None
+    assert await store.read(kept.id) == PDF
+    await store.remove(gone.id)  # again, or an odd id: nothing happens
+    await store.remove("../" + kept.id)
+    assert await store.read(kept.id) == PDF
+
+
 async def test_a_file_store_outlives_its_process(tmp_path: Path) -> None:
     url = f"file://{tmp_path / 'files'}"
     record = describe("ex1", "police", "a.pdf", "application/pdf", PDF)

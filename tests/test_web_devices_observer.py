@@ -44,6 +44,12 @@ async def test_an_observer_tablet_records_corrects_and_withdraws(venue: Venue) -
     assert note.scenario is not None
     listed = await venue.client.get(observe_path(venue) + "?part=mine")
     assert "Interviewed in the corridor" in listed.text and "<html" not in listed.text
+    # what observe.js fetches when a frame arrives: both parts in one request, options first
+    both = await venue.client.get(observe_path(venue) + "?part=live")
+    options = await venue.client.get(observe_path(venue) + "?part=injects")
+    assert both.status_code == 200 and "<html" not in both.text
+    assert both.text == options.text + listed.text
+    assert both.text.index('<option value="S-01"') < both.text.index('id="my-observations"')
     edit = await venue.client.get(f"{observe_path(venue)}?correct={note.seq}")
     assert edit.status_code == 200 and f'name="observation" value="{note.seq}"' in edit.text
     fixed = await venue.client.post(

@@ -166,3 +166,49 @@ async def test_without_javascript_the_reply_form_posts_text_and_files_at_once(
     _, events = server.journal(exercise)
     (reply,) = [e for e in events if e["type"] == "reply.sent"]
     assert reply["data"]["files"][0]["name"] == "draft.pdf"
+
+
+def stored_files(server: LiveServer) -> list[str]:
+    folder = server.data_dir / "files"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+async def test_a_refused_reply_post_leaves_no_file_behind(
+    live_server: LiveServerFactory,
+) -> None:
+    """The form without JavaScript decides first: a reply the command refuses (a bad form,
+    ENDEX) stores none of its files; a reply taken stores them and links them."""
+    server = live_server(journal_url="memory://")
+    exercise = server.create_exercise(marked_scenario())
+    server.run(
+        exercise,
+        ("join_device", {"device": "tab-1", "name": "Tab 1", "team": "t1"}),
+        ("startex", {"by": "d"}),
+        ("release_now", {"by": "d", "inject": "I-t1-0"}),
+    )
+    cookie = device(server, exercise, "tab-1", team="t1")
+    path = f"/exercises/{exercise}/team/injects/I-t1-0/reply"
+    pdf = {"files": ("draft.pdf", PDF, "application/pdf")}
+    bad_kind = post(server, cookie, path, data={"csrf": "test", "kind": "gossip"}, files=pdf)
+    assert bad_kind.status_code == 422, bad_kind.text
+    assert stored_files(server) == []
+    sent = post(server, cookie, path, data={"csrf": "test", "text": "Our draft"}, files=pdf)
+    assert sent.status_code == 303, sent.text
+    kept = stored_files(server)
+    assert len(kept) == 2  # the file and its record
+    _, events = server.journal(exercise)
+    (reply,) = [e for e in events if e["type"] == "reply.sent"]
+    file_id = reply["data"]["files"][0]["id"]
+    assert kept == [f"{file_id}.bin", f"{file_id}.json"]
+    fetched = get(server, cookie, f"/exercises/{exercise}/files/{file_id}")
+    assert fetched.status_code == 200 and fetched.content == PDF
+    page = get(server, cookie, f"/exercises/{exercise}/team/injects/I-t1-0")
+    assert f"/files/{file_id}" in page.text
+
+    server.run(exercise, ("endex", {"by": "d"}))
+    other = {"files": ("late.pdf", PDF + b"%late\n", "application/pdf")}
+    late = post(server, cookie, path, data={"csrf": "test", "text": "Too late"}, files=other)
+    assert late.status_code == 422 and "ENDEX" in late.text
+    again = post(server, cookie, path, data={"csrf": "test", "text": "Again"}, files=pdf)
+    assert again.status_code == 422
+    assert stored_files(server) == kept  # the reply's file stays, nothing new came

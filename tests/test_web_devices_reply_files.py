@@ -14,6 +14,9 @@ import orjson
 import pytest
 
 from controlroom.access.sessions import SESSION_COOKIE
+from controlroom.exercise.refusals import CommandRefused, Refusal
+from controlroom.files.blobs import MemoryBlobs, describe
+from controlroom.web.devices.reply_files import stored_while
 from tests.support.redis_server import RedisServer
 from tests.support.server import ClientFactory, LiveServer, LiveServerFactory, marked_scenario
 
@@ -248,3 +251,26 @@ def test_in_scaled_mode_any_worker_serves_a_file_another_stored(
         time.sleep(0.2)
     assert served.content == PDF
     assert on_two.fetch(theirs, stored["id"]).status_code == 404
+
+
+async def test_files_stored_for_a_refused_command_are_removed_unless_held_before() -> None:
+    """The no-JavaScript reply stores its files, then runs the command: if the runtime
+    refuses it after all (the state moved since the post decided), what it added goes."""
+    store = MemoryBlobs()
+    held = describe("ex1", "t1", "held.pdf", "application/pdf", PDF)
+    new = describe("ex1", "t1", "new.png", "image/png", PNG)
+    await store.put(held, PDF)  # sent before with a reply the journal names
+
+    async def refused() -> None:
+        raise CommandRefused(Refusal.ENDED)
+
+    with pytest.raises(CommandRefused):
+        await stored_while(store, [(held, PDF), (new, PNG)], refused)
+    assert await store.read(held.id) == PDF
+    assert await store.record(new.id) is None and await store.read(new.id) is None
+
+    async def taken() -> str:
+        return "A001"
+
+    assert await stored_while(store, [(held, PDF), (new, PNG)], taken) == "A001"
+    assert await store.read(new.id) == PNG and await store.read(held.id) == PDF

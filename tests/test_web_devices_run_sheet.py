@@ -60,3 +60,29 @@ async def test_only_actor_devices_open_it(venue: Venue) -> None:
     venue.use("")
     anonymous = await venue.client.get(f"/exercises/{venue.id}/actor/run-sheet")
     assert anonymous.status_code == 303
+
+
+async def test_a_pause_shows_as_running_to_the_actor_never_controls_phase(venue: Venue) -> None:
+    """A hold without shift (a pause) is control's business: the actor's pages carry the
+    actors' clock (as the live cue cards' #clock does), never control's ``paused``."""
+    await venue.run(lambda s: commands.startex(s, "dina"))
+    await venue.run(lambda s: commands.hold(s, "dina", "lunch", shift=False))
+    assert venue.state.clock.phase.value == "paused"
+    await venue.join("actor:caller")
+    cards = await venue.client.get(f"/exercises/{venue.id}/actor")
+    sheet = await venue.client.get(f"/exercises/{venue.id}/actor/run-sheet")
+    for page in (cards, sheet):
+        assert page.status_code == 200
+        start = page.text.index('id="run-sheet"')
+        tag = page.text[start : page.text.index(">", start)]
+        assert 'data-phase="running"' in tag
+        assert "paused" not in page.text
+    clock = cards.text[cards.text.index('id="clock"') :]
+    assert 'data-phase="running"' in clock[: clock.index(">")]  # the cue cards' own clock agrees
+    # a hold (time frozen) is what actors do see, on both
+    venue.use(venue.director)
+    await venue.run(lambda s: commands.resume(s, "dina"))
+    await venue.run(lambda s: commands.hold(s, "dina", "control-only reason", shift=True))
+    await venue.join("actor:caller")
+    held = await venue.client.get(f"/exercises/{venue.id}/actor/run-sheet")
+    assert 'data-phase="held"' in held.text and "control-only reason" not in held.text

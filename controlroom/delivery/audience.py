@@ -243,13 +243,22 @@ class Audiences:
                 )
 
     def _team_pace(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
-        """A team held, resumed or shifted: its clock, its schedule, the cues played for it."""
+        """A team held, resumed or shifted: only what its pace changes. Control's lane of
+        the team (its time, offset, hold), the team's own clock, and the actors' cards of
+        the injects still to come to the team (their time moves, "the time will move" while
+        held). An inject already released to the team keeps its time, and a control row
+        shows no pace (the plan's time, release states), so neither is sent again."""
         assert isinstance(event.payload, TeamHeld | TeamResumed | TeamShifted)
         team = event.payload.team
         out.all_control(Patch("replace", team_paces_view(state)))
         out.add(team_audience(team), Patch("replace", clock_view(state, team)))
-        mine = [i for i in state.injects if (i, team) in state.releases]
-        self._schedule_changed(state, mine, out)
+        for inject_id in state.injects:
+            release = state.releases.get((inject_id, team))
+            if release is None or release.released_at is not None:
+                continue
+            for role in sorted(self._cue_roles.get(inject_id, ())):
+                group = cue_group_view(state, inject_id, role)
+                out.add(actor_audience(role), Patch("replace", group))
 
     def _cue_status(self, event: Fact, state: ExerciseState, out: _Collector) -> None:
         assert isinstance(event.payload, CueReported | RevealMarked)

@@ -9,11 +9,13 @@ the console's set boards and conflicts panel and the actor's run sheet read it.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from controlroom.exercise.cues import CueInstance, cue_definition
 from controlroom.exercise.lifecycles import CueStatus, ReleaseStatus
 from controlroom.exercise.state import ExerciseState
+from controlroom.scenario.model import Schedule
 from controlroom.scenario.run_sheet import (
     Conflict,
     Scene,
@@ -63,7 +65,11 @@ def scene_of(state: ExerciseState, instance: CueInstance) -> Scene | None:
 def live_scenes(state: ExerciseState, wall: float, role: str | None = None) -> list[Scene]:
     """Every scene (optionally one role's) as the teams' releases and paces stand at
     ``wall``: timed ones by time, then the ones with no time yet."""
-    scenes = (scene_of(state, i) for i in state.cue_instances(role=role, wall=wall))
+    return _scenes(state, state.cue_instances(role=role, wall=wall))
+
+
+def _scenes(state: ExerciseState, instances: list[CueInstance]) -> list[Scene]:
+    scenes = (scene_of(state, i) for i in instances)
     return in_order(scene for scene in scenes if scene is not None)
 
 
@@ -78,19 +84,46 @@ def movable(state: ExerciseState) -> set[tuple[str, str]]:
 
 def open_conflicts(state: ExerciseState, wall: float) -> list[LiveConflict]:
     """The conflicts still ahead: among scenes not done whose time has not passed by more
-    than a scene's length; each with the team shift that would resolve it."""
+    than a scene's length; each with the team shift that would resolve it.
+
+    Finding them (and above all the shifts: each tries up to 48 shifts, every try a whole
+    conflict search) is the costly part, so it is remembered by its inputs (``_RESOLVED``):
+    the scenes ahead, which of them a shift moves, the schedule. A console refresh with no
+    event that moved a scene (nor a scene left behind by the clock) finds it again without
+    searching; while a team is held its scenes move with the clock, so it searches again."""
     schedule = state.scenario.schedule
     now = state.clock.scenario_now(wall) if state.started else None
-    scenes = [s for s in live_scenes(state, wall) if _ahead(s, now, schedule.scene_seconds)]
-    can_move = movable(state)
+    instances = state.cue_instances(wall=wall)
+    can_move = frozenset((i.cue, i.team) for i in instances if i.release in UNRELEASED)
+    ahead = (s for s in _scenes(state, instances) if _ahead(s, now, schedule.scene_seconds))
+    scenes = tuple(ahead)
+    key = (scenes, can_move, schedule)
+    found = _RESOLVED.get(key)
+    if found is None:
+        found = _RESOLVED[key] = _resolved(scenes, can_move, schedule)
+        while len(_RESOLVED) > REMEMBERED:
+            del _RESOLVED[next(iter(_RESOLVED))]  # the oldest
+    else:
+        _RESOLVED.move_to_end(key)
+    return list(found)
 
+
+REMEMBERED = 16  # the last inputs of open_conflicts and their answers (several exercises)
+_RESOLVED: OrderedDict[
+    tuple[tuple[Scene, ...], frozenset[tuple[str, str]], Schedule], tuple[LiveConflict, ...]
+] = OrderedDict()
+
+
+def _resolved(
+    scenes: tuple[Scene, ...], can_move: frozenset[tuple[str, str]], schedule: Schedule
+) -> tuple[LiveConflict, ...]:
     def moves(scene: Scene) -> bool:
         return (scene.cue, scene.team) in can_move
 
-    return [
+    return tuple(
         LiveConflict(conflict, resolving_shift(scenes, conflict, schedule, moves))
         for conflict in conflicts(scenes, schedule)
-    ]
+    )
 
 
 def _ahead(scene: Scene, now: float | None, holds: int) -> bool:

@@ -61,6 +61,10 @@ class BlobStore(Protocol):
     async def read(self, file_id: str) -> bytes | None:
         """The file's bytes, None if there is no such file."""
 
+    async def remove(self, file_id: str) -> None:
+        """Forget the file (nothing if there is no such file): only for a file no journal
+        event names, one stored for a post that was then refused."""
+
     async def close(self) -> None: ...
 
 
@@ -87,6 +91,9 @@ class MemoryBlobs:
     async def read(self, file_id: str) -> bytes | None:
         found = self._files.get(file_id)
         return found[1] if found else None
+
+    async def remove(self, file_id: str) -> None:
+        self._files.pop(file_id, None)
 
     async def close(self) -> None:
         return None
@@ -131,6 +138,15 @@ class FileBlobs:
         except (KeyError, OSError):
             return None
 
+    async def remove(self, file_id: str) -> None:
+        await asyncio.to_thread(self._remove, file_id)
+
+    def _remove(self, file_id: str) -> None:
+        if not FILE_ID.fullmatch(file_id):
+            return
+        for suffix in (".json", ".bin"):  # the record first: a file without it is not served
+            self._path(file_id, suffix).unlink(missing_ok=True)
+
     async def close(self) -> None:
         return None
 
@@ -162,6 +178,12 @@ class RedisBlobs:
         key = KEY_PREFIX + file_id
         raw = await self.client.read(lambda r: r.hget(key, "data"))
         return raw.encode() if isinstance(raw, str) else raw
+
+    async def remove(self, file_id: str) -> None:
+        if not FILE_ID.fullmatch(file_id):
+            return
+        key = KEY_PREFIX + file_id
+        await self.client.write(lambda r: r.delete(key))
 
     async def close(self) -> None:
         await self.client.close()

@@ -52,14 +52,19 @@ class Pages:
         *,
         language: str,
         status: int = 200,
-        block: str | None = None,
+        block: str | tuple[str, ...] | None = None,
     ) -> HTMLResponse:
+        """The page, or ``block`` of it (several blocks: one after the other, in one
+        response, for a page that refreshes parts of itself in one request)."""
         page = self.env.get_template(template)
         full = self.context(request, context, language)
         if block is None and is_htmx(request) and "content" in page.blocks:
             block = "content"
         if block is not None:
-            html = "".join(page.blocks[block](page.new_context(full)))
+            blocks = (block,) if isinstance(block, str) else block
+            html = "".join(
+                piece for name in blocks for piece in page.blocks[name](page.new_context(full))
+            )
         else:
             html = page.render(full)
         return HTMLResponse(html, status_code=status, headers=NO_STORE)

@@ -282,3 +282,41 @@ async def test_a_staff_account_observes_from_the_console_through_the_outbox(
         assert [(e["data"]["by"], e["data"]["device"]) for e in added] == [("dina", "")]
     finally:
         await context.close()
+
+
+COUNT_REFRESHES = """() => {
+  window.crTestRefreshed = 0;
+  document.addEventListener("cr:observe-refreshed", () => { window.crTestRefreshed += 1; });
+}"""
+
+
+async def test_the_observer_page_fetches_once_per_event(browser: Browser, week: Exercise) -> None:
+    """A frame on the observer's socket (something happened) refreshes the inject choices and
+    the observer's list with one request (``?part=live``), not one per part."""
+    device = await tablet(browser)
+    await device.add_init_script(f"({WATCH_SOCKET})()")
+    try:
+        page = await join(device, await week.join_link("observer"), "Counting tablet")
+        await live(page)
+        await page.evaluate(COUNT_REFRESHES)
+        fetched: list[str] = []
+        page.on("request", lambda r: fetched.append(r.url) if "/observe?" in r.url else None)
+        option = page.locator("#observe-inject option[value=BB-04]")
+        await expect(option).to_have_attribute("data-teams", "")
+        await page.select_option("#observe-inject", "BB-01")  # kept across a refresh
+
+        await week.run(("release_now", {"by": "dina", "inject": "BB-04"}))
+        await page.wait_for_function("window.crTestRefreshed === 1", timeout=10_000)
+        await expect(option).to_have_attribute("data-teams", "valdoria")
+        await expect(page.locator("#observe-inject")).to_have_value("BB-01")
+        await expect(page.locator("#my-observations")).to_be_visible()
+        await page.wait_for_timeout(500)  # a second request for the same frame would be here
+        assert [url.split("?", 1)[1] for url in fetched] == ["part=live"]
+
+        await week.run(("add_observation", {"by": "dina", "text": "Second event",
+                                            "objective": "OBJ-ID", "team": "ostland"}))  # fmt: skip
+        await page.wait_for_function("window.crTestRefreshed === 2", timeout=10_000)
+        await page.wait_for_timeout(500)
+        assert [url.split("?", 1)[1] for url in fetched] == ["part=live", "part=live"]
+    finally:
+        await device.close()

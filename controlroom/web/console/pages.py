@@ -46,7 +46,7 @@ async def render(
     *,
     runtime: ExerciseRuntime | None = None,
     status: int = 200,
-    block: str | None = None,
+    block: str | tuple[str, ...] | None = None,
 ) -> HTMLResponse:
     """A console page (or its ``content`` block for htmx) with the viewer and exercise."""
     res = resources(request)

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from controlroom.delivery.projections import clock_view
 from controlroom.i18n import local
 from controlroom.web.devices.guard import DeviceAccess, device_page
 from controlroom.web.devices.live import page_context
@@ -28,7 +29,7 @@ async def cue_cards(request: Request, access: DeviceAccess) -> Response:
         **await page_context(request, access),
         "character": local(role.character, access.language, state.scenario.original_language)[0],
         "sheet": run_sheet(state, wall, role.id, access.language),  # the next scenes
-        "clock": state.clock,
+        "clock": clock_view(state),  # the run sheet's: the actors' clock, never control's
         "server_now": wall,
     }
     return resources(request).pages.render(

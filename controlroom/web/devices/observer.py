@@ -9,6 +9,8 @@ the scenario time is recorded by the fold as the clock stood. With JavaScript th
 through the device's outbox over the socket (``observe``/``withdraw`` messages, docs/protocol.md),
 so it works offline and is applied once; without, it posts here. The author (or the director)
 corrects an observation (``?correct=<seq>``) or withdraws it; the journal keeps every version.
+When a frame arrives the page fetches ``?part=live`` once: the inject options and the
+observer's own list together (the list is per observer, so no socket frame carries it).
 """
 
 from __future__ import annotations
@@ -40,6 +42,14 @@ from controlroom.web.params import BAD_FIELD, is_item_id
 from controlroom.web.resources import resources
 
 PATH = "/exercises/{exercise}/observe"
+# ``?part=``: the page's blocks; ``live`` is what observe.js fetches when a frame arrives,
+# the inject options and the observer's list in one request
+PARTS: dict[str, str | tuple[str, ...] | None] = {
+    "": None,
+    "mine": "mine",
+    "injects": "injects",
+    "live": ("injects", "mine"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +139,7 @@ async def _render(
     state = observer.runtime.state
     correcting = _correcting(request, observer)
     part = request.query_params.get("part", "")
-    if part not in ("", "mine", "injects"):
+    if part not in PARTS:
         raise HTTPException(400, BAD_FIELD)
     context: dict[str, Any] = {
         "observer": observer,
@@ -141,7 +151,7 @@ async def _render(
         "max_message_bytes": resources(request).settings.max_message_bytes,
         "outbox_device": {"id": observer.device_id or f"user-{observer.viewer.name}"},
     }
-    block = part or None
+    block = PARTS[part]
     if observer.device is None:
         return await render(
             request,
@@ -155,7 +165,11 @@ async def _render(
 
 
 def _device_render(
-    request: Request, observer: Observer, context: dict[str, Any], status: int, block: str | None
+    request: Request,
+    observer: Observer,
+    context: dict[str, Any],
+    status: int,
+    block: str | tuple[str, ...] | None,
 ) -> Response:
     res = resources(request)
     runtime, language = observer.runtime, observer.viewer.language

@@ -5,7 +5,10 @@ team's live view showing that inject (an email opened from the mailbox, a call, 
 item), its replies and control's answers, and the reply form: with JavaScript the files are
 uploaded as they are picked (``reply_files``) and the reply itself goes through the device's
 outbox (``reply`` over the socket: kept offline, applied once); without, the form posts
-here, files and text in one request (``POST .../reply``), and the page is shown again.
+here, files and text in one request (``POST .../reply``), and the page is shown again. The
+post decides first (``precheck``) and stores its files only for a reply that would be
+taken; should the runtime still refuse it (the state moved meanwhile), the files it added
+are removed (``reply_files.stored_while``): a refused post leaves no file behind.
 """
 
 from __future__ import annotations
@@ -21,12 +24,19 @@ from starlette.routing import BaseRoute, Route
 from controlroom.delivery.audience import current_view
 from controlroom.delivery.views import TeamInjectView
 from controlroom.exercise import commands
+from controlroom.exercise.precheck import check_decision
 from controlroom.exercise.refusals import CommandRefused, Refusal
-from controlroom.exercise.reply_events import MAX_FILES, ReplyKind
+from controlroom.exercise.reply_events import MAX_FILES, ReplyKind, ReplySent
+from controlroom.exercise.state import ExerciseState
 from controlroom.web import params
 from controlroom.web.auth import checked_form
 from controlroom.web.devices.guard import DeviceAccess, device_page, translated
-from controlroom.web.devices.reply_files import check_upload, journal_record, too_long
+from controlroom.web.devices.reply_files import (
+    check_upload,
+    journal_record,
+    stored_while,
+    too_long,
+)
 from controlroom.web.devices.team import RequestForm, render_team_page
 from controlroom.web.resources import resources
 
@@ -85,11 +95,14 @@ async def reply(request: Request, access: DeviceAccess) -> Response:
         if len(uploads) > MAX_FILES:
             raise CommandRefused(Refusal.TOO_MANY_FILES, most=MAX_FILES)
         checked = [await check_upload(request, access, f) for f in uploads]  # all, then store
-        for record, data in checked:
-            await resources(request).files.put(record, data)
         files = [journal_record(record) for record, _ in checked]
-        await access.runtime.execute(
-            lambda s: commands.send_reply(s, team, device, inject, text, files, kind=kind)
+
+        def decide(state: ExerciseState) -> ReplySent | None:
+            return commands.send_reply(state, team, device, inject, text, files, kind=kind)
+
+        check_decision(access.state, decide)  # refused (ENDEX, a bad form): nothing stored
+        await stored_while(
+            resources(request).files, checked, lambda: access.runtime.execute(decide)
         )
     except CommandRefused as refused:
         error = translated(request, access.language, refused, access.runtime.scenario)

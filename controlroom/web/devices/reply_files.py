@@ -19,7 +19,8 @@ and a sandbox CSP for images.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 from urllib.parse import quote
 
 from starlette.datastructures import UploadFile
@@ -38,6 +39,8 @@ from controlroom.web.auth import checked_form, current_viewer
 from controlroom.web.devices.guard import DeviceAccess, device_page, translated
 from controlroom.web.resources import resources
 from controlroom.web.templating import NO_STORE
+
+T = TypeVar("T")
 
 FORM_OVERHEAD = 64_000  # what a multipart form adds to its file (boundaries, the token)
 SANDBOX = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
@@ -65,6 +68,25 @@ def journal_record(record: StoredFile) -> ReplyFile:
     return ReplyFile(
         id=record.id, name=record.name, type=record.type, size=record.size, sha256=record.sha256
     )
+
+
+async def stored_while(
+    store: BlobStore, checked: Sequence[tuple[StoredFile, bytes]], act: Callable[[], Awaitable[T]]
+) -> T:
+    """Store ``checked`` files, then ``act`` (the command that names them). If ``act`` is
+    refused, the files this call added are removed again: a refused post leaves no file
+    behind. A file the store held already (the same file sent before: the same id) stays."""
+    added = []
+    for record, data in checked:
+        if await store.record(record.id) is None:
+            added.append(record.id)
+        await store.put(record, data)
+    try:
+        return await act()
+    except CommandRefused:
+        for file_id in added:
+            await store.remove(file_id)
+        raise
 
 
 async def store_upload(request: Request, access: DeviceAccess, upload: UploadFile) -> StoredFile:

@@ -5,7 +5,8 @@ team after another: the tablet lists every scene of the device's own role still 
 with the countdown to the next (``web/static/js/run_sheet.js``, on the page's clock). Built
 from the running exercise (``controlroom.exercise.run_sheet``: each cue instance at its
 team's time, following that team's release and pace); it names teams and sets, never an
-inject's content, and only this role's scenes. The same section is on the cue cards page
+inject's content, and only this role's scenes. Its clock is the actors' (``clock_view``: a
+pause shows as running, never control's own phase). The same section is on the cue cards page
 (refreshed when a card changes and every 20 s) and is a page of its own, for printing.
 """
 
@@ -17,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from controlroom.delivery.projections import clock_view
 from controlroom.exercise.run_sheet import upcoming_scenes
 from controlroom.exercise.state import ExerciseState
 from controlroom.i18n import local
@@ -96,7 +98,7 @@ async def run_sheet_page(request: Request, access: DeviceAccess) -> Response:
         "viewer": None,
         "character": character,
         "sheet": run_sheet(state, res.time.now(), role, access.language),
-        "clock": state.clock,
+        "clock": clock_view(state),  # as actors see it: a pause is control's business
         "server_now": res.time.now(),
     }
     return res.pages.render(request, "actor/run_sheet.html", context, language=access.language)

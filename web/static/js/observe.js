@@ -5,7 +5,8 @@
  *     injects released to the chosen team (every inject for an observation about control);
  *     the server checks both again;
  *   - when a frame arrives on the socket (something happened), the observer's list and the
- *     inject list are fetched again (?part=mine, ?part=injects), keeping what is chosen;
+ *     inject list are fetched again in one request (?part=live: the options, then the list;
+ *     frames coming together are one fetch, 200 ms after the last), keeping what is chosen;
  *   - saving goes through the outbox (outbox.js: form[data-cr-observe]), which clears the form.
  */
 (() => {
@@ -47,11 +48,14 @@
     filterInjects();
   }
 
-  async function part(name) {
+  // the inject options and the observer's list, in one request (?part=live): options first
+  async function fetchLive() {
     const base = window.location.pathname;
-    const response = await fetch(`${base}?part=${name}`, { headers: { "HX-Request": "true" }, credentials: "same-origin" });
+    const response = await fetch(`${base}?part=live`, { headers: { "HX-Request": "true" }, credentials: "same-origin" });
     if (!response.ok) return null;
-    return response.text();
+    const parsed = document.createElement("template");
+    parsed.innerHTML = await response.text();
+    return parsed.content;
   }
 
   let timer = null;
@@ -62,19 +66,15 @@
 
   async function refresh() {
     try {
-      const mine = await part("mine");
+      const live = await fetchLive();
+      const fresh = live && live.querySelector("#my-observations");
       const list = document.getElementById("my-observations");
-      if (mine && list) {
-        const holder = document.createElement("div");
-        holder.innerHTML = mine;
-        const fresh = holder.querySelector("#my-observations");
-        if (fresh) list.replaceWith(fresh);
-      }
-      const options = await part("injects");
+      if (fresh && list) list.replaceWith(fresh);
+      const options = live ? [...live.children].filter((node) => node.tagName === "OPTION") : [];
       const select = document.getElementById("observe-inject");
-      if (options && select) {
+      if (options.length && select) {
         const chosen = select.value;
-        select.innerHTML = options;
+        select.replaceChildren(...options);
         select.value = chosen;
         if (select.value !== chosen) select.value = "";
         filterInjects();

@@ -2,15 +2,14 @@
  * The actor's run sheet: the countdown to the next scene, and the scenes whose time has
  * come marked. Design: docs/devices.md, "The actor's run sheet".
  *
- * #run-sheet carries the exercise clock as of its render (phase, scenario time at a server
- * wall time, speed, and the server's time then): the countdown runs here from it, so it goes
- * on while the wifi is down. A new #run-sheet (refreshed by htmx) brings a new anchor.
+ * #run-sheet carries the exercise clock as actors see it as of its render (phase, scenario
+ * time at a server wall time, speed, and the server's time then; a pause shows as "running":
+ * control's business): the countdown runs here from it, so it goes on while the wifi is down. A new #run-sheet (refreshed by htmx) brings a new anchor.
  */
 (() => {
   "use strict";
 
   const TICK_MS = 1000;
-  const RUNNING = new Set(["running", "paused"]); // scenario time runs (a pause only stops releases)
   const loadedAt = Date.now() / 1000;
   let skew = null; // server seconds minus this device's, from the first sheet seen
 
@@ -20,7 +19,7 @@
     const d = sheet.dataset;
     if (skew === null) skew = Number(d.serverNow || loadedAt) - loadedAt;
     const base = Number(d.scenarioTime);
-    if (!RUNNING.has(d.phase)) return { time: base, running: false };
+    if (d.phase !== "running") return { time: base, running: false };
     const elapsed = (Date.now() / 1000 + skew - Number(d.anchorWall)) * Number(d.speed || 1);
     return { time: base + Math.max(0, elapsed), running: true, speed: Number(d.speed || 1) };
   }
