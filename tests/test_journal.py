@@ -32,6 +32,7 @@ from controlroom.journal import redis as redis_journal
 from controlroom.journal.file import FileJournal, FileJournalStore, TornTail
 from controlroom.journal.memory import MemoryJournalStore
 from controlroom.journal.redis import RedisJournal, RedisJournalStore
+from controlroom.journal.redis_client import StaleConnection
 from tests.support.redis_server import RedisServer
 
 WAIT = 5.0  # seconds any single wait in these tests may take before it counts as a failure
@@ -631,6 +632,99 @@ async def test_last_seq_sees_other_workers(workers: list[RedisJournalStore]) -> 
     await append_many(a, 2)
     await b.read(after=3)
     assert b.last_seq == 5
+
+
+@pytest.mark.parametrize("waitaof", [False, True], ids=["script", "pipeline"])
+async def test_the_first_append_after_a_restart_lands_once(
+    redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch, waitaof: bool
+) -> None:
+    # Redis 7.0 has no WAITAOF: a script answering as it would drives the pipeline path.
+    monkeypatch.setattr(redis_journal, "WAITAOF", ("EVAL", "return {1, 0}", 0))
+    store = RedisJournalStore.from_url(redis_server.url)
+    try:
+        store._waitaof = waitaof
+        journal = await store.create("ex1")
+        await asyncio.gather(*(journal.read() for _ in range(3)))  # three pooled connections
+        # Not through to_thread: the loop has not read the ends of the pooled connections
+        # when the append goes out (a busy worker), so it goes out on a dead one first.
+        redis_server.restart()
+        first = await journal.append("a", {"n": 1}, at=1.0, expect_seq=0)
+        assert first.seq == 1
+        redis_server.kill_clients()
+        with pytest.raises(JournalError, match="may or may not have landed"):
+            await journal.append("b", {}, at=1.0)  # without expect_seq: sent once
+        assert await journal.read() == [first]
+        assert store.client.outages == 1  # that one, not the append that went out again
+    finally:
+        await store.close()
+
+
+async def test_a_resent_append_that_had_landed_is_returned_not_repeated(
+    workers: list[RedisJournalStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journal = await workers[0].create("ex1")
+    await append_many(journal, 2)
+    run = workers[0]._run
+    lost = 0
+
+    async def reply_lost(*args: Any) -> Any:
+        nonlocal lost
+        result = await run(*args)
+        if lost == 0:  # the append lands, then its connection dies before the reply
+            lost += 1
+            raise StaleConnection("Connection closed by server.")
+        return result
+
+    monkeypatch.setattr(workers[0], "_run", reply_lost)
+    event = await journal.append("release", {"inject": "I-1"}, at=7.5, expect_seq=2)
+    assert (event.seq, event.type, event.data, event.at) == (3, "release", {"inject": "I-1"}, 7.5)
+    assert lost == 1 and seqs(await journal.read()) == [1, 2, 3]  # once, not twice
+    assert (await journal.read(after=2)) == [event]
+
+
+async def test_a_resent_append_beaten_by_another_worker_is_a_conflict(
+    workers: list[RedisJournalStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journal = await workers[0].create("ex1")
+    other = await workers[1].open("ex1")
+    run = workers[0]._run
+    sent = 0
+
+    async def lost_to_another(*args: Any) -> Any:
+        nonlocal sent
+        sent += 1
+        if sent == 1:  # ours never reached Redis; another worker's append did
+            await other.append("release", {"inject": "I-1"}, at=7.5, expect_seq=0)
+            raise StaleConnection("Connection closed by server.")
+        return await run(*args)
+
+    monkeypatch.setattr(workers[0], "_run", lost_to_another)
+    with pytest.raises(JournalConflict) as conflict:  # same type and data, another `at`
+        await journal.append("release", {"inject": "I-1"}, at=8.0, expect_seq=0)
+    assert (conflict.value.expected, conflict.value.actual, sent) == (0, 1, 2)
+    assert seqs(await journal.read()) == [1]
+
+
+async def test_a_resent_create_that_had_landed_is_not_refused(
+    workers: list[RedisJournalStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = workers[0]._run
+    sent = 0
+
+    async def reply_lost(*args: Any) -> Any:
+        nonlocal sent
+        sent += 1
+        result = await run(*args)
+        if sent == 1:
+            raise StaleConnection("Connection closed by server.")
+        return result
+
+    monkeypatch.setattr(workers[0], "_run", reply_lost)
+    journal = await workers[0].create("ex1")
+    assert sent == 2 and await workers[0].list() == ["ex1"]
+    assert (await workers[1].open("ex1")).epoch == journal.epoch
+    with pytest.raises(FileExistsError):  # someone else's journal still is refused
+        await workers[0].create("ex1")
 
 
 async def test_follow_survives_a_redis_restart(

@@ -163,7 +163,8 @@ class RedisBlobs:
             "data": data,
         }
         key = KEY_PREFIX + record.id
-        await self.client.write(lambda r: r.hset(key, mapping=mapping))
+        # content-addressed: a put is idempotent (see BlobStore.put), a resend changes nothing
+        await self.client.write_resendable(lambda r: r.hset(key, mapping=mapping))
 
     async def record(self, file_id: str) -> StoredFile | None:
         if not FILE_ID.fullmatch(file_id):

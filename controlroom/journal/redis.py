@@ -17,10 +17,14 @@ cut or kernel crash (a Redis crash alone loses nothing). On Redis >= 7.2 each wr
 followed by ``WAITAOF 1 0 <ms>``, so ``append`` returns only once the local AOF has fsynced,
 whatever ``appendfsync`` says; older servers (7.0 here) rely on ``appendfsync always``.
 
-The client never resends a write on its own: after a lost connection an append may or may
-not have landed, and ``append`` says so by raising ``JournalUnavailable``; retry with
-``expect_seq`` to find out safely. Reads are retried once on a dropped connection, and
-during an outage every call raises ``JournalUnavailable`` (``redis_client.py``). ``follow``
+An append with ``expect_seq`` (and ``create``) is sent once more, on a new connection, when
+its pooled connection turns out stale (Redis restarted): the script refuses a resend of an
+append that had landed (its seq is taken), and ``append`` then finds its own event there,
+byte for byte, and returns it. An append without ``expect_seq`` is sent once. Otherwise,
+after a lost connection an append may or may not have landed, and ``append`` says so by
+raising ``JournalUnavailable``; retry with ``expect_seq`` to find out safely. Reads are
+retried once on a stale connection, and during an outage every call raises
+``JournalUnavailable`` (``redis_client.py``). ``follow``
 reconnects by itself (0.1 s doubling to 2 s) and resumes after the last event it yielded.
 """
 
@@ -49,7 +53,7 @@ from controlroom.journal.base import (
     check_exercise_id,
 )
 from controlroom.journal.memory import new_epoch
-from controlroom.journal.redis_client import LOST, RedisClient
+from controlroom.journal.redis_client import RedisClient
 
 logger = logging.getLogger("controlroom.journal")
 
@@ -130,23 +134,39 @@ class RedisJournal(Journal):
         self._store._check_open()
         body = orjson.dumps({"type": type, "at": at, "data": data})
         expect = "" if expect_seq is None else str(int(expect_seq))
+        sent = 0
+
+        async def send(_: Redis) -> Any:
+            nonlocal sent
+            sent += 1
+            return await self._store._run(
+                self._store._append_script, [self._key], [expect, body[1:]]
+            )
+
+        # With expect_seq a resend cannot land twice: the script refuses it (a conflict).
+        # Without, it could: such an append is sent once.
+        write = self._client.write if expect_seq is None else self._client.write_resendable
         try:
-            async with asyncio.timeout(APPEND_TIMEOUT):
-                ok, seq = await self._store._run(
-                    self._store._append_script, [self._key], [expect, body[1:]]
-                )
-        except LOST as exc:
-            self._client.unavailable(exc)
+            ok, seq = await write(send, seconds=APPEND_TIMEOUT)
+        except JournalUnavailable as exc:
             raise JournalUnavailable(
                 f"redis failed during an append to {self.exercise_id!r}: it may or may not have "
-                f"landed (retry with expect_seq to be sure): {exc}"
-            ) from exc
-        self._client.up()
+                f"landed (retry with expect_seq to be sure): {exc}",
+                logged=exc.logged,
+            ) from exc.__cause__
         self._saw(seq)
         if not ok:
             assert expect_seq is not None  # the script reports conflicts only then
-            raise JournalConflict(expect_seq, seq)
+            if not (sent > 1 and seq == expect_seq + 1 and await self._holds(seq, body)):
+                raise JournalConflict(expect_seq, seq)
+            # the first send had landed before its connection died: it is this append
         return Event.from_json(b'{"seq":%d,' % seq + body[1:])
+
+    async def _holds(self, seq: int, body: bytes) -> bool:
+        """Whether the journal's event ``seq`` is exactly ``body`` (an append of ours)."""
+        entry = f"{seq}-1"
+        entries: Any = await self._client.read(lambda r: r.xrange(self._key, min=entry, max=entry))
+        return bool(entries) and entries[0][1].get(b"e") == b'{"seq":%d,' % seq + body[1:]
 
     async def read(self, after: int = 0, limit: int | None = None) -> builtins.list[Event]:
         self._store._check_open()
@@ -284,12 +304,18 @@ class RedisJournalStore(JournalStore):
         epoch = new_epoch()
         keys = [meta_key(exercise_id), journal_key(exercise_id), EXERCISES_KEY]
         args = [exercise_id, epoch, int(time.time())]
-        created = await self.client.write(
+        # a resend cannot create twice: the script creates only what does not exist yet
+        created = await self.client.write_resendable(
             lambda _: self._run(self._create_script, keys, args), seconds=APPEND_TIMEOUT
         )
-        if not created:
+        if not created and not await self._has_epoch(exercise_id, epoch):  # not a resend's
             raise FileExistsError(f"a journal for exercise {exercise_id!r} already exists")
         return RedisJournal(self, exercise_id, epoch)
+
+    async def _has_epoch(self, exercise_id: str, epoch: str) -> bool:
+        """Whether the journal of ``exercise_id`` is the one created with ``epoch``."""
+        found = await self.client.read(lambda r: r.hget(meta_key(exercise_id), "epoch"))
+        return found is not None and _text(found) == epoch
 
     async def open(self, exercise_id: str) -> RedisJournal:
         check_exercise_id(exercise_id)

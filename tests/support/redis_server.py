@@ -10,7 +10,8 @@ call them through ``asyncio.to_thread`` if the event loop must keep running mean
 If ``/usr/bin/redis-server`` is missing the tests that need it are skipped, or fail when the
 ``CI`` environment variable is set.
 
-``kill()`` is the crash (SIGKILL) instead of the orderly ``stop()``.
+``kill()`` is the crash (SIGKILL) instead of the orderly ``stop()``; ``kill_clients()`` closes
+every client's connection and leaves the server running.
 """
 
 from __future__ import annotations
@@ -98,6 +99,18 @@ class RedisServer:
         if process is not None:
             process.kill()
             process.wait()
+
+    def kill_clients(self) -> int:
+        """Close every client connection server-side (``CLIENT KILL TYPE normal``); returns
+        how many. Call it from async code *without* ``to_thread``: the event loop then has
+        not read the ends of its pooled connections when it sends the next command (as a
+        busy worker after a restart)."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=START_TIMEOUT) as s:
+            s.sendall(b"CLIENT KILL TYPE normal SKIPME yes\r\n")
+            reply = s.recv(64)
+        if not reply.startswith(b":"):
+            raise RuntimeError(f"CLIENT KILL answered {reply!r}")
+        return int(reply[1:].split(b"\r\n", 1)[0])
 
     def _pong(self) -> bool:
         try:
