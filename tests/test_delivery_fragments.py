@@ -15,14 +15,17 @@ from controlroom.delivery.projections import (
     control_request_view,
     team_request_view,
 )
+from controlroom.delivery.render import iso_time, wall_seconds
+from controlroom.delivery.safety_views import safety_alert_view
 from controlroom.delivery.views import (
     ControlInjectView,
     ControlRequestView,
     CueGroupView,
     Update,
 )
-from controlroom.exercise import commands
+from controlroom.exercise import commands, safety_commands
 from controlroom.exercise.events import EventType
+from controlroom.exercise.tap_time import Tap
 from tests.support.scenarios import inject
 from tests.support.server import marked_scenario
 from tests.test_delivery_audience import Exercise
@@ -176,3 +179,25 @@ def test_a_team_card_carries_its_channel() -> None:
         r'<article id="inject-A" class="card inject-card"[^>]*data-channel="phone-call"', html
     )
     assert exercise.events[-1]["type"] == EventType.INJECT_RELEASED
+
+
+def test_a_stop_pressed_offline_shows_its_tap_and_when_control_got_it() -> None:
+    """A STOP's time is the actor's tap (controlroom.exercise.tap_time); when it reached the
+    server noticeably later, the alert says both, in the reader's language."""
+    exercise = Exercise(marked_scenario())
+    exercise.apply(lambda s: commands.join_device(s, "act-1", "Act", role="r0"))
+    joined = exercise.at  # each event lands 7 s after the last (Exercise.apply)
+    exercise.apply(
+        lambda s: safety_commands.stop(s, "r0", "act-1", None, "s-1", tap=Tap(joined + 7, 6))
+    )
+    exercise.apply(
+        lambda s: safety_commands.stop(s, "r0", "act-1", None, "s-2", tap=Tap(joined + 14, 1))
+    )
+    late = safety_alert_view(exercise.state, "S001")
+    assert (late.at, late.received_at) == (joined + 1, joined + 7)
+    html = exercise.renderer.fragment(late, "control", "ru")
+    assert f"нажато в {wall_seconds(joined + 1)}, получено в {wall_seconds(joined + 7)}" in html
+    assert f'datetime="{iso_time(joined + 1)}"' in html
+    prompt = safety_alert_view(exercise.state, "S002")
+    assert prompt.received_at is None  # a second on the way: one time is enough
+    assert "safety-received" not in exercise.renderer.fragment(prompt, "control", "en")

@@ -3,7 +3,10 @@ an error naming it, also when it is sent again after a server restart (docs/prot
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+
+import pytest
 
 from tests.support.server import ClientFactory, LiveServerFactory, marked_scenario
 
@@ -198,3 +201,69 @@ async def test_a_reveal_and_a_cue_per_team_are_applied_once_and_only_from_an_act
     ]
     [status] = of_type(events, "cue.status")
     assert status["data"]["team"] == "t2"
+
+
+async def test_a_tap_sent_late_counts_when_it_was_tapped_clamped_to_what_the_device_saw(
+    live_server: LiveServerFactory, clients: ClientFactory
+) -> None:
+    """``age_ms`` becomes ``tapped_at`` on the server's clock (docs/devices.md, the outbox):
+    received minus the age, never before the release an acknowledgement answers, never after
+    its arrival; without an age the event is written as before (no ``tapped_at``)."""
+    server = live_server(journal_url="memory://")
+    exercise = server.create_exercise(marked_scenario())
+    joined(server, exercise)
+    server.run(
+        exercise,
+        ("startex", {"by": "d"}),
+        ("release_now", {"by": "d", "inject": "I-t1-0"}),
+        ("release_now", {"by": "d", "inject": "I-t1-1"}),
+    )
+    team = clients(server, exercise, "team:t1", device="tab-1")
+    actor = clients(server, exercise, "actor:r0", device="act-1")
+    for client in (team, actor):
+        await client.connect()
+        await client.until(lambda f: f["type"] == "live")
+    await asyncio.sleep(1.0)  # the server's clock moves on past the joins and releases
+    # a day old: no earlier than the release it answers
+    await team.send({"type": "ack", "inject": "I-t1-0", "action": "t-1", "age_ms": 86_400_000})
+    await team.until(done("t-1"))
+    await team.send({"type": "request", "text": "Interpreter", "action": "t-2", "age_ms": 500})
+    await team.until(done("t-2"))
+    # a clock gone backwards: counts as just now
+    await actor.send({"type": "stop", "cue": "I-t1-0.1", "action": "t-3", "age_ms": -9000})
+    await actor.until(done("t-3"))
+    await team.send({"type": "ack", "inject": "I-t1-1", "action": "t-4"})
+    await team.until(done("t-4"))
+    _, events = server.journal(exercise)
+    released = {e["data"]["inject"]: e["at"] for e in of_type(events, "inject.released")}
+    [ack, plain] = of_type(events, "inject.acknowledged")
+    assert ack["data"]["tapped_at"] == released["I-t1-0"]
+    assert ack["at"] - ack["data"]["tapped_at"] >= 1.0  # received a second later
+    [request] = of_type(events, "request.sent")
+    assert 0.5 <= request["at"] - request["data"]["tapped_at"] < 0.75
+    [stop] = of_type(events, "safety.stop")
+    assert 0 <= stop["at"] - stop["data"]["tapped_at"] < 0.1
+    assert "tapped_at" not in plain["data"]
+
+
+@pytest.mark.parametrize("age", ["5000", True, {"ms": 5}, [5]])
+async def test_an_age_that_is_not_a_number_is_refused_naming_the_action(
+    live_server: LiveServerFactory, clients: ClientFactory, age: object
+) -> None:
+    server = live_server(journal_url="memory://")
+    exercise = server.create_exercise(marked_scenario())
+    joined(server, exercise)
+    server.run(exercise, ("startex", {"by": "d"}), ("release_now", {"by": "d", "inject": "I-t1-0"}))
+    team = clients(server, exercise, "team:t1", device="tab-1", language="ru")
+    await team.connect()
+    await team.until(lambda f: f["type"] == "live")
+    await team.send({"type": "ack", "inject": "I-t1-0", "action": "b-1", "age_ms": age})
+    await team.until(lambda f: f.get("type") == "error" and f.get("action") == "b-1")
+    error = team.frames[-1]
+    assert error["code"] == "bad-message"
+    assert error["message"] == "«age_ms» должно быть числом миллисекунд."
+    # the socket stays: the same tap with a good age goes in
+    await team.send({"type": "ack", "inject": "I-t1-0", "action": "b-1", "age_ms": 10})
+    await team.until(done("b-1"))
+    _, events = server.journal(exercise)
+    assert len(of_type(events, "inject.acknowledged")) == 1

@@ -15,18 +15,21 @@ from controlroom.exercise.safety import SafetyKind
 from controlroom.i18n import LANGUAGES
 
 MAX_ID = 64
+MAX_AGE_MS = 2**53  # JSON-safe; the server clamps any age to its own bound (tap_time)
 MAX_SEQ = 2**53  # JSON-safe integers
 CUE_STATUSES = frozenset({"ready", "in-scene", "done"})  # what an actor may report
 NO_EPOCH = ""  # stands for an epoch that cannot be this journal's (empty or too long)
 
 
 class BadMessage(ValueError):
-    """A message that is not valid; ``code`` goes into the error frame."""
+    """A message that is not valid; ``code`` goes into the error frame, and ``action`` (the
+    device's id of the action, when it was readable) too, so its outbox shows it refused."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, action: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.action = action
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,7 @@ class Pong:
 class Ack:
     inject: str
     action: str | None = None  # the device's id for this action (the outbox)
+    age: float | None = None  # seconds since the tap on the device (``age_ms``), if sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,7 @@ class CueReport:
     status: str
     action: str | None = None
     team: str | None = None  # the team the scene is played for (None: every team, older pages)
+    age: float | None = None  # seconds since the tap on the device (``age_ms``), if sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +77,7 @@ class RevealReport:
     team: str
     reveal: str
     action: str
+    age: float | None = None  # seconds since the tap on the device (``age_ms``), if sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +87,7 @@ class AskControl:
     kind: str | None
     text: str
     action: str
+    age: float | None = None  # seconds since the tap on the device (``age_ms``), if sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +98,7 @@ class Safety:
     cue: str | None
     action: str
     team: str | None = None  # the team the scene on that cue is played for
+    age: float | None = None  # seconds since the tap on the device (``age_ms``), if sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +113,7 @@ class Observe:
     text: str
     observation: int | None
     action: str
+    age: float | None = None  # seconds since the tap on the device (``age_ms``), if sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +122,7 @@ class Withdraw:
 
     observation: int
     action: str
+    age: float | None = None  # seconds since the tap on the device (``age_ms``), if sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +134,7 @@ class ReplyMessage:
     text: str
     files: tuple[str, ...]
     action: str
+    age: float | None = None  # seconds since the tap on the device (``age_ms``), if sent
 
 
 MAX_REPLY_FILES = 5
@@ -170,7 +181,7 @@ def parse(text: str) -> ClientMessage:
     if kind == "pong":
         return Pong()
     if kind == "ack":
-        return Ack(_id(data.get("inject"), "inject"), _action(data, required=False))
+        return Ack(_id(data.get("inject"), "inject"), _action(data, required=False), _age(data))
     if kind == "seen":
         return Seen(_seq(data.get("seq"), "seq"))
     if kind == "cue":
@@ -183,6 +194,7 @@ def parse(text: str) -> ClientMessage:
             str(status),
             _action(data, required=False),
             None if team is None else _id(team, "team"),
+            _age(data),
         )
     if kind == "reveal":
         return RevealReport(
@@ -190,6 +202,7 @@ def parse(text: str) -> ClientMessage:
             _id(data.get("team"), "team"),
             _id(data.get("reveal"), "reveal"),
             _required(data),
+            _age(data),
         )
     if kind == "request":
         return _ask(data)
@@ -202,11 +215,12 @@ def parse(text: str) -> ClientMessage:
             None if cue is None else _id(cue, "cue"),
             _required(data),
             None if team is None else _id(team, "team"),
+            _age(data),
         )
     if kind == "observe":
         return _observe(data)
     if kind == "withdraw":
-        return Withdraw(_seq(data.get("observation"), "observation"), _required(data))
+        return Withdraw(_seq(data.get("observation"), "observation"), _required(data), _age(data))
     if kind == "language":
         language = data.get("language")
         if not isinstance(language, str) or language not in LANGUAGES:
@@ -238,7 +252,9 @@ def _ask(data: dict[str, Any]) -> AskControl:
         kind = None
     if not isinstance(text, str):
         raise BadMessage("bad-message", "'text' must be a string.")
-    return AskControl(None if kind is None else _id(kind, "kind"), text, _required(data))
+    return AskControl(
+        None if kind is None else _id(kind, "kind"), text, _required(data), _age(data)
+    )
 
 
 def _observe(data: dict[str, Any]) -> Observe:
@@ -255,6 +271,7 @@ def _observe(data: dict[str, Any]) -> Observe:
         text=text,
         observation=None if observation is None else _seq(observation, "observation"),
         action=_required(data),
+        age=_age(data),
     )
 
 
@@ -276,7 +293,24 @@ def _reply(data: dict[str, Any]) -> ReplyMessage:
         text,
         tuple(_id(f, "files") for f in files),
         _required(data),
+        _age(data),
     )
+
+
+def _age(data: dict[str, Any]) -> float | None:
+    """``age_ms``: how long ago the action was taken on the device, in milliseconds (the
+    outbox's; absent or null: just now, as older pages send). Not a number: refused, naming
+    the action. A number is never refused, only clamped here and by ``tap_time``: the
+    device's clocks are not trusted, and a tap kept through an outage must not be lost over
+    them (below 0 counts as 0, beyond any bound as the bound)."""
+    age = data.get("age_ms")
+    if age is None:
+        return None
+    if not isinstance(age, int | float) or isinstance(age, bool):
+        action = data.get("action")
+        named = action if _is_id(action) else None
+        raise BadMessage("bad-message", "'age_ms' must be a number of milliseconds.", named)
+    return min(max(0.0, float(age)), MAX_AGE_MS) / 1000
 
 
 def _action(data: dict[str, Any], *, required: bool) -> str | None:

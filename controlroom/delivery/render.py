@@ -112,6 +112,7 @@ def fragment_context(
         "stime": format_time,
         "sclock": scenario_clock,
         "wall": wall_time,
+        "wall_seconds": wall_seconds,
         "iso": iso_time,
         "online": online,
     }
@@ -208,6 +209,11 @@ def scenario_clock(seconds: float) -> str:
 
 def wall_time(at: float) -> str:
     return datetime.datetime.fromtimestamp(at).strftime("%H:%M")
+
+
+def wall_seconds(at: float) -> str:
+    """Wall time with seconds (``10:05:30``): where minutes are not enough (a tap's wait)."""
+    return datetime.datetime.fromtimestamp(at).strftime("%H:%M:%S")
 
 
 def iso_time(at: float) -> str:

@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from controlroom.exercise.safety import SafetyKind
 from controlroom.exercise.state import ExerciseState
+from controlroom.exercise.tap_time import noticeable
 
 LocalText = Mapping[str, str]
 
@@ -28,11 +29,13 @@ class SafetyAlertView:
     where: LocalText | None  # the set: where the actor's current cue plays
     teams: tuple[str, ...]
     team_names: tuple[LocalText, ...]
-    at: float  # wall time
+    at: float  # wall time: when the actor tapped it (controlroom/exercise/tap_time.py)
     scenario_time: float | None
     held: int  # releases the auto-hold held
     seen_name: str | None
     seen_at: float | None
+    # when the server received it, if the tap waited noticeably on the tablet (else None)
+    received_at: float | None = None
 
     @property
     def dom_id(self) -> str:
@@ -63,6 +66,7 @@ def safety_alert_view(state: ExerciseState, alert_id: str) -> SafetyAlertView:
             if cue_id == alert.cue:
                 where = cue.where
     names = {t.id: t.name for t in scenario.teams}
+    received = alert.at if alert.received_at is None else alert.received_at
     return SafetyAlertView(
         alert=alert.id,
         kind=alert.kind,
@@ -76,6 +80,7 @@ def safety_alert_view(state: ExerciseState, alert_id: str) -> SafetyAlertView:
         held=len(alert.holds),
         seen_name=alert.seen_name,
         seen_at=alert.seen_at,
+        received_at=received if noticeable(alert.at, received) else None,
     )
 
 

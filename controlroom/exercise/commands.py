@@ -64,6 +64,7 @@ from controlroom.exercise.simcell_commands import (
     send_request,
 )
 from controlroom.exercise.state import ExerciseState, TeamRelease
+from controlroom.exercise.tap_time import Tap, tapped_at
 from controlroom.scenario.model import Inject
 from controlroom.scenario.time import DAY, format_time
 
@@ -306,14 +307,23 @@ def delivered(
 
 
 def acknowledge(
-    state: ExerciseState, inject: str, team: str, device: str, action: str | None = None
+    state: ExerciseState,
+    inject: str,
+    team: str,
+    device: str,
+    action: str | None = None,
+    tap: Tap | None = None,
 ) -> InjectAcknowledged | None:
+    """The team acknowledged ``inject``; ``tap``: when (not before the release it answers)."""
     if repeated(state, device, action):
         return None
     release = _release_for_team(state, inject, team)
     if release.acknowledged_at is not None:
         return None
-    return InjectAcknowledged(inject=inject, team=team, device=device, action=action)
+    tapped = tapped_at(state, tap, device, release.released_at)
+    return InjectAcknowledged(
+        inject=inject, team=team, device=device, action=action, tapped_at=tapped
+    )
 
 
 # -- helpers ---------------------------------------------------------------------------------

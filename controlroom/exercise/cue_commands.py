@@ -12,6 +12,7 @@ from controlroom.exercise.cues import cue_definition, reveal_ids
 from controlroom.exercise.lifecycles import CUE, REPORTABLE, CueStatus
 from controlroom.exercise.refusals import CommandRefused, Refusal
 from controlroom.exercise.state import CueRun, CueState, ExerciseState
+from controlroom.exercise.tap_time import Tap, tapped_at
 
 
 def cue_status(
@@ -22,6 +23,7 @@ def cue_status(
     device: str,
     action: str | None = None,
     team: str | None = None,
+    tap: Tap | None = None,
 ) -> CueReported | None:
     """``role``'s cue is ready, in scene or done for ``team`` (None: every team it goes to)."""
     if repeated(state, device, action):
@@ -40,7 +42,10 @@ def cue_status(
         return None
     if not CUE.can(was, new):
         raise CommandRefused(Refusal.BAD_CUE_STATUS)
-    return CueReported(cue=cue, role=role, status=new, team=team, device=device, action=action)
+    tapped = tapped_at(state, tap, device)
+    return CueReported(
+        cue=cue, role=role, status=new, team=team, device=device, action=action, tapped_at=tapped
+    )
 
 
 def mark_reveal(
@@ -51,6 +56,7 @@ def mark_reveal(
     reveal: str,
     device: str,
     action: str | None = None,
+    tap: Tap | None = None,
 ) -> RevealMarked | None:
     """The actor revealed ``reveal`` of ``cue`` to ``team`` (None if already marked)."""
     if repeated(state, device, action):
@@ -61,7 +67,10 @@ def mark_reveal(
         raise CommandRefused(Refusal.NO_REVEAL)
     if reveal in run.reveals:
         return None
-    return RevealMarked(cue=cue, role=role, team=team, reveal=reveal, device=device, action=action)
+    tapped = tapped_at(state, tap, device)
+    return RevealMarked(
+        cue=cue, role=role, team=team, reveal=reveal, device=device, action=action, tapped_at=tapped
+    )
 
 
 def _cue(state: ExerciseState, role: str, cue: str) -> CueState:

@@ -7,7 +7,7 @@ Design: docs/exercise.md. Registered in ``controlroom.exercise.events``; applied
 from __future__ import annotations
 
 from controlroom.exercise.lifecycles import CueStatus
-from controlroom.exercise.payload import ActionId, EventType, Payload
+from controlroom.exercise.payload import ActionId, EventType, Payload, TappedAt
 
 
 class CueReported(Payload):
@@ -21,6 +21,7 @@ class CueReported(Payload):
     team: str | None = None
     device: str = ""
     action: ActionId | None = None
+    tapped_at: TappedAt = None  # when it was tapped (tap_time); ``at``: received
 
 
 class RevealMarked(Payload):
@@ -33,3 +34,4 @@ class RevealMarked(Payload):
     reveal: str
     device: str = ""
     action: ActionId | None = None
+    tapped_at: TappedAt = None  # when it was tapped (tap_time); ``at``: received

@@ -21,6 +21,7 @@ from controlroom.exercise.evaluation_events import (
 )
 from controlroom.exercise.refusals import CommandRefused, Refusal
 from controlroom.exercise.state import ExerciseState, Note
+from controlroom.exercise.tap_time import Tap, tapped_at
 
 
 def add_note(
@@ -104,6 +105,7 @@ def add_observation(
     device: str = "",
     action: str | None = None,
     reply: str | None = None,
+    tap: Tap | None = None,
 ) -> ObservationAdded | None:
     """An observation by an account (``by``) or an observer's tablet (``device``, by "").
 
@@ -119,7 +121,10 @@ def add_observation(
             raise CommandRefused(Refusal.UNKNOWN_TEAM)
         team = rated.team
     fields = _checked(state, Observed(text, objective, task, rating, team, inject))
-    return ObservationAdded(by=by, device=device, action=action, reply=reply, **fields)
+    tapped = tapped_at(state, tap, device)
+    return ObservationAdded(
+        by=by, device=device, action=action, reply=reply, tapped_at=tapped, **fields
+    )
 
 
 def _changeable(
@@ -144,6 +149,7 @@ def correct_observation(
     director: bool = False,
     device: str = "",
     action: str | None = None,
+    tap: Tap | None = None,
 ) -> ObservationCorrected | None:
     """A new version of an observation: by its author (account or tablet) or the director."""
     if repeated(state, device, action):
@@ -162,8 +168,9 @@ def correct_observation(
         raise CommandRefused(Refusal.NOTHING_TO_CHANGE)
     if note.reply is not None and fields["team"] != note.team:
         raise CommandRefused(Refusal.UNKNOWN_TEAM)  # a rated reply stays its team's
+    tapped = tapped_at(state, tap, device, note.updated_at or note.at)
     return ObservationCorrected(
-        observation=observation, by=by, device=device, action=action, **fields
+        observation=observation, by=by, device=device, action=action, tapped_at=tapped, **fields
     )
 
 
@@ -175,9 +182,13 @@ def withdraw_observation(
     director: bool = False,
     device: str = "",
     action: str | None = None,
+    tap: Tap | None = None,
 ) -> ObservationWithdrawn | None:
     """Take an observation out of the matrix and the packs (the journal keeps it)."""
     if repeated(state, device, action):
         return None
-    _changeable(state, observation, by, device, director)
-    return ObservationWithdrawn(observation=observation, by=by, device=device, action=action)
+    note = _changeable(state, observation, by, device, director)
+    tapped = tapped_at(state, tap, device, note.updated_at or note.at)
+    return ObservationWithdrawn(
+        observation=observation, by=by, device=device, action=action, tapped_at=tapped
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from controlroom.exercise.payload import ActionId, EventType, Payload
+from controlroom.exercise.payload import ActionId, EventType, Payload, TappedAt
 
 
 class Rating(StrEnum):
@@ -42,6 +42,7 @@ class ObservationAdded(Payload):
     inject: str | None = None  # the inject it is about
     device: str = ""
     action: ActionId | None = None
+    tapped_at: TappedAt = None  # when it was tapped (tap_time); ``at``: received
     reply: str | None = None  # a team's reply it rates (reply_events): its team is ``team``
 
 
@@ -59,6 +60,7 @@ class ObservationCorrected(Payload):
     inject: str | None = None
     device: str = ""
     action: ActionId | None = None
+    tapped_at: TappedAt = None  # when it was tapped (tap_time); ``at``: received
 
 
 class ObservationWithdrawn(Payload):
@@ -67,3 +69,4 @@ class ObservationWithdrawn(Payload):
     by: str = ""
     device: str = ""
     action: ActionId | None = None
+    tapped_at: TappedAt = None  # when it was tapped (tap_time); ``at``: received

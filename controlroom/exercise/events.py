@@ -33,6 +33,7 @@ from controlroom.exercise.payload import (
     EventType,
     Payload,
     ReleaseReason,
+    TappedAt,
     Teams,
     Text,
 )
@@ -198,6 +199,7 @@ class InjectAcknowledged(Payload):
     team: str
     device: str = ""
     action: ActionId | None = None
+    tapped_at: TappedAt = None  # when the team tapped (tap_time); ``at``: received
 
 
 class InjectHeld(Payload):

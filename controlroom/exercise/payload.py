@@ -20,6 +20,11 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from controlroom.scenario.model import Lang
 
 ActionId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+# When a device action was taken (its outbox kept it while offline), on the server's clock:
+# None (older journals, an action sent at once by an older page) is the event's ``at``.
+# Written only by ``controlroom.exercise.tap_time``; read back through ``tap_time.when``.
+TappedAt = Annotated[float | None, Field(ge=0)]
+LEFT_OUT_UNSET = ("tapped_at",)  # not written when None (``Payload.data``)
 Teams = tuple[str, ...]
 Text = dict[Lang, str]
 
@@ -92,6 +97,10 @@ class Payload(BaseModel):
     TYPE: ClassVar[EventType]
 
     def data(self) -> dict[str, JsonValue]:
-        """The JSON object the journal stores."""
+        """The JSON object the journal stores (an optional field added later, unset, is
+        left out: such an event is written exactly as before it existed)."""
         dumped: dict[str, JsonValue] = self.model_dump(mode="json", by_alias=True)
+        for key in LEFT_OUT_UNSET:
+            if key in dumped and dumped[key] is None:
+                del dumped[key]
         return dumped

@@ -51,8 +51,11 @@ class TeamRelease:
     late: bool = False
     proposed: bool = False  # a ``confirm: true`` trigger fired: control approves the release
     delivered_at: float | None = None
+    # when the team acknowledged: the tap on its tablet (``tap_time``), which may be earlier
+    # than when the server received it (``acknowledged_received``: the event's ``at``)
     acknowledged_at: float | None = None
     acknowledged_by: str | None = None
+    acknowledged_received: float | None = None
     # the scenario time of each step, as the exercise clock stood when it happened
     released_scenario: float | None = None
     delivered_scenario: float | None = None

@@ -21,6 +21,7 @@ from controlroom.exercise.reply_events import (
     ReplySent,
 )
 from controlroom.exercise.state import ExerciseState, Reply
+from controlroom.exercise.tap_time import Tap, tapped_at
 
 __all__ = ["answer_reply", "send_reply"]
 
@@ -35,6 +36,7 @@ def send_reply(
     *,
     kind: str = ReplyKind.REPLY.value,
     action: str | None = None,
+    tap: Tap | None = None,
 ) -> ReplySent | None:
     """A team's reply to an inject it received: text, files, or both."""
     if repeated(state, device, action):
@@ -68,6 +70,7 @@ def send_reply(
         files=tuple(files),
         device=device,
         action=action,
+        tapped_at=tapped_at(state, tap, device, release.released_at),
     )
 
 

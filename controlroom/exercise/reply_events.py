@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from controlroom.exercise.payload import ActionId, EventType, Payload
+from controlroom.exercise.payload import ActionId, EventType, Payload, TappedAt
 
 FileId = str  # 32 lower-case hex characters (controlroom.files.blobs.FILE_ID)
 MAX_FILES = 5  # files one reply may carry
@@ -46,6 +46,7 @@ class ReplySent(Payload):
     files: tuple[ReplyFile, ...] = Field(default=(), max_length=MAX_FILES)
     device: str = ""
     action: ActionId | None = None
+    tapped_at: TappedAt = None  # when it was tapped (tap_time); ``at``: received
 
 
 class ReplyAnswered(Payload):

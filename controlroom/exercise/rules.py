@@ -78,6 +78,7 @@ from controlroom.exercise.state import (
     ExerciseState,
     NotApplicable,
 )
+from controlroom.exercise.tap_time import when
 from controlroom.scenario.model import Inject
 
 EDITABLE = frozenset(
@@ -251,13 +252,17 @@ def _received(state: ExerciseState, payload: InjectDelivered | InjectAcknowledge
 
     def commit(fact: Fact) -> None:
         remember(state, payload.device, payload.action)
-        now = state.scenario_at(fact.at)
+        # an acknowledgement counts when it was tapped (a delivery: when it arrived); a tap
+        # before the clock's last change counts at that change (``scenario_now``)
+        at = when(payload, fact.at) if isinstance(payload, InjectAcknowledged) else fact.at
+        now = state.scenario_at(at)
         changed = False
         if release.delivered_at is None:
-            release.delivered_at, release.delivered_scenario, changed = fact.at, now, True
+            release.delivered_at, release.delivered_scenario, changed = at, now, True
         if acknowledged and release.acknowledged_at is None:
-            release.acknowledged_at, release.acknowledged_scenario = fact.at, now
+            release.acknowledged_at, release.acknowledged_scenario = at, now
             release.acknowledged_by, changed = payload.device, True
+            release.acknowledged_received = fact.at
         if changed:
             state._reached(release.inject, release.team, fact.at)
 

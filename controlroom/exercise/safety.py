@@ -28,6 +28,7 @@ from controlroom.exercise.events import (
 )
 from controlroom.exercise.lifecycles import ReleaseMove
 from controlroom.exercise.state import Commit, ExerciseState, NotApplicable
+from controlroom.exercise.tap_time import when
 
 SafetyPayload = SafetyStopped | SafetyCalled | SafetySeen | SafetyAutohold
 
@@ -45,7 +46,7 @@ class SafetyAlert:
     kind: SafetyKind
     role: str
     device: str
-    at: float
+    at: float  # when the actor tapped it (``tap_time``)
     seq: int
     cue: str | None = None
     teams: tuple[str, ...] = ()
@@ -53,6 +54,7 @@ class SafetyAlert:
     seen_by: str | None = None
     seen_name: str | None = None
     seen_at: float | None = None
+    received_at: float | None = None  # when the server got it (the event's ``at``)
 
     @property
     def seen(self) -> bool:
@@ -94,11 +96,12 @@ def _raised(state: ExerciseState, payload: SafetyStopped | SafetyCalled) -> Comm
             kind=kind,
             role=payload.role,
             device=payload.device,
-            at=fact.at,
+            at=when(payload, fact.at),
             seq=fact.seq,
             cue=payload.cue,
             teams=payload.teams,
             holds=holds,
+            received_at=fact.at,
         )
         for inject, team in holds:
             if state.can(inject, team, ReleaseMove.HOLD):  # released meanwhile: not held

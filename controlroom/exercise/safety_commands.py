@@ -12,6 +12,7 @@ from controlroom.exercise.events import SafetyAutohold, SafetyCalled, SafetySeen
 from controlroom.exercise.lifecycles import UNRELEASED
 from controlroom.exercise.refusals import CommandRefused, Refusal
 from controlroom.exercise.state import ExerciseState
+from controlroom.exercise.tap_time import Tap, tapped_at
 
 
 def stop(
@@ -21,6 +22,7 @@ def stop(
     cue: str | None,
     action: str | None = None,
     team: str | None = None,
+    tap: Tap | None = None,
 ) -> SafetyStopped | None:
     """The actor stops the scene (of ``cue`` for ``team``): every console gets a blocking
     alert; with the auto-hold, the case's unreleased injects of that team (of every team the
@@ -31,7 +33,14 @@ def stop(
     holds = _case_holds(state, case, teams) if state.safety_autohold else ()
     alert = _next_alert(state)
     return SafetyStopped(
-        alert=alert, role=role, cue=cue, teams=teams, holds=holds, device=device, action=action
+        alert=alert,
+        role=role,
+        cue=cue,
+        teams=teams,
+        holds=holds,
+        device=device,
+        action=action,
+        tapped_at=tapped_at(state, tap, device),
     )
 
 
@@ -42,13 +51,17 @@ def call_control(
     cue: str | None,
     action: str | None = None,
     team: str | None = None,
+    tap: Tap | None = None,
 ) -> SafetyCalled | None:
     """The actor asks control to come (not an emergency: no hold)."""
     if repeated(state, device, action):
         return None
     teams, _case = _where(state, role, cue, team)
     alert = _next_alert(state)
-    return SafetyCalled(alert=alert, role=role, cue=cue, teams=teams, device=device, action=action)
+    tapped = tapped_at(state, tap, device)
+    return SafetyCalled(
+        alert=alert, role=role, cue=cue, teams=teams, device=device, action=action, tapped_at=tapped
+    )
 
 
 def seen(state: ExerciseState, by: str, name: str, alert: str) -> SafetySeen | None:

@@ -5,7 +5,7 @@ Design: docs/exercise.md (actor safety); the rules are in ``controlroom.exercise
 
 from __future__ import annotations
 
-from controlroom.exercise.payload import ActionId, EventType, Payload, Teams
+from controlroom.exercise.payload import ActionId, EventType, Payload, TappedAt, Teams
 
 
 class SafetyRaised(Payload):
@@ -17,6 +17,7 @@ class SafetyRaised(Payload):
     teams: Teams = ()
     device: str = ""
     action: ActionId | None = None
+    tapped_at: TappedAt = None  # when it was tapped (tap_time); ``at``: received
 
 
 class SafetyCalled(SafetyRaised):

@@ -19,6 +19,7 @@ from controlroom.exercise.simcell_events import (
     RequestSent,
 )
 from controlroom.exercise.state import ExerciseState
+from controlroom.exercise.tap_time import Tap, tapped_at
 from controlroom.scenario.model import Attachment, Channel
 
 _LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
@@ -31,6 +32,7 @@ def send_request(
     kind: str | None,
     text: str,
     action: str | None = None,
+    tap: Tap | None = None,
 ) -> RequestSent | None:
     if repeated(state, device, action):
         return None
@@ -50,6 +52,7 @@ def send_request(
         text=clean_text(text),
         device=device,
         action=action,
+        tapped_at=tapped_at(state, tap, device),
     )
 
 

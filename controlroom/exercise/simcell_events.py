@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import Field, field_serializer
 
-from controlroom.exercise.payload import ActionId, EventType, Payload, Teams, Text
+from controlroom.exercise.payload import ActionId, EventType, Payload, TappedAt, Teams, Text
 from controlroom.scenario.model import Attachment, Channel
 
 
@@ -22,6 +22,7 @@ class RequestSent(Payload):
     text: str = ""
     device: str = ""
     action: ActionId | None = None
+    tapped_at: TappedAt = None  # when it was tapped (tap_time); ``at``: received
 
 
 class RequestClaimed(Payload):

@@ -36,6 +36,7 @@ from controlroom.exercise.events import (
 )
 from controlroom.exercise.lifecycles import InvalidMove
 from controlroom.exercise.scenario_clock import ScenarioClock
+from controlroom.exercise.tap_time import noticeable
 from controlroom.journal import Event
 
 PAGE_SIZE = 100
@@ -56,6 +57,9 @@ class LogEntry:
     case: str | None
     inject: str | None
     search_text: str  # lower-cased words a search matches
+    # when a device action was tapped, if it waited noticeably on the device before the
+    # server received it at ``at`` (offline: controlroom/exercise/tap_time.py); else None
+    tapped_at: float | None = None
 
     @property
     def type(self) -> str:
@@ -200,7 +204,17 @@ def _entry(
         case=cases.get(inject) if inject else None,
         inject=inject,
         search_text=" ".join(words).lower(),
+        tapped_at=_tapped(data, fact.at),
     )
+
+
+def _tapped(data: Mapping[str, object], at: float) -> float | None:
+    """The tap time of a device action that waited on the device (None: it did not)."""
+    tapped = data.get("tapped_at")
+    if not isinstance(tapped, float | int):
+        return None
+    tapped = min(float(tapped), at)
+    return tapped if noticeable(tapped, at) else None
 
 
 def _inject_of(

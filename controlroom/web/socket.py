@@ -42,6 +42,7 @@ from controlroom.delivery.messages import (
 )
 from controlroom.exercise import commands, safety_commands
 from controlroom.exercise.safety import SafetyKind
+from controlroom.exercise.tap_time import Tap
 from controlroom.files.blobs import BlobStore
 from controlroom.journal import JournalError
 from controlroom.live.runtime import ExerciseRuntime
@@ -196,8 +197,9 @@ class _Session:
                 continue
             try:
                 parsed = parse(text)
-            except BadMessage as bad:
-                connection.say(error_frame(bad.code, bad.message))
+            except BadMessage as bad:  # naming a device's action: its outbox shows the reason
+                message_text = self._translate(bad.message) if bad.action else bad.message
+                connection.say(error_frame(bad.code, message_text, action=bad.action))
                 continue
             await self.handle(parsed)
 
@@ -231,9 +233,12 @@ class _Session:
             if identity.team is None:
                 self._forbidden("Only a team acknowledges injects.", message.action)
                 return
-            team, inject, action = identity.team, message.inject, message.action
+            team, inject, action, age = identity.team, message.inject, message.action, message.age
             await self._execute(
-                lambda s: commands.acknowledge(s, inject, team, self.device, action=action), action
+                lambda s: commands.acknowledge(
+                    s, inject, team, self.device, action=action, tap=self._tap(age)
+                ),
+                action,
             )
         elif isinstance(message, Seen):
             if identity.team is None:
@@ -245,9 +250,11 @@ class _Session:
                 self._forbidden("Only an actor reports on cues.", message.action)
                 return
             role, cue, status = identity.actor_role, message.cue, message.status
-            act, played_for = message.action, message.team
+            act, played_for, age = message.action, message.team, message.age
             await self._execute(
-                lambda s: commands.cue_status(s, role, cue, status, self.device, act, played_for),
+                lambda s: commands.cue_status(
+                    s, role, cue, status, self.device, act, played_for, tap=self._tap(age)
+                ),
                 act,
             )
         elif isinstance(message, RevealReport):
@@ -266,9 +273,11 @@ class _Session:
         if team is None:
             self._forbidden("Only a team sends requests.", message.action)
             return
-        kind, text, action = message.kind, message.text, message.action
+        kind, text, action, age = message.kind, message.text, message.action, message.age
         await self._execute(
-            lambda s: commands.send_request(s, team, self.device, kind, text, action=action),
+            lambda s: commands.send_request(
+                s, team, self.device, kind, text, action=action, tap=self._tap(age)
+            ),
             action,
         )
 
@@ -278,8 +287,12 @@ class _Session:
             self._forbidden("Only an actor marks a reveal.", message.action)
             return
         cue, team, reveal, act = message.cue, message.team, message.reveal, message.action
+        age = message.age
         await self._execute(
-            lambda s: commands.mark_reveal(s, role, cue, team, reveal, self.device, act), act
+            lambda s: commands.mark_reveal(
+                s, role, cue, team, reveal, self.device, act, tap=self._tap(age)
+            ),
+            act,
         )
 
     async def _reply(self, message: ReplyMessage) -> None:
@@ -298,9 +311,18 @@ class _Session:
             self._unavailable(message.action)
             return
         inject, kind, text, action = message.inject, message.kind, message.text, message.action
+        age = message.age
         await self._execute(
             lambda s: commands.send_reply(
-                s, team, self.device, inject, text, files, kind=kind, action=action
+                s,
+                team,
+                self.device,
+                inject,
+                text,
+                files,
+                kind=kind,
+                action=action,
+                tap=self._tap(age),
             ),
             action,
         )
@@ -312,8 +334,11 @@ class _Session:
             return
         stop = message.kind is SafetyKind.STOP
         command = safety_commands.stop if stop else safety_commands.call_control
-        cue, action, team = message.cue, message.action, message.team
-        await self._execute(lambda s: command(s, role, self.device, cue, action, team), action)
+        cue, action, team, age = message.cue, message.action, message.team, message.age
+        await self._execute(
+            lambda s: command(s, role, self.device, cue, action, team, tap=self._tap(age)),
+            action,
+        )
 
     async def _observe(self, message: Observe | Withdraw) -> None:
         """An observation (new, corrected or withdrawn) from an observer's tablet or a staff
@@ -323,12 +348,12 @@ class _Session:
             self._forbidden("Only observers and control record observations.", message.action)
             return
         by, device = ("", identity.device) if identity.device else (identity.principal, "")
-        director, action = identity.role in DIRECTING, message.action
+        director, action, age = identity.role in DIRECTING, message.action, message.age
         if isinstance(message, Withdraw):
             seq = message.observation
             await self._execute(
                 lambda s: commands.withdraw_observation(
-                    s, by, seq, director=director, device=device, action=action
+                    s, by, seq, director=director, device=device, action=action, tap=self._tap(age)
                 ),
                 action,
             )
@@ -355,16 +380,32 @@ class _Session:
                     inject=observed.inject,
                     device=device,
                     action=action,
+                    tap=self._tap(age),
                 ),
                 action,
             )
             return
         await self._execute(
             lambda s: commands.correct_observation(
-                s, by, number, observed, director=director, device=device, action=action
+                s,
+                by,
+                number,
+                observed,
+                director=director,
+                device=device,
+                action=action,
+                tap=self._tap(age),
             ),
             action,
         )
+
+    def _tap(self, age: float | None) -> Tap | None:
+        """A device action's tap, as it is decided (its age: None if the page sent none).
+
+        Called in the command's ``decide``, just before the journal stamps the event's
+        ``at``: the tap time (received minus age, clamped by ``tap_time``) is never after it.
+        """
+        return None if age is None else Tap(self.runtime.time.now(), age)
 
     def _forbidden(self, message: str, action: str | None) -> None:
         self.connection.say(error_frame("forbidden", self._translate(message), action=action))

@@ -5,9 +5,11 @@ sent; after ENDEX they are refused with the reason; leaving asks first and wipes
 from __future__ import annotations
 
 import re
+import time
 
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
+from controlroom.delivery.render import iso_time, wall_seconds
 from tests.e2e.devices_support import Exercise, director, exercise, join, tablet
 from tests.e2e.test_devices import Cable, start_and_release
 
@@ -15,6 +17,7 @@ __all__ = ["exercise"]  # the fixture, imported for pytest
 
 LIVE_MS = 5000
 REQUEST = "Interpreter for Farsi, today"
+OFFLINE_MS = 7000
 
 
 async def offline_tablet(
@@ -96,6 +99,8 @@ async def test_a_tap_kept_in_storage_is_sent_by_the_next_page_load(
     await expect(again.locator("#inject-S-04")).to_have_attribute("data-status", "acknowledged")
     acks = await exercise.events("inject.acknowledged")
     assert [e["data"]["inject"] for e in acks] == ["S-04"]
+    # its age came from the wall clock (the first page's performance.now() is gone)
+    assert acks[0]["at"] - 10 < acks[0]["data"]["tapped_at"] < acks[0]["at"]
     await context.close()
 
 
@@ -186,3 +191,33 @@ async def test_the_first_tap_after_a_load_lands_where_it_was_aimed(
     assert await toggle.bounding_box() == before  # and moved nothing
     assert len(await exercise.events("inject.acknowledged")) == 1
     await context.close()
+
+
+async def test_an_acknowledgement_tapped_offline_shows_in_the_log_when_it_was_tapped(
+    browser: Browser, exercise: Exercise
+) -> None:
+    """The outbox sends the tap's age; the journal keeps ``at`` (received, after the
+    reconnect) and ``tapped_at`` (seconds earlier); the console's log shows both."""
+    context, _, page = await offline_tablet(browser, exercise)
+    tapped = time.time()
+    await page.locator("#inject-S-01").get_by_role("button", name="Acknowledge").click()
+    ack = page.locator("#outbox .outbox-item[data-type=ack]")
+    await expect(ack).to_have_attribute("data-state", "pending")
+    await page.wait_for_timeout(OFFLINE_MS)  # longer than tap_time.SHOWN_AFTER
+    await context.set_offline(False)
+    await expect(ack).to_have_attribute("data-state", "sent", timeout=LIVE_MS * 2)
+    [event] = await exercise.events("inject.acknowledged")
+    received, tap = event["at"], event["data"]["tapped_at"]
+    assert abs(tap - tapped) < 1.5  # on the server's clock, from the tablet's age
+    assert received - tap >= OFFLINE_MS / 1000 - 0.5
+    await context.close()
+
+    console = await director(browser, exercise)
+    log = await console.new_page()
+    await log.goto(f"{exercise.server.url}/exercises/{exercise.id}/log")
+    note = log.locator(".log-entry[data-type='inject.acknowledged'] .log-tapped")
+    await expect(note).to_have_text(
+        f"tapped {wall_seconds(tap)}, received {wall_seconds(received)} (offline)"
+    )
+    await expect(note).to_have_attribute("data-tapped", iso_time(tap))
+    await console.close()

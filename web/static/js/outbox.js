@@ -14,6 +14,10 @@
  *     `{type: "done", action}` (shown "sent") or an `error` frame naming the action
  *     (shown "refused" with the server's reason, already in the device's language; an
  *     `unavailable` error keeps it pending and tries again);
+ *   - every action remembers when it was taken and is sent with its age then (`age_ms`):
+ *     measured on `performance.now()` (monotonic) while the page lives, on `Date.now()` for
+ *     an action a reload restored from localStorage; the server makes it a time on its own
+ *     clock, so a tap made offline counts when it was tapped, not when the wifi came back;
  *   - after ENDEX (#clock data-phase="ended") a new action is refused here at once, with
  *     the same reason the server gives.
  */
@@ -24,7 +28,9 @@
   const PREFIX = "cr-outbox:";
   const KEEP_DONE = 8; // finished actions still listed on the page
   let connection = null;
-  let items = []; // {id, message, label, state: pending|sent|refused, reason}
+  // {id, message, label, key, state: pending|sent|refused, reason, mono, wall}: `mono` is
+  // performance.now() at the tap (this page only), `wall` Date.now() at the tap
+  let items = [];
   let retryTimer = null;
 
   const box = () => document.getElementById("outbox");
@@ -58,7 +64,12 @@
     if (!key) return;
     try {
       const kept = JSON.parse(localStorage.getItem(key) || "[]");
-      if (Array.isArray(kept)) items = kept.filter((item) => item && item.id && item.message);
+      if (Array.isArray(kept)) {
+        // another page's performance.now() means nothing here: its wall time says the age
+        items = kept
+          .filter((item) => item && item.id && item.message)
+          .map((item) => ({ ...item, mono: null }));
+      }
     } catch (error) {
       items = [];
     }
@@ -128,9 +139,26 @@
     return Boolean(socket && socket.readyState === WebSocket.OPEN);
   }
 
+  // How long ago the action was taken, in whole milliseconds (null: not known, e.g. kept
+  // by an older page). Never negative: a wall clock set back counts as just now.
+  function age(item) {
+    let ms = null;
+    if (typeof item.mono === "number") ms = performance.now() - item.mono;
+    else if (typeof item.wall === "number") ms = Date.now() - item.wall;
+    if (ms === null || !Number.isFinite(ms)) return null;
+    return Math.max(0, Math.round(ms));
+  }
+
+  function wire(item) {
+    const ms = age(item);
+    const frame = { ...item.message, action: item.id };
+    if (ms !== null) frame.age_ms = ms;
+    return JSON.stringify(frame);
+  }
+
   function send(item) {
     if (!open()) return false;
-    connection.socket.send(JSON.stringify({ ...item.message, action: item.id }));
+    connection.socket.send(wire(item));
     return true;
   }
 
@@ -145,7 +173,16 @@
 
   function queue(message, label, key) {
     const element = box();
-    const item = { id: newId(), message, label, key: key || "", state: "pending", reason: "" };
+    const item = {
+      id: newId(),
+      message,
+      label,
+      key: key || "",
+      state: "pending",
+      reason: "",
+      mono: performance.now(),
+      wall: Date.now(),
+    };
     // after ENDEX, STOP and call still go, and observations (the debrief needs them)
     const stillAllowed = ["stop", "call", "observe", "withdraw"].includes(message.type);
     if (ended() && !stillAllowed) {
@@ -156,7 +193,9 @@
       return item;
     }
     const limit = element ? Number(element.dataset.maxBytes || 0) : 0;
-    const size = new TextEncoder().encode(JSON.stringify({ ...message, action: item.id })).length;
+    // the longest it can be on the wire: with the longest age
+    const longest = { ...message, action: item.id, age_ms: Number.MAX_SAFE_INTEGER };
+    const size = new TextEncoder().encode(JSON.stringify(longest)).length;
     if (limit && size > limit) {
       item.state = "refused";
       item.reason = element.dataset.tooLong || "";
