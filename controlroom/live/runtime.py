@@ -43,6 +43,7 @@ class ExerciseRuntime:
         self._listeners: list[Listener] = []
         self._settled: list[Settled] = []
         self._batches = 0  # open ``batch`` blocks
+        self._following_batch = False  # the follower's batch of this step of the loop is open
         self._follower: asyncio.Task[None] | None = None
         self.changed = asyncio.Event()  # set on every applied event (the clock waits on it)
         self.snapshot_seq = 0  # the seq of the last snapshot read or written
@@ -160,13 +161,28 @@ class ExerciseRuntime:
         try:
             yield
         finally:
-            self._batches -= 1
-            if not self._batches:
-                for settled in list(self._settled):
-                    try:
-                        settled()
-                    except Exception:
-                        logger.exception("a settled hook of %s failed", self.id)
+            self._end_batch()
+
+    def _end_batch(self) -> None:
+        self._batches -= 1
+        if not self._batches:
+            for settled in list(self._settled):
+                try:
+                    settled()
+                except Exception:
+                    logger.exception("a settled hook of %s failed", self.id)
+
+    def _fold_together(self) -> None:
+        """What the follower folds in one step of the event loop (one read of the journal:
+        another worker's batch, say) is a batch too, ended as that step ends."""
+        if not self._following_batch:
+            self._following_batch = True
+            self._batches += 1
+            asyncio.get_running_loop().call_soon(self._end_fold_together)
+
+    def _end_fold_together(self) -> None:
+        self._following_batch = False
+        self._end_batch()
 
     async def start(self) -> None:
         """Follow the journal so events appended by other workers are folded in too."""
@@ -291,6 +307,8 @@ class ExerciseRuntime:
                         await self._own_done.wait()
                     if event.seq > self.state.seq + 1:
                         await self._catch_up()  # never skip: read what lies between
+                    if event.seq > self.state.seq:
+                        self._fold_together()
                     self._apply(event)
                     backoff = FOLLOW_BACKOFF
             except asyncio.CancelledError:
