@@ -56,6 +56,7 @@ class ExerciseRuntime:
         # waits for it rather than decode and plan again an event about to be committed.
         self._own = 0
         self._own_done = asyncio.Event()
+        self._last: Event | None = None  # the journal's event of ``state.seq`` (snapshots)
 
     @property
     def id(self) -> str:
@@ -96,6 +97,8 @@ class ExerciseRuntime:
         runtime.hold_back = max(0, hold_back)
         for event in itertools.islice(events, state.seq, upto):
             state.apply(event)
+        if 0 < state.seq <= len(events):
+            runtime._last = events[state.seq - 1]
         if snapshots is not None and snapshots.every:
             await runtime.save_snapshot(snapshots, at_least=snapshots.every)
         return runtime
@@ -113,9 +116,11 @@ class ExerciseRuntime:
         """The state's snapshot as bytes (None if it cannot be made now)."""
         seq = self.state.seq
         try:
-            (last,) = await self.journal.read(after=seq - 1, limit=1)
-            if self.state.seq != seq:
-                return None  # folded on meanwhile (a journal read over the network): next time
+            last = self._last
+            if last is None or last.seq != seq:  # not kept (folded before a restart's load)
+                (last,) = await self.journal.read(after=seq - 1, limit=1)
+                if self.state.seq != seq:
+                    return None  # folded on meanwhile (a read over the network): next time
             return snapshots.dump(self.state, self.journal.epoch, last)
         except JournalError as error:  # the journal is away (Redis down...)
             logger.warning("no snapshot of %s at %d: %s", self.id, seq, error)
@@ -270,6 +275,7 @@ class ExerciseRuntime:
                 fact = Fact(event.seq, event.at, payload)
                 if self.state.seq == seq:  # nothing folded meanwhile: the plan still holds
                     self.state.commit(fact, commit)
+                    self._last = event
                     self._announce(fact)
                 return fact
         raise RuntimeError(f"could not append to {self.id}: the journal kept moving")
@@ -286,7 +292,9 @@ class ExerciseRuntime:
     def _apply(self, event: Event) -> None:
         if event.seq <= self.state.seq:
             return  # already folded (appended here, then seen again by the follower)
-        self._announce(self.state.apply(event))
+        fact = self.state.apply(event)
+        self._last = event
+        self._announce(fact)
 
     def _announce(self, fact: Fact) -> None:
         self.changed.set()
