@@ -175,3 +175,27 @@ async def test_a_batch_announces_each_event_and_settles_once_when_the_outermost_
     with runtime.batch():
         await runtime.execute(lambda s: commands.add_note(s, "pavel", "four"))
     assert seen[-1] == "settled" and len(seen) == 6
+
+
+async def test_what_the_follower_folds_in_one_step_is_one_batch() -> None:
+    """Events another worker appended that this one reads at once (one read of the journal,
+    here: appended before it follows) are one batch: its listeners settle once after them
+    all (the hub writes them to each socket at once here too)."""
+    store, time = MemoryJournalStore(), ManualTime()
+    journal = await new_journal(store)
+    watcher = await ExerciseRuntime.load(journal, time)
+    seen: list[str] = []
+    watcher.listen(
+        lambda event, state: seen.append(f"event {event.seq}"), lambda: seen.append("settled")
+    )
+    other = await ExerciseRuntime.load(journal, time)
+    await other.execute(lambda s: commands.startex(s, "director"))
+    await other.execute(lambda s: commands.add_note(s, "pavel", "one"))
+    await other.execute(lambda s: commands.add_note(s, "pavel", "two"))
+    await watcher.start()
+    await until(lambda: watcher.state.seq == 4 and seen[-1:] == ["settled"])
+    assert seen == ["event 2", "event 3", "event 4", "settled"]
+    assert not watcher.batching
+    await other.execute(lambda s: commands.add_note(s, "pavel", "three"))  # alone: settled too
+    await until(lambda: seen[-2:] == ["event 5", "settled"])
+    await watcher.stop()

@@ -153,3 +153,33 @@ async def test_a_running_exercise_writes_a_snapshot_that_leaves_a_restart_its_hi
     assert again.snapshot_seq == made and again.state.seq == len(events) - 50
     await again.catch_up()
     assert again.state == full_fold(events, exercise)
+
+
+async def test_snapshots_made_while_running_do_not_read_the_journal_back(
+    store: FileJournalStore, week: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The event a snapshot names is the one just folded, kept: no read of the journal (a
+    network round trip in scaled mode, which fast events used to outrun)."""
+    exercise = week[1]
+    journal = await store.open(exercise)
+    snapshots = Snapshots(tmp_path / "snapshots", SECRET, every=20)
+    runtime = await ExerciseRuntime.load(journal, ManualTime(), snapshots=snapshots)
+    read = journal.read
+    looked_back: list[int] = []
+
+    async def counted(after: int = 0, limit: int | None = None) -> list[Event]:
+        if limit is not None:
+            looked_back.append(after)
+        return await read(after=after, limit=limit)
+
+    monkeypatch.setattr(journal, "read", counted)
+    for n in range(45):
+        await runtime.execute(partial(commands.add_note, by="p", text=f"note {n}"))
+        while runtime._saving is not None:
+            await runtime._saving
+    assert looked_back == []
+    assert runtime.snapshot_seq >= runtime.state.seq - 20
+    events = await read()
+    written = snapshots.load(exercise, journal.epoch, events)
+    assert written is not None and written == full_fold(events[: written.seq], exercise)
+    await runtime.stop()

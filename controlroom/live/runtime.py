@@ -43,6 +43,7 @@ class ExerciseRuntime:
         self._listeners: list[Listener] = []
         self._settled: list[Settled] = []
         self._batches = 0  # open ``batch`` blocks
+        self._following_batch = False  # the follower's batch of this step of the loop is open
         self._follower: asyncio.Task[None] | None = None
         self.changed = asyncio.Event()  # set on every applied event (the clock waits on it)
         self.snapshot_seq = 0  # the seq of the last snapshot read or written
@@ -55,6 +56,7 @@ class ExerciseRuntime:
         # waits for it rather than decode and plan again an event about to be committed.
         self._own = 0
         self._own_done = asyncio.Event()
+        self._last: Event | None = None  # the journal's event of ``state.seq`` (snapshots)
 
     @property
     def id(self) -> str:
@@ -95,6 +97,8 @@ class ExerciseRuntime:
         runtime.hold_back = max(0, hold_back)
         for event in itertools.islice(events, state.seq, upto):
             state.apply(event)
+        if 0 < state.seq <= len(events):
+            runtime._last = events[state.seq - 1]
         if snapshots is not None and snapshots.every:
             await runtime.save_snapshot(snapshots, at_least=snapshots.every)
         return runtime
@@ -112,9 +116,11 @@ class ExerciseRuntime:
         """The state's snapshot as bytes (None if it cannot be made now)."""
         seq = self.state.seq
         try:
-            (last,) = await self.journal.read(after=seq - 1, limit=1)
-            if self.state.seq != seq:
-                return None  # folded on meanwhile (a journal read over the network): next time
+            last = self._last
+            if last is None or last.seq != seq:  # not kept (folded before a restart's load)
+                (last,) = await self.journal.read(after=seq - 1, limit=1)
+                if self.state.seq != seq:
+                    return None  # folded on meanwhile (a read over the network): next time
             return snapshots.dump(self.state, self.journal.epoch, last)
         except JournalError as error:  # the journal is away (Redis down...)
             logger.warning("no snapshot of %s at %d: %s", self.id, seq, error)
@@ -160,13 +166,28 @@ class ExerciseRuntime:
         try:
             yield
         finally:
-            self._batches -= 1
-            if not self._batches:
-                for settled in list(self._settled):
-                    try:
-                        settled()
-                    except Exception:
-                        logger.exception("a settled hook of %s failed", self.id)
+            self._end_batch()
+
+    def _end_batch(self) -> None:
+        self._batches -= 1
+        if not self._batches:
+            for settled in list(self._settled):
+                try:
+                    settled()
+                except Exception:
+                    logger.exception("a settled hook of %s failed", self.id)
+
+    def _fold_together(self) -> None:
+        """What the follower folds in one step of the event loop (one read of the journal:
+        another worker's batch, say) is a batch too, ended as that step ends."""
+        if not self._following_batch:
+            self._following_batch = True
+            self._batches += 1
+            asyncio.get_running_loop().call_soon(self._end_fold_together)
+
+    def _end_fold_together(self) -> None:
+        self._following_batch = False
+        self._end_batch()
 
     async def start(self) -> None:
         """Follow the journal so events appended by other workers are folded in too."""
@@ -254,6 +275,7 @@ class ExerciseRuntime:
                 fact = Fact(event.seq, event.at, payload)
                 if self.state.seq == seq:  # nothing folded meanwhile: the plan still holds
                     self.state.commit(fact, commit)
+                    self._last = event
                     self._announce(fact)
                 return fact
         raise RuntimeError(f"could not append to {self.id}: the journal kept moving")
@@ -270,7 +292,9 @@ class ExerciseRuntime:
     def _apply(self, event: Event) -> None:
         if event.seq <= self.state.seq:
             return  # already folded (appended here, then seen again by the follower)
-        self._announce(self.state.apply(event))
+        fact = self.state.apply(event)
+        self._last = event
+        self._announce(fact)
 
     def _announce(self, fact: Fact) -> None:
         self.changed.set()
@@ -291,6 +315,8 @@ class ExerciseRuntime:
                         await self._own_done.wait()
                     if event.seq > self.state.seq + 1:
                         await self._catch_up()  # never skip: read what lies between
+                    if event.seq > self.state.seq:
+                        self._fold_together()
                     self._apply(event)
                     backoff = FOLLOW_BACKOFF
             except asyncio.CancelledError:
