@@ -15,10 +15,9 @@ import itertools
 import logging
 from collections.abc import Callable, Iterator
 
-from controlroom.exercise.endex import refuse_after_endex
-from controlroom.exercise.events import ExerciseCreated, Fact, Payload, Unreadable, decode
-from controlroom.exercise.refusals import CommandRefused, Refusal
-from controlroom.exercise.state import ExerciseState, NotApplicable
+from controlroom.exercise.events import ExerciseCreated, Fact, Unreadable, decode
+from controlroom.exercise.precheck import Decide, decided
+from controlroom.exercise.state import ExerciseState
 from controlroom.journal import Event, Journal, JournalConflict, JournalError
 from controlroom.live.snapshots import Snapshots
 from controlroom.live.timesource import TimeSource
@@ -28,7 +27,6 @@ logger = logging.getLogger("controlroom.live.runtime")
 
 Listener = Callable[[Fact, ExerciseState], None]
 Settled = Callable[[], None]
-Decide = Callable[[ExerciseState], Payload | None]
 MAX_ATTEMPTS = 50
 FOLLOW_BACKOFF = 0.1
 MAX_FOLLOW_BACKOFF = 5.0
@@ -251,15 +249,10 @@ class ExerciseRuntime:
         async with self._lock:
             for _ in range(MAX_ATTEMPTS):
                 await self._catch_up()
-                payload = decide(self.state)
-                if payload is None:
+                plan = decided(self.state, decide)  # or CommandRefused
+                if plan is None:
                     return None
-                refuse_after_endex(self.state, payload)
-                try:
-                    commit = self.state.plan(payload)
-                except NotApplicable as error:
-                    logger.warning("exercise %s: refused %s: %s", self.id, payload.TYPE, error)
-                    raise CommandRefused(Refusal.WOULD_NOT_APPLY) from error
+                payload, commit = plan
                 seq = self.state.seq
                 self._own = seq + 1
                 self._own_done.clear()
