@@ -131,9 +131,9 @@ async def test_a_reply_lands_in_the_queue_and_controls_answer_reaches_the_team_i
     assert "Patrol sent" not in other_page.text and "10:30" not in other_page.text
 
 
-async def test_without_javascript_the_reply_form_posts_text_and_files_at_once(
-    live_server: LiveServerFactory,
-) -> None:
+def reply_form_of_t1(live_server: LiveServerFactory) -> tuple[LiveServer, str, str, str]:
+    """A running exercise, team t1's tablet signed in and I-t1-0 released to it: the server,
+    the exercise, the tablet's cookie and the reply form's path."""
     server = live_server(journal_url="memory://")
     exercise = server.create_exercise(marked_scenario())
     server.run(
@@ -143,7 +143,13 @@ async def test_without_javascript_the_reply_form_posts_text_and_files_at_once(
         ("release_now", {"by": "d", "inject": "I-t1-0"}),
     )
     cookie = device(server, exercise, "tab-1", team="t1")
-    path = f"/exercises/{exercise}/team/injects/I-t1-0/reply"
+    return server, exercise, cookie, f"/exercises/{exercise}/team/injects/I-t1-0/reply"
+
+
+async def test_without_javascript_the_reply_form_posts_text_and_files_at_once(
+    live_server: LiveServerFactory,
+) -> None:
+    server, exercise, cookie, path = reply_form_of_t1(live_server)
     bad = post(
         server,
         cookie,
@@ -178,16 +184,7 @@ async def test_a_refused_reply_post_leaves_no_file_behind(
 ) -> None:
     """The form without JavaScript decides first: a reply the command refuses (a bad form,
     ENDEX) stores none of its files; a reply taken stores them and links them."""
-    server = live_server(journal_url="memory://")
-    exercise = server.create_exercise(marked_scenario())
-    server.run(
-        exercise,
-        ("join_device", {"device": "tab-1", "name": "Tab 1", "team": "t1"}),
-        ("startex", {"by": "d"}),
-        ("release_now", {"by": "d", "inject": "I-t1-0"}),
-    )
-    cookie = device(server, exercise, "tab-1", team="t1")
-    path = f"/exercises/{exercise}/team/injects/I-t1-0/reply"
+    server, exercise, cookie, path = reply_form_of_t1(live_server)
     pdf = {"files": ("draft.pdf", PDF, "application/pdf")}
     bad_kind = post(server, cookie, path, data={"csrf": "test", "kind": "gossip"}, files=pdf)
     assert bad_kind.status_code == 422, bad_kind.text
