@@ -369,3 +369,38 @@ async def test_a_long_batch_is_not_held_back_beyond_hold_seconds(
         assert [f["seq"] for f in events_in(written)] == [2, 3]
         await release(runtime, "I-t1-1")
     assert [f["seq"] for f in events_in(written)] == [2, 3, 4]
+
+
+async def test_a_resume_at_the_current_seq_during_a_batch_gets_no_held_event_again(
+    rig: Rig,
+) -> None:
+    """A client that has seen the held events already (through another worker, or a page
+    rendered at that seq) resumes during the batch: nothing to replay, nothing again."""
+    runtime = await rig.create()
+    feed = rig.delivery.feed(runtime.id)
+    await runtime.execute(lambda s: commands.startex(s, "d"))  # seq 2
+    with runtime.batch():
+        await release(runtime, "I-t1-0")  # seq 3, held
+        await release(runtime, "I-t1-1")  # seq 4, held
+        connection, written = await rig.connect_direct(feed, "team:t1")
+        assert await feed.resume(connection, feed.epoch, 4) == 0
+        await release(runtime, "I-t1-2")  # seq 5, held: new to it
+    await settle()
+    assert [f["seq"] for f in events_in(written)] == [5]
+
+
+async def test_a_devices_done_never_overtakes_the_event_it_confirms(rig: Rig) -> None:
+    """A team's acknowledgement lands while another command's batch is open (the clock's
+    tick awaiting the journal): its event is held, and its ``done`` answer waits for it."""
+    runtime = await rig.create()
+    feed = rig.delivery.feed(runtime.id)
+    connection, written = await rig.connect_direct(feed, "team:t1")
+    await feed.resume(connection, None, 0)
+    await runtime.execute(lambda s: commands.startex(s, "d"))
+    await release(runtime, "I-t1-0")
+    with runtime.batch():  # someone else's batch, open across awaits
+        await runtime.execute(lambda s: commands.acknowledge(s, "I-t1-0", "t1", "", action="a1"))
+        feed.answer(connection, '{"type":"done","action":"a1"}')  # as the socket answers
+    await settle()
+    kinds = [orjson.loads(text)["type"] for text in texts_of(written)]
+    assert kinds[-2:] == ["event", "done"]

@@ -682,6 +682,32 @@ async def test_a_resent_append_that_had_landed_is_returned_not_repeated(
     assert (await journal.read(after=2)) == [event]
 
 
+async def test_a_resent_append_that_had_landed_before_another_worker_s_is_returned(
+    workers: list[RedisJournalStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ours landed, its reply was lost, and another worker appended after it before the
+    resend: the resend's conflict is at a later seq, yet the event at expect_seq + 1 is ours
+    (a conflict here would make the runtime decide and write the command again)."""
+    journal = await workers[0].create("ex1")
+    other = await workers[1].open("ex1")
+    run = workers[0]._run
+    sent = 0
+
+    async def landed_then_lost(*args: Any) -> Any:
+        nonlocal sent
+        sent += 1
+        result = await run(*args)
+        if sent == 1:  # ours is seq 1; the reply is lost; another worker appends seq 2
+            await other.append("note", {"n": 2}, at=9.0, expect_seq=1)
+            raise StaleConnection("Connection closed by server.")
+        return result
+
+    monkeypatch.setattr(workers[0], "_run", landed_then_lost)
+    event = await journal.append("note", {"n": 1}, at=8.0, expect_seq=0)
+    assert (event.seq, event.data, sent) == (1, {"n": 1}, 2)
+    assert [e.data for e in await journal.read()] == [{"n": 1}, {"n": 2}]
+
+
 async def test_a_resent_append_beaten_by_another_worker_is_a_conflict(
     workers: list[RedisJournalStore], monkeypatch: pytest.MonkeyPatch
 ) -> None:

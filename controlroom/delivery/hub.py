@@ -117,6 +117,8 @@ class ExerciseFeed:
     def flush(self) -> None:
         """Write what a batch held: each socket gets its stream's frames in one write
         (joined once per sequence of frames, shared by the streams that got the same)."""
+        if not self._held:
+            return
         held, self._held = self._held, []
         if self._hold_timer is not None:
             self._hold_timer.cancel()
@@ -139,6 +141,12 @@ class ExerciseFeed:
                 wire = joined[same] = b"".join(wires)
             for connection in list(self._live[key]):
                 connection.push_all(stream, wire)
+
+    def answer(self, connection: Connection, text: str) -> None:
+        """Say ``text`` (``done``: a device's action landed) after what a batch holds, so
+        that the answer never overtakes the event it confirms."""
+        self.flush()
+        connection.say(text)
 
     def _frames(self, updates: dict[str, Update], event: Fact) -> dict[StreamKey, Frame]:
         """Each concerned stream's frame: rendered now if someone follows it, else later.
@@ -244,6 +252,8 @@ class ExerciseFeed:
         else:
             connection.go_live(plan.frames)
             replayed = len(plan.frames)
+        # it has every event up to self.seq now: none of them again (a batch may hold some)
+        connection.last_seq = max(connection.last_seq, self.seq)
         connection.say(live_frame(self.seq, max(replayed, 0)))
         self._live[key].add(connection)
         if connection.device is not None:

@@ -157,9 +157,11 @@ class RedisJournal(Journal):
         self._saw(seq)
         if not ok:
             assert expect_seq is not None  # the script reports conflicts only then
-            if not (sent > 1 and seq == expect_seq + 1 and await self._holds(seq, body)):
+            # resent: the first send may have landed before its connection died, at
+            # expect_seq + 1, whatever other workers appended after it
+            if not (sent > 1 and await self._holds(expect_seq + 1, body)):
                 raise JournalConflict(expect_seq, seq)
-            # the first send had landed before its connection died: it is this append
+            seq = expect_seq + 1  # it is this append
         return Event.from_json(b'{"seq":%d,' % seq + body[1:])
 
     async def _holds(self, seq: int, body: bytes) -> bool:

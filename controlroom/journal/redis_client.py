@@ -194,11 +194,14 @@ class RedisClient:
         except LOST as error:
             raise self.unavailable(error) from error
         try:
-            return await self._call(call, seconds)
+            result = await self._call(call, seconds)
         except RedisConnectionError as error:
             raise self._lost(error) from error
         except LOST as error:
             raise self.unavailable(error) from error
+        # not an outage, but worth a line: Redis restarted (or closed our connections)
+        logger.info("%s: a pooled connection had been closed: sent again on a new one", self.name)
+        return result
 
     def _lost(self, error: RedisConnectionError) -> JournalUnavailable:
         if self.closed:

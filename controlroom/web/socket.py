@@ -430,7 +430,7 @@ class _Session:
             self._unavailable(action)
             return
         if action is not None:
-            self.connection.say(done_frame(action))
+            self.feed.answer(self.connection, done_frame(action))  # after its event
 
     def _refused(self, refused: commands.CommandRefused, action: str | None) -> None:
         message = refusal_text(refused, self.translator, self.runtime.scenario)
