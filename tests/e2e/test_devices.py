@@ -159,6 +159,40 @@ async def test_an_actor_joins_gets_a_cue_marks_ready_and_the_console_sees_it(
     await console.context.close()
 
 
+async def test_the_countdown_tells_the_actor_of_a_past_due_cue_until_it_is_marked(
+    browser: Browser, exercise: Exercise
+) -> None:
+    """The caller's S-01 cue is due at D1 09:25; at 09:28, not marked, the countdown says it
+    is overdue (not the 10:00 cue after it), in the device's language; Ready moves it on."""
+    later = adhoc("AD-2", ["police"], "LATER", "caller") | {"trigger": None, "at": "D1 10:00"}
+    await exercise.run(
+        ("startex", {"by": "dina"}),
+        ("create_inject", {"by": "dina", "data": later}),
+        ("jump", {"by": "dina", "scenario_time": 9 * 3600 + 28 * 60}),  # D1 09:28
+    )
+    context = await tablet(browser)
+    page = await join(context, await exercise.join_link("actor:caller"), "Caller tablet")
+    countdown = page.locator("#countdown")
+    await expect(countdown.locator(".countdown-label")).to_have_text("Overdue, not marked yet.")
+    await expect(countdown.locator("strong")).to_have_text("Due 3 min ago")
+    await expect(countdown.locator(".countdown-where")).to_have_text("Phone booth")
+    await expect(countdown).to_have_attribute("data-state", "overdue")  # shown in red
+
+    await page.goto(f"{exercise.server.url}/exercises/{exercise.id}/actor?lang=ru")
+    await expect(countdown.locator(".countdown-label")).to_have_text("Просрочена, ещё не отмечена.")
+    await expect(countdown.locator("strong")).to_have_text("Время было 3 мин назад")
+    await page.goto(f"{exercise.server.url}/exercises/{exercise.id}/actor?lang=en")
+
+    await page.locator("#cue-S-01\\.1").get_by_role("button", name="Ready").click()
+    await expect(page.locator("#cue-S-01\\.1")).to_have_attribute("data-status", "ready")
+    # marked: the countdown goes on to the next cue, 32 minutes ahead
+    await expect(countdown).to_have_attribute("data-state", "next", timeout=LIVE_MS)
+    await expect(countdown.locator(".countdown-label")).to_have_text("Next cue in")
+    await expect(countdown.locator("strong")).to_have_text(re.compile(r"^3[12]:\d\d$"))
+    await expect(countdown.locator(".countdown-where")).to_have_text("Interview room LATER")
+    await context.close()
+
+
 async def test_a_revoked_tablet_is_cut_off_within_a_second_and_keeps_nothing(
     browser: Browser, exercise: Exercise
 ) -> None:
