@@ -159,6 +159,125 @@ async def test_an_actor_joins_gets_a_cue_marks_ready_and_the_console_sees_it(
     await console.context.close()
 
 
+async def test_the_countdown_tells_the_actor_of_a_past_due_cue_until_it_is_marked(
+    browser: Browser, exercise: Exercise
+) -> None:
+    """The caller's S-01 cue is due at D1 09:25; at 09:28, not marked, the countdown says it
+    is overdue (not the 10:00 cue after it), in the device's language; Ready moves it on."""
+    later = adhoc("AD-2", ["police"], "LATER", "caller") | {"trigger": None, "at": "D1 10:00"}
+    await exercise.run(
+        ("startex", {"by": "dina"}),
+        ("create_inject", {"by": "dina", "data": later}),
+        ("jump", {"by": "dina", "scenario_time": 9 * 3600 + 28 * 60}),  # D1 09:28
+    )
+    context = await tablet(browser)
+    page = await join(context, await exercise.join_link("actor:caller"), "Caller tablet")
+    countdown = page.locator("#countdown")
+    await expect(countdown.locator(".countdown-label")).to_have_text("Overdue, not marked yet.")
+    await expect(countdown.locator("strong")).to_have_text("Due 3 min ago")
+    await expect(countdown.locator(".countdown-where")).to_have_text("Phone booth")
+    await expect(countdown).to_have_attribute("data-state", "overdue")  # shown in red
+
+    await page.goto(f"{exercise.server.url}/exercises/{exercise.id}/actor?lang=ru")
+    await expect(countdown.locator(".countdown-label")).to_have_text("Просрочена, ещё не отмечена.")
+    await expect(countdown.locator("strong")).to_have_text("Время было 3 мин назад")
+    await page.goto(f"{exercise.server.url}/exercises/{exercise.id}/actor?lang=en")
+
+    await page.locator("#cue-S-01\\.1").get_by_role("button", name="Ready").click()
+    await expect(page.locator("#cue-S-01\\.1")).to_have_attribute("data-status", "ready")
+    # marked: the countdown goes on to the next cue, 32 minutes ahead
+    await expect(countdown).to_have_attribute("data-state", "next", timeout=LIVE_MS)
+    await expect(countdown.locator(".countdown-label")).to_have_text("Next cue in")
+    await expect(countdown.locator("strong")).to_have_text(re.compile(r"^3[12]:\d\d$"))
+    await expect(countdown.locator(".countdown-where")).to_have_text("Interview room LATER")
+    await context.close()
+
+
+# Emoji and pictographs (Debian's Chromium at a venue has no emoji font: they show as boxes)
+EMOJI = re.compile("[\u2190-\u2bff\u3297\u3299\ufe0f\U0001f000-\U0001faff]")
+CHANNELS = {  # channel: its label on a team's card, in English and Russian
+    "phone-call": ("Incoming call", "Входящий звонок"),
+    "email": ("Email", "Электронное письмо"),
+    "letter": ("Letter", "Письмо"),
+    "walk-in": ("Walk-in", "Личный визит"),
+    "field-event": ("Field event", "Событие на месте"),
+    "document-pack": ("Document pack", "Пакет документов"),
+    "news": ("News item", "Новость"),
+    "social-post": ("Social media post", "Публикация в соцсетях"),
+    "simcell-answer": ("Answer", "Ответ"),
+}
+# Each channel badge on the page: its text, the code points of its icon (markup and CSS
+# ::before/::after) and its inline SVG icon's size.
+CHANNEL_BADGES = """selector => Array.from(document.querySelectorAll(selector)).map(badge => {
+  const icon = badge.querySelector("svg.icon");
+  const box = icon ? icon.getBoundingClientRect() : null;
+  return {
+    channel: Array.from(badge.classList).find(c => c.startsWith("channel-")).slice(8),
+    text: badge.textContent.trim(),
+    markup: badge.outerHTML,
+    before: getComputedStyle(badge, "::before").content,
+    after: getComputedStyle(badge, "::after").content,
+    hidden: icon ? icon.getAttribute("aria-hidden") : null,
+    width: box ? box.width : 0,
+    height: box ? box.height : 0,
+  };
+})"""
+
+PAPERCLIP = """a => {
+  const before = getComputedStyle(a, "::before");
+  return { markup: a.outerHTML, content: before.content, image: before.backgroundImage,
+           width: parseFloat(before.width) || 0, height: parseFloat(before.height) || 0 };
+}"""
+
+
+def check_channel_icons(badges: list[dict[str, Any]], language: int) -> None:
+    for badge in badges:
+        where = f"{badge['channel']}: {badge['markup']}"
+        assert not EMOJI.search(badge["markup"] + badge["before"] + badge["after"]), where
+        assert badge["width"] > 0 and badge["height"] > 0, where  # drawn, not an empty box
+        assert badge["hidden"] == "true", where  # decorative: the label beside it says it
+        if language >= 0:  # the team card's label, translated
+            assert badge["text"] == CHANNELS[badge["channel"]][language], where
+
+
+async def test_channel_icons_are_inline_svg_with_a_translated_label_not_emoji(
+    browser: Browser, exercise: Exercise
+) -> None:
+    steps: list[tuple[str, dict[str, Any]]] = [("startex", {"by": "dina"})]
+    for number, channel in enumerate(CHANNELS):
+        data = adhoc(f"CH-{number}", ["police"], channel) | {"channel": channel}
+        steps.append(("create_inject", {"by": "dina", "data": data}))
+        steps.append(("release_now", {"by": "dina", "inject": f"CH-{number}"}))
+    await exercise.run(*steps)
+    context = await tablet(browser)
+    page = await join(context, await exercise.join_link("team:police"), "Police tablet")
+    await expect(page.locator("#team-injects .inject-card")).to_have_count(len(CHANNELS))
+    for language, code in enumerate(("en", "ru")):
+        await page.goto(f"{exercise.server.url}/exercises/{exercise.id}/team?lang={code}")
+        badges = await page.evaluate(CHANNEL_BADGES, "#team-injects .badge.channel")
+        assert {b["channel"] for b in badges} == set(CHANNELS)
+        check_channel_icons(badges, language)
+    # the S-02 passport scan's attachment: a paperclip drawn in SVG, not the emoji
+    await exercise.run(("release_now", {"by": "dina", "inject": "S-02"}))
+    link = page.locator("#inject-S-02 .inject-attachments a").first
+    await expect(link).to_be_visible(timeout=LIVE_MS)
+    clip = await link.evaluate(PAPERCLIP)
+    assert not EMOJI.search(clip["markup"] + clip["content"]), clip
+    assert clip["image"].endswith('/static/icons/attachment.svg")'), clip
+    assert clip["width"] > 0 and clip["height"] > 0, clip
+    icon = await page.request.get(f"{exercise.server.url}/static/icons/attachment.svg")
+    assert icon.ok and "<svg" in await icon.text()
+    await context.close()
+
+    console = await (await director(browser, exercise)).new_page()
+    for path in ("", "/injects/CH-1"):  # the timeline's rows, an inject's page
+        await console.goto(f"{exercise.server.url}/exercises/{exercise.id}{path}")
+        badges = await console.evaluate(CHANNEL_BADGES, "#main .badge.channel")
+        assert badges
+        check_channel_icons(badges, -1)
+    await console.context.close()
+
+
 async def test_a_revoked_tablet_is_cut_off_within_a_second_and_keeps_nothing(
     browser: Browser, exercise: Exercise
 ) -> None:

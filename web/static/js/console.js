@@ -216,9 +216,48 @@
     });
   }
 
-  // The clock bar's popovers (Hold, Speed / jump): one open at a time; Escape or a click
-  // outside closes the open one (Escape gives the focus back to its summary).
-  const POPOVERS = "details.hold-details, details.more-details";
+  // The clock bar's popovers (Hold, Speed / jump) and a team's "Pace…": one open at a time;
+  // Escape or a click outside closes the open one (Escape gives the focus back to its summary).
+  const POPOVERS = "details.hold-details, details.more-details, details.team-pace-controls";
+
+  // A team's "Pace…" sits in its timeline lane, inside the timeline's own scroll box and
+  // often low on a laptop's screen: its popover is placed in the viewport (fixed), below its
+  // button if it fits there, else above, else beside it, never off screen (it scrolls inside
+  // itself if the screen is shorter than it). Without JavaScript it opens in the lane.
+  const PLACED = "details.team-pace-controls";
+  const MARGIN = 8;
+  const GAP = 4;
+
+  function place(details) {
+    const popover = details.querySelector(":scope > .popover");
+    const summary = details.querySelector(":scope > summary");
+    if (!popover || !summary || !details.open) return;
+    const zoom = popover.currentCSSZoom || 1; // large type zooms <main>: CSS px are zoomed px
+    const vw = document.documentElement.clientWidth;
+    const vh = document.documentElement.clientHeight;
+    popover.classList.add("placed");
+    popover.style.maxHeight = `${(vh - 2 * MARGIN) / zoom}px`;
+    popover.style.maxWidth = `${(vw - 2 * MARGIN) / zoom}px`;
+    const box = popover.getBoundingClientRect();
+    const anchor = summary.getBoundingClientRect();
+    const clamp = (value, low, high) => Math.max(low, Math.min(value, high));
+    const alignedLeft = clamp(anchor.left, MARGIN, vw - box.width - MARGIN);
+    let top;
+    let left = alignedLeft;
+    if (anchor.bottom + GAP + box.height <= vh - MARGIN) top = anchor.bottom + GAP;
+    else if (anchor.top - GAP - box.height >= MARGIN) top = anchor.top - GAP - box.height;
+    else {
+      top = clamp(anchor.top, MARGIN, vh - box.height - MARGIN);
+      if (anchor.right + GAP + box.width <= vw - MARGIN) left = anchor.right + GAP;
+      else if (anchor.left - GAP - box.width >= MARGIN) left = anchor.left - GAP - box.width;
+    }
+    popover.style.top = `${top / zoom}px`;
+    popover.style.left = `${left / zoom}px`;
+  }
+
+  function placeOpen() {
+    for (const details of document.querySelectorAll(`${PLACED}[open]`)) place(details);
+  }
 
   function setupPopovers() {
     const all = () => Array.from(document.querySelectorAll(POPOVERS));
@@ -226,7 +265,10 @@
       const opened = event.target;
       if (!(opened instanceof HTMLDetailsElement) || !opened.open || !opened.matches(POPOVERS)) return;
       for (const other of all()) if (other !== opened) other.open = false;
+      if (opened.matches(PLACED)) place(opened);
     }, true);
+    window.addEventListener("resize", placeOpen);
+    document.addEventListener("scroll", placeOpen, true); // the page or the timeline's box
     document.addEventListener("keydown", (event) => {
       if (event.key !== "Escape") return;
       for (const details of all()) {

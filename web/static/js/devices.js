@@ -8,7 +8,8 @@
  *     wall time), speed and phase; a hold, a jump or a new speed arrives as a new #clock;
  *   - actor: cue groups are ordered by time, the card to act on is marked (in scene, else
  *     ready, else the first not done), and a countdown runs to the next cue (on the
- *     server's clock, in wall time);
+ *     server's clock, in wall time); a cue whose time has passed and that the actor has not
+ *     marked (Ready / In scene / Done) comes first, as overdue ("Due 3 min ago"), until it is;
  *   - a page restored from the back/forward cache is reloaded, and htmx history is off on
  *     these pages, so the back button never shows exercise content after a revocation or a
  *     sign-out. (A revoked device, socket close 4403, is handled by socket.js: it empties
@@ -176,45 +177,53 @@
     if (page) page.dataset.phase = now.phase;
   }
 
+  function duration(seconds) {
+    const hours = Math.floor(seconds / 3600);
+    return `${hours ? `${hours}:` : ""}${two(Math.floor((seconds % 3600) / 60))}:${two(seconds % 60)}`;
+  }
+
+  function show(box, state, label, value, card) {
+    const where = card ? card.querySelectorAll(".cue-facts dd")[1] : null;
+    box.dataset.state = state;
+    box.querySelector(".countdown-label").textContent = label;
+    box.querySelector("strong").textContent = value;
+    box.querySelector(".countdown-where").textContent = where ? where.textContent.trim() : "";
+  }
+
+  // The cue the countdown is about: the earliest one whose time has passed and that the
+  // actor has not marked yet (overdue: they are late for it), else the next one to come.
+  // A card whose time still moves (its team is on hold) is never overdue.
+  const MARKED = new Set(["ready", "in-scene", "done"]); // what the actor reports on a cue
+
+  function nextCue(now) {
+    const timed = Array.from(document.querySelectorAll("#actor-cues .cue-card"))
+      .filter((card) => card.dataset.when !== undefined && card.dataset.status !== "done")
+      .filter((card) => card.closest(".cue-group").dataset.state !== "cancelled")
+      .map((card) => ({ card, when: Number(card.dataset.when) }))
+      .sort((a, b) => a.when - b.when);
+    const overdue = timed.find((item) =>
+      item.when <= now.time && !MARKED.has(item.card.dataset.status) && item.card.dataset.moving !== "true");
+    if (overdue) return { ...overdue, overdue: true };
+    const next = timed.find((item) => item.when > now.time);
+    return next ? { ...next, overdue: false } : null;
+  }
+
   function countdown() {
     const box = document.getElementById("countdown");
     if (!box) return;
     const now = scenarioNow();
-    const waiting = Array.from(document.querySelectorAll("#actor-cues .cue-card"))
-      .filter((card) => card.dataset.when !== undefined && card.dataset.status !== "done")
-      .filter((card) => card.closest(".cue-group").dataset.state !== "cancelled")
-      .map((card) => ({ card, when: Number(card.dataset.when) }))
-      .filter((item) => now && item.when > now.time)
-      .sort((a, b) => a.when - b.when);
-    const value = box.querySelector("strong");
-    const label = box.querySelector(".countdown-label");
-    const where = box.querySelector(".countdown-where");
-    if (now && now.phase === "ended") {
-      label.textContent = box.dataset.ended;
-      value.textContent = "";
-      where.textContent = "";
-      return;
+    if (now && now.phase === "ended") return show(box, "ended", box.dataset.ended, "", null);
+    if (!now || now.phase === "planned") return show(box, "planned", box.dataset.notStarted, "", null);
+    const cue = nextCue(now);
+    if (!cue) return show(box, "none", box.dataset.none, "", null);
+    const speed = now.speed || 1;
+    if (cue.overdue) {
+      const minutes = Math.floor((now.time - cue.when) / speed / 60);
+      const ago = minutes < 1 ? box.dataset.overdueJust : box.dataset.overdueAgo.replace("%(minutes)s", String(minutes));
+      return show(box, "overdue", box.dataset.overdue, ago, cue.card);
     }
-    if (!now || now.phase === "planned") {
-      label.textContent = box.dataset.notStarted;
-      value.textContent = "";
-      where.textContent = "";
-      return;
-    }
-    if (!waiting.length) {
-      label.textContent = box.dataset.none;
-      value.textContent = "";
-      where.textContent = "";
-      return;
-    }
-    const next = waiting[0];
-    const seconds = Math.max(0, Math.round((next.when - now.time) / (now.speed || 1)));
-    const hours = Math.floor(seconds / 3600);
-    const text = `${hours ? `${hours}:` : ""}${two(Math.floor((seconds % 3600) / 60))}:${two(seconds % 60)}`;
-    label.textContent = now.running ? box.dataset.next : box.dataset.held;
-    value.textContent = text;
-    const place = next.card.querySelectorAll(".cue-facts dd")[1];
-    where.textContent = place ? place.textContent.trim() : "";
+    const seconds = Math.max(0, Math.round((cue.when - now.time) / speed));
+    show(box, "next", now.running ? box.dataset.next : box.dataset.held, duration(seconds), cue.card);
   }
 
   // -- wiring -------------------------------------------------------------------------------
