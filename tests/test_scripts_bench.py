@@ -49,6 +49,22 @@ def test_bench_many_runs_our_server_and_the_baseline_on_the_same_schedule(
     assert ours["by_kind"]["release"] > 0 and ours["by_kind"]["request"] > 0
 
 
+def test_bench_fanout_bursts_our_server_and_the_baseline_alike(tmp_path: Path) -> None:
+    figures = tmp_path / "fanout.json"
+    out = run(
+        "bench_fanout", "--clients", "20", "--seconds", "1", "--rate", "5", "--warmup", "2",
+        "--repeat", "1", "--bursts", "3", "--storm", "10", "--missed", "3",
+        "--json", str(figures),
+    )  # fmt: skip
+    assert "## Results" in out and "Resume storm: " in out and "all caught up" in out
+    result = json.loads(figures.read_text())["20"]
+    ours, base = result["burst"], result["baseline"]
+    # as many bursts of as many deliveries on either server: 20 injects to 20 clients
+    assert len(ours["runs"]) == len(base["runs"]) == 3
+    assert ours["deliveries_each"] == base["deliveries_each"] == 400
+    assert result["steady"]["deliveries"] == result["steady"]["expected"] == 5 * 2
+
+
 def test_bench_scaled_counts_every_delivery_once_on_one_and_two_workers(tmp_path: Path) -> None:
     if not (REDIS_SERVER.is_file() and os.access(REDIS_SERVER, os.X_OK)):
         message = f"{REDIS_SERVER} is not installed (apt-get install redis-server)"
