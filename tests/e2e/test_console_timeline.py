@@ -86,27 +86,31 @@ async def sample_console(
 async def test_a_triggered_row_moves_to_its_time_when_it_gets_one_live(
     browser: Browser, live_server: LiveServerFactory
 ) -> None:
-    async for exercise, page in sample_console(browser, live_server):
+    async for sample, page in sample_console(browser, live_server):
         before = await page.evaluate(ROW_ORDER)
         assert before.index("BB-03") > before.index("BB-01") + 1  # untimed: near the end
-        await exercise.run(
+        await sample.run(
             ("release_now", {"by": "dina", "inject": "BB-01"}),
             ("acknowledge", {"inject": "BB-01", "team": "valdoria", "device": "tablet-1"}),
         )
         # the trigger gives BB-03 a time ten minutes after the acknowledgement: pushed live
-        await expect(page.locator("#inject-row-BB-03")).to_have_attribute("data-due", re.compile("."))
+        await expect(page.locator("#inject-row-BB-03")).to_have_attribute(
+            "data-due", re.compile(".")
+        )
         live = await page.evaluate(ROW_ORDER)
         await page.reload()
-        await expect(page.locator("#inject-row-BB-03")).to_have_attribute("data-due", re.compile("."))
+        await expect(page.locator("#inject-row-BB-03")).to_have_attribute(
+            "data-due", re.compile(".")
+        )
         assert live == await page.evaluate(ROW_ORDER)  # where a reload puts it
 
 
 async def test_time_column_text_stays_out_of_the_titles_at_laptop_size(
     browser: Browser, live_server: LiveServerFactory
 ) -> None:
-    async for exercise, page in sample_console(browser, live_server):
+    async for sample, page in sample_console(browser, live_server):
         for language in ("en", "ru"):
-            await page.goto(f"{exercise.server.url}/exercises/{exercise.id}?lang={language}")
+            await page.goto(f"{sample.server.url}/exercises/{sample.id}?lang={language}")
             boxes = await page.evaluate(
                 """() => Array.from(document.querySelectorAll("#control-injects > .inject-row"))
                   .map(row => {
