@@ -111,3 +111,14 @@ async def test_after_endex_the_alerts_stop_and_the_console_loses_its_controls(
     assert "/injects/S-03/hold" not in inject.text and "/injects/S-03/release" not in inject.text
     refused = await control.post(f"/exercises/{runtime.id}/injects/S-03/release")
     assert refused.status_code == 409
+
+
+async def test_actor_boards_name_each_cues_team_as_the_teams_board_does(control: Control) -> None:
+    runtime = await started(control)
+    for language, name in (("en", "Police team"), ("ru", "Команда полиции")):
+        page = await control.get(f"/exercises/{runtime.id}/boards?lang={language}")
+        board = page.text[page.text.index('id="board-actor-caller"') :]
+        start = board.index("S-01.1")
+        row = board[start : board.index("</tr>", start)]
+        assert f"<td>{name}</td>" in row, row
+        assert "<td>police</td>" not in row

@@ -61,3 +61,19 @@ async def test_observers_record_observations_but_write_no_control_note(control: 
         f"/exercises/{runtime.id}/log/observations", {"objective": "nope", "text": "x"}
     )
     assert bad.status_code == 409 and "Unknown objective." in bad.text
+
+
+async def test_a_markdown_answer_reads_as_plain_text_in_the_log(control: Control) -> None:
+    from controlroom.exercise import commands
+
+    runtime = await control.exercise()
+    await control.post(f"/exercises/{runtime.id}/clock/startex")
+    await runtime.execute(lambda s: commands.send_request(s, "police", "d", None, "Check?"))
+    answer = "**Result of the check.** Seen *11 times* in the last six months."
+    answered = await control.post(
+        f"/exercises/{runtime.id}/simcell/R001/answer", {"text": answer, "sender": "Records"}
+    )
+    assert answered.status_code in (200, 303), answered.text
+    page = await control.get(f"/exercises/{runtime.id}/log")
+    assert "Result of the check. Seen 11 times in the last six months." in page.text
+    assert "**" not in page.text

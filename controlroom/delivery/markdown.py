@@ -79,3 +79,8 @@ _MD = _parser()
 def render_markdown(text: str) -> Markup:
     """``text`` (CommonMark with tables) as HTML that cannot run or load anything."""
     return Markup(_MD.render(text.replace("\r\n", "\n")))
+
+
+def plain_text(text: str) -> str:
+    """Markdown as one line of plain text (a log line, a CSV cell): what it says, no marks."""
+    return " ".join(render_markdown(text).striptags().split())

@@ -19,6 +19,7 @@ from jinja2.runtime import Context
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from controlroom.delivery.markdown import plain_text
 from controlroom.i18n import LANGUAGE_NAMES, LANGUAGES, Catalogues, Translator
 from controlroom.scenario.time import format_time, parse_offset
 
@@ -38,6 +39,7 @@ class Pages:
             auto_reload=False,
         )
         self.env.filters["scenario_time"] = _scenario_time
+        self.env.filters["plain"] = plain_text
         self.catalogues = catalogues
         self._names: dict[str, tuple[frozenset[str], bool]] = {}
 

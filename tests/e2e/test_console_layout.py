@@ -96,3 +96,32 @@ async def test_the_console_does_not_scroll_sideways_on_a_portrait_tablet(room: R
     assert inner > outer
     await scroll.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
     await expect(page.locator("#team-pace-tavria summary")).to_be_in_viewport()
+
+
+async def test_the_console_does_not_scroll_sideways_on_a_laptop(room: Room) -> None:
+    page = room.director
+    await page.set_viewport_size(LAPTOP)
+    # mid-morning: actors late for their cues ("late by 91 min" badges in the cue tables)
+    await page.goto(room.console)
+    await page.click("summary:text('Speed / jump…')")
+    await page.fill("input[name=at]", "D1 10:50")
+    await page.click("button:text('Jump…')")
+    await page.click("button:text('Yes, do it')")
+    await expect(page.locator("#clock")).to_contain_text("D1 10:5")
+    for path in CONTROLLER_PAGES:
+        await page.goto(room.console + path)
+        await expect(page.locator("#clock")).to_be_visible()
+        width, client = await page.evaluate(SIDEWAYS)
+        assert width <= client, f"{path or '/'} scrolls sideways: {width} > {client}"
+    # an actor's cue table fits its card whole (no column behind a scroll bar), teams by name
+    await page.goto(room.console + "/boards")
+    await expect(page.locator(".actor-board").first).to_be_visible()
+    cut = await page.evaluate(
+        """() => Array.from(document.querySelectorAll(".actor-board .table-scroll"))
+          .map(box => [box.closest(".actor-board").id, box.scrollWidth, box.clientWidth])
+          .filter(([, inner, outer]) => inner > outer)"""
+    )
+    assert not cut
+    await expect(page.locator("#board-actor-bus-driver .cue-table td").nth(1)).to_have_text(
+        "Team Valdoria"
+    )

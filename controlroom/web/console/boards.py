@@ -23,7 +23,7 @@ from controlroom.exercise.endex import ended
 from controlroom.exercise.lifecycles import ReleaseMove
 from controlroom.exercise.run_sheet import open_conflicts
 from controlroom.exercise.state import CueStatus, Device, ExerciseState, TeamRelease
-from controlroom.scenario.model import Role, Team
+from controlroom.scenario.model import LocalText, Role, Team
 from controlroom.web.auth import requires
 from controlroom.web.console.pages import exercise_of, render
 from controlroom.web.resources import resources
@@ -76,6 +76,7 @@ class CueLine:
     when: float | None  # scenario seconds the actor is due on set
     late: float | None  # scenario seconds past ``when`` without the actor being ready
     team: str = ""  # the team the scene is played for
+    team_name: LocalText | None = None  # its name, shown as on the teams board
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +149,7 @@ def actor_boards(state: ExerciseState, wall: float, online: AbstractSet[str]) ->
     """Each role's cues, one line per cue and team it is played for: on set at that team's
     time (its release, early or late, or its plan moved by the team's pace)."""
     now = state.clock.scenario_now(wall)
+    names = {team.id: team.name for team in state.scenario.teams}
     boards = []
     for role in state.scenario.roles:
         lines = []
@@ -155,7 +157,17 @@ def actor_boards(state: ExerciseState, wall: float, online: AbstractSet[str]) ->
             late = None
             if state.started and cue.at is not None and cue.status is CueStatus.WAITING:
                 late = now - cue.at if now > cue.at else None
-            lines.append(CueLine(cue.cue, cue.inject, cue.status.value, cue.at, late, cue.team))
+            lines.append(
+                CueLine(
+                    cue.cue,
+                    cue.inject,
+                    cue.status.value,
+                    cue.at,
+                    late,
+                    cue.team,
+                    names.get(cue.team),
+                )
+            )
         lines.sort(key=lambda c: (c.when is None, c.when or 0.0, c.cue, c.team))
         devices = [d for d in state.devices.values() if d.role == role.id]
         boards.append(ActorBoard(role, _device_lines(devices, online), tuple(lines)))

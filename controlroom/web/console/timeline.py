@@ -36,9 +36,10 @@ from controlroom.web.resources import resources
 
 SOON_SECONDS = 15 * 60
 NO_CASE = "none"
-# A time with seconds ("D1 09:15:30") fits its column; a team's lane fits "Acknowledged" and
-# its two times (released, acknowledged) without clipping them.
-TIME_COLUMN = "minmax(5.5rem, max-content)"
+# A time with seconds ("D1 09:15:30") fits its column, however narrow the lanes leave it (its
+# min-content: the time, or the longest word of "when the team acts", which wraps); a team's
+# lane fits "Acknowledged" and its two times (released, acknowledged) without clipping them.
+TIME_COLUMN = "minmax(min-content, max-content)"
 TEAM_COLUMN = "minmax(8.5rem, 1fr)"
 LaneKind = Literal["team", "case"]
 

@@ -90,18 +90,30 @@
     }
   }
 
-  function sortInserted(row) {
-    // A row the hub inserts (an ad-hoc inject, a SimCell answer) goes where its time says.
+  function rowKey(row) {
+    // The server's order (timeline.timeline): the earliest planned time, then the inject's id;
+    // a row with no time yet (manual, triggered) after every timed one.
+    return [row.dataset.due === undefined ? Infinity : parseFloat(row.dataset.due), row.dataset.inject || ""];
+  }
+
+  function before(a, b) {
+    return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+  }
+
+  function placeRow(row) {
+    // A row the hub inserts (an ad-hoc inject, a SimCell answer) or swaps in with a new time
+    // (a trigger fired, a reschedule) goes where a reload would put it: in time order.
     const list = row.parentElement;
-    if (!list || row.dataset.due === undefined) return;
-    const due = parseFloat(row.dataset.due);
-    for (const other of list.querySelectorAll(":scope > .inject-row")) {
-      if (other === row) continue;
-      if (other.dataset.due === undefined || parseFloat(other.dataset.due) > due) {
-        list.insertBefore(row, other);
-        return;
-      }
-    }
+    if (!list || list.id !== "control-injects") return;
+    const key = rowKey(row);
+    const rows = Array.from(list.querySelectorAll(":scope > .inject-row"));
+    const at = rows.indexOf(row);
+    const previous = rows[at - 1];
+    const next = rows[at + 1];
+    if ((!previous || !before(key, rowKey(previous))) && (!next || !before(rowKey(next), key))) return;
+    const after = rows.find((other) => other !== row && before(key, rowKey(other)));
+    if (after) list.insertBefore(row, after);
+    else list.appendChild(row);
   }
 
   // Each team at its own pace: a team's own time runs from the exercise clock less its
@@ -336,8 +348,8 @@
     });
     const main = document.getElementById("main");
     if (main) {
-      // Rows pushed or swapped in (whatever put them there) get their marks at once; a row
-      // the hub inserts at the end goes where its time says.
+      // Rows pushed or swapped in (whatever put them there) get their marks at once and go
+      // where their time says.
       new MutationObserver((records) => {
         let rows = false;
         for (const record of records) {
@@ -347,7 +359,7 @@
             if (node.classList.contains("simcell-request")) markRequest(node);
             if (!node.classList.contains("inject-row")) continue;
             rows = true;
-            if (!node.nextElementSibling && node.parentElement && node.parentElement.id === "control-injects") sortInserted(node);
+            placeRow(node);
           }
         }
         if (rows) tick();
