@@ -201,3 +201,15 @@ def test_a_stop_pressed_offline_shows_its_tap_and_when_control_got_it() -> None:
     prompt = safety_alert_view(exercise.state, "S002")
     assert prompt.received_at is None  # a second on the way: one time is enough
     assert "safety-received" not in exercise.renderer.fragment(prompt, "control", "en")
+
+
+def test_a_cue_cards_team_badge_needs_no_inflected_team_name() -> None:
+    """Russian cannot put a team's name after «Для» without inflecting it: a label instead."""
+    exercise = Exercise(marked_scenario())
+    exercise.apply(lambda s: commands.startex(s, "d"))
+    actor = current_view(exercise.state, "actor:r0")
+    russian = exercise.renderer.view(actor, "actor:r0", "ru")
+    badges = re.findall(r'<span class="badge cue-team"[^>]*>([^<]*)</span>', russian)
+    assert badges and all(b.startswith("Для: ") for b in badges), badges
+    english = exercise.renderer.view(actor, "actor:r0", "en")
+    assert re.search(r'<span class="badge cue-team"[^>]*>For: ', english)

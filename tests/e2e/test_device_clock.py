@@ -23,6 +23,7 @@ READ = """() => {
   return {
     text: clock.querySelector(".clock-time").textContent,
     phase: clock.dataset.phase,
+    ticking: clock.dataset.phase === "running" || clock.hasAttribute("data-ticking"),
     base: Number(clock.dataset.scenarioTime),
     anchor: Number(clock.dataset.anchorWall),
     speed: Number(clock.dataset.speed),
@@ -52,7 +53,7 @@ async def behind(page: Page) -> float:
     read = await page.evaluate(READ)
     truth = float(read["base"])
     speed = 1.0
-    if read["phase"] == "running":
+    if read["ticking"]:  # scenario time runs (on control's clock: through a pause too)
         speed = float(read["speed"])
         truth += (float(read["now"]) - float(read["anchor"])) * speed
     return (truth - seconds(str(read["text"]))) / speed
@@ -111,3 +112,26 @@ async def test_device_clocks_tick_stop_on_hold_follow_a_jump_and_keep_with_the_c
     await context.close()
     await actor_context.close()
     await console.context.close()
+
+
+async def test_an_observers_clock_runs_through_a_pause_and_a_speed_change(
+    browser: Browser, exercise: Exercise
+) -> None:
+    """A pause (releases wait, time runs) shows "Releases paused" on an observer's tablet,
+    and its clock goes on: before, and after a new speed (docs/devices.md)."""
+    await exercise.run(("startex", {"by": "dina"}), ("set_speed", {"by": "dina", "speed": 6}))
+    context = await tablet(browser)
+    observer = await join(context, await exercise.join_link("observer"), "Observer tablet")
+    await exercise.run(("hold", {"by": "dina", "reason": "lunch", "shift": False}))
+    clock = observer.locator("#clock")
+    await expect(clock).to_have_attribute("data-phase", "paused", timeout=LIVE_MS)
+    before = await shown(observer)
+    await observer.wait_for_timeout(2000)
+    assert 9 <= await shown(observer) - before <= 15  # six scenario seconds a second
+    assert abs(await behind(observer)) <= DEVICE_LAG + 1 / 6  # the time now, not the anchor's
+    await exercise.run(("set_speed", {"by": "dina", "speed": 30}))
+    await expect(clock).to_have_attribute("data-speed", "30.0", timeout=LIVE_MS)
+    before = await shown(observer)
+    await observer.wait_for_timeout(2000)
+    assert 50 <= await shown(observer) - before <= 70
+    await context.close()

@@ -221,3 +221,20 @@ async def test_an_acknowledgement_tapped_offline_shows_in_the_log_when_it_was_ta
     )
     await expect(note).to_have_attribute("data-tapped", iso_time(tap))
     await console.close()
+
+
+async def test_a_tablet_off_the_network_says_so_at_once(
+    browser: Browser, exercise: Exercise
+) -> None:
+    """The offline banner shows as soon as the browser knows it is offline (before the
+    socket's heartbeats give up), and goes once it is back and the socket reconnects."""
+    await exercise.run(("startex", {"by": "dina"}))
+    context = await tablet(browser)
+    page = await join(context, await exercise.join_link("team:police"), "Police tablet")
+    banner = page.locator("#offline-banner")
+    await expect(banner).to_be_hidden()
+    await context.set_offline(True)
+    await expect(banner).to_be_visible(timeout=1500)
+    await context.set_offline(False)
+    await expect(banner).to_be_hidden(timeout=10_000)
+    await context.close()

@@ -115,9 +115,9 @@ async def test_an_actor_playing_for_two_teams_sees_two_cue_cards(
     labour_card = actor.locator("#cue-worker-at-site-labour")
     await expect(labour_card).to_have_attribute("data-when", str(float(S03_DUE + 1200 - 600)))
     await expect(police_card).to_have_attribute("data-when", str(float(S03_DUE - 600)))
-    await expect(police_card).to_contain_text("For Police team")
+    await expect(police_card).to_contain_text("For: Police team")
     await expect(police_card).to_contain_text("D2 10:05")
-    await expect(labour_card).to_contain_text("For Labour inspectors")
+    await expect(labour_card).to_contain_text("For: Labour inspectors")
     await expect(labour_card).to_contain_text("D2 10:25")
     for card in (police_card, labour_card):
         await expect(card).to_contain_text("Construction site set")

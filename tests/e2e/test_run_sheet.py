@@ -98,3 +98,58 @@ async def test_the_run_sheet_in_russian(browser: Browser, sample: Exercise) -> N
     await expect(sheet.locator("tbody tr").first).to_contain_text("Команда Валдории")
     await expect(sheet.locator("tbody tr").first).to_contain_text("Телефонная комната")
     await context.close()
+
+
+COUNTDOWNS = """() => {
+  const seconds = (text) => {
+    const found = /(?:(\\d+):)?(\\d\\d):(\\d\\d)\\s*$/.exec(text.trim());
+    return found ? Number(found[1] || 0) * 3600 + Number(found[2]) * 60 + Number(found[3]) : null;
+  };
+  return {
+    cue: seconds(document.querySelector("#countdown strong").textContent),
+    sheet: seconds(document.querySelector("#run-sheet .run-sheet-in").textContent),
+  };
+}"""
+
+
+def wall_seconds_in(html: str) -> int:
+    found = re.search(r'class="run-sheet-in"[^>]*>in (?:(\d+):)?(\d\d):(\d\d)</span>', html)
+    assert found, html
+    return int(found[1] or 0) * 3600 + int(found[2]) * 60 + int(found[3])
+
+
+async def test_both_countdowns_count_wall_time_alike_and_stop_at_endex(
+    browser: Browser, sample: Exercise
+) -> None:
+    """The cue cards' "Next cue in" and the run sheet's "in" are one number: wall time until
+    the scene at the clock's speed, on the server's render and ticking; none after ENDEX."""
+    context = await tablet(browser)
+    page = await join(context, await sample.join_link("actor:journalist"), "Journalist tablet")
+    sheet = page.locator("#run-sheet")
+    await page.wait_for_timeout(4000)  # joined a while before STARTEX
+    await sample.run(("startex", {"by": "dina"}), ("set_speed", {"by": "dina", "speed": 6}))
+    await expect(sheet).to_have_attribute("data-speed", "6.0", timeout=LIVE_MS)
+    await expect(sheet.locator(".run-sheet-in")).to_have_text(re.compile(r"^in \d"))
+    # D1 08:30 to the first scene at D1 13:25: 4 h 55 of scenario time, 49:10 at x6
+    both = await page.evaluate(COUNTDOWNS)
+    assert both["cue"] is not None and abs(both["cue"] - both["sheet"]) <= 1, both
+    assert 40 * 60 <= both["sheet"] <= 49 * 60 + 10, both
+
+    # the page as the server sends it says the same as the ticking one
+    served = await context.request.get(f"{sample.server.url}/exercises/{sample.id}/actor")
+    first = wall_seconds_in(await served.text())
+    assert abs(first - (await page.evaluate(COUNTDOWNS))["cue"]) <= 2
+    sheet_page = await context.request.get(
+        f"{sample.server.url}/exercises/{sample.id}/actor/run-sheet"
+    )
+    assert abs(wall_seconds_in(await sheet_page.text()) - first) <= 2
+
+    await sample.run(("endex", {"by": "dina"}))
+    await expect(page.locator("#countdown")).to_have_attribute("data-state", "ended")
+    await expect(sheet.locator(".run-sheet-next")).to_have_text("Exercise ended.", timeout=LIVE_MS)
+    await page.reload()
+    await expect(sheet.locator(".run-sheet-next")).to_have_text("Exercise ended.")
+    await expect(sheet.locator(".run-sheet-in")).to_have_count(0)
+    await page.wait_for_timeout(1500)
+    await expect(sheet.locator(".run-sheet-next")).to_have_text("Exercise ended.")
+    await context.close()

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from controlroom.delivery.projections import clock_view
+from controlroom.exercise.lifecycles import ClockPhase
 from controlroom.exercise.run_sheet import upcoming_scenes
 from controlroom.exercise.state import ExerciseState
 from controlroom.i18n import local
@@ -45,7 +46,19 @@ class RunSheetLine:
 class RunSheet:
     lines: tuple[RunSheetLine, ...]
     more: int  # scenes after the ones listed
-    next_time: float | None  # the next scene with a time, for the countdown
+    next_time: float | None  # the next scene with a time, for the countdown (None after ENDEX)
+    next_in: float | None = None  # wall seconds until it, at the clock's speed (as run_sheet.js)
+    ended: bool = False  # after ENDEX: no scene to count down to
+
+    @property
+    def countdown(self) -> str:
+        """``next_in`` as the tablet shows it (H:MM:SS, or MM:SS under an hour)."""
+        if self.next_in is None:
+            return ""
+        seconds = max(0, round(self.next_in))
+        hours, rest = divmod(seconds, 3600)
+        clock = f"{rest // 60:02d}:{rest % 60:02d}"
+        return f"{hours}:{clock}" if hours else clock
 
 
 def run_sheet(state: ExerciseState, wall: float, role: str, language: str) -> RunSheet:
@@ -68,10 +81,17 @@ def run_sheet(state: ExerciseState, wall: float, role: str, language: str) -> Ru
         )
         for group in grouped.values()
     ]
+    listed, more = tuple(lines[:LONGEST]), max(0, len(lines) - LONGEST)
+    if state.clock.phase is ClockPhase.ENDED:
+        return RunSheet(listed, more, None, ended=True)
     now = state.clock.scenario_now(wall) if state.started else None
     times = [line.time for line in lines if line.time is not None]
     coming = [time for time in times if now is None or time >= now]
-    return RunSheet(tuple(lines[:LONGEST]), max(0, len(lines) - LONGEST), min(coming, default=None))
+    next_time = min(coming, default=None)
+    # wall time until it, as the tablet counts it (clock.js's wallUntil): an actor needs to
+    # know how long until they must be there, not the scenario time between
+    next_in = None if now is None or next_time is None else (next_time - now) / state.clock.speed
+    return RunSheet(listed, more, next_time, next_in)
 
 
 def _wheres(state: ExerciseState, language: str) -> dict[str, str]:

@@ -4,11 +4,14 @@
  *
  *   - team: the unread badge (and the tab title) counts injects not yet acknowledged;
  *     attachments open in a viewer dialog;
- *   - both: the exercise clock runs here, from #clock's anchor (scenario time at a server
- *     wall time), speed and phase; a hold, a jump or a new speed arrives as a new #clock;
+ *   - all three (team, actor, observer): the exercise clock runs here, from #clock's anchor
+ *     (scenario time at a server wall time), speed and phase, whenever scenario time runs
+ *     (clock.js: phase running, or data-ticking on control's and observers' clock, which
+ *     runs through a pause of the releases); a hold, a jump or a new speed arrives as a new
+ *     #clock;
  *   - actor: cue groups are ordered by time, the card to act on is marked (in scene, else
  *     ready, else the first not done), and a countdown runs to the next cue (on the
- *     server's clock, in wall time); a cue whose time has passed and that the actor has not
+ *     server's clock, in wall time: clock.js, the run sheet's computation); a cue whose time has passed and that the actor has not
  *     marked (Ready / In scene / Done) comes first, as overdue ("Due 3 min ago"), until it is;
  *   - a page restored from the back/forward cache is reloaded, and htmx history is off on
  *     these pages, so the back button never shows exercise content after a revocation or a
@@ -95,29 +98,11 @@
 
   // -- the actor: order, current card, countdown -------------------------------------------
 
-  let skew = 0; // server seconds minus this device's seconds
-
-  function serverNow() {
-    return Date.now() / 1000 + skew;
-  }
-
-  // When this page's response began to arrive (the server wrote data-server-now just
-  // before): not "now", which would count the page's loading time as clock skew.
-  function receivedAt() {
-    const navigation = performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
-    if (navigation && navigation.responseStart > 0) {
-      return (performance.timeOrigin + navigation.responseStart) / 1000;
-    }
-    return Date.now() / 1000;
-  }
-
+  // The clock on this page (#clock), through the one computation (clock.js): it runs while
+  // scenario time runs, whatever the audience's phase says (an observer's "releases paused").
   function scenarioNow() {
     const clock = document.getElementById("clock");
-    if (!clock) return null;
-    const base = Number(clock.dataset.scenarioTime);
-    if (clock.dataset.phase !== "running") return { time: base, running: false, phase: clock.dataset.phase };
-    const elapsed = (serverNow() - Number(clock.dataset.anchorWall)) * Number(clock.dataset.speed || 1);
-    return { time: base + elapsed, running: true, phase: clock.dataset.phase, speed: Number(clock.dataset.speed || 1) };
+    return clock ? window.crClock.scenarioNow(clock) : null;
   }
 
   function orderCues() {
@@ -177,11 +162,6 @@
     if (page) page.dataset.phase = now.phase;
   }
 
-  function duration(seconds) {
-    const hours = Math.floor(seconds / 3600);
-    return `${hours ? `${hours}:` : ""}${two(Math.floor((seconds % 3600) / 60))}:${two(seconds % 60)}`;
-  }
-
   function show(box, state, label, value, card) {
     const where = card ? card.querySelectorAll(".cue-facts dd")[1] : null;
     box.dataset.state = state;
@@ -216,14 +196,14 @@
     if (!now || now.phase === "planned") return show(box, "planned", box.dataset.notStarted, "", null);
     const cue = nextCue(now);
     if (!cue) return show(box, "none", box.dataset.none, "", null);
-    const speed = now.speed || 1;
     if (cue.overdue) {
-      const minutes = Math.floor((now.time - cue.when) / speed / 60);
+      const minutes = Math.floor((now.time - cue.when) / now.speed / 60);
       const ago = minutes < 1 ? box.dataset.overdueJust : box.dataset.overdueAgo.replace("%(minutes)s", String(minutes));
       return show(box, "overdue", box.dataset.overdue, ago, cue.card);
     }
-    const seconds = Math.max(0, Math.round((cue.when - now.time) / speed));
-    show(box, "next", now.running ? box.dataset.next : box.dataset.held, duration(seconds), cue.card);
+    // wall time until the cue, as the run sheet's "in" (clock.js): the same number
+    const seconds = window.crClock.wallUntil(cue.when, now);
+    show(box, "next", now.running ? box.dataset.next : box.dataset.held, window.crClock.duration(seconds), cue.card);
   }
 
   // -- wiring -------------------------------------------------------------------------------
@@ -244,8 +224,6 @@
   function start() {
     const page = root();
     if (!page) return;
-    const serverAt = Number(page.dataset.serverNow || 0);
-    if (serverAt) skew = serverAt - receivedAt();
     refresh();
     document.addEventListener("cr:cards", refresh);
     document.addEventListener("htmx:after:swap", refresh);

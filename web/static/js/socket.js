@@ -11,7 +11,9 @@
  *   - heartbeats: answer the server's pings, ping it too, and drop a silent socket;
  *   - reload the page on {type: "reload"} (at most once every 10 s: otherwise the snapshot
  *     frame that follows it is swapped in place);
- *   - show #offline-banner (text from its data-text) while the socket is down;
+ *   - show #offline-banner (text from its data-text) while the socket is down (closed, or
+ *     dropped after three silent heartbeats) and as soon as the browser knows it is offline
+ *     (navigator.onLine false, the `offline` event): a tablet off the wifi says so at once;
  *   - reconnect within 2 s (+-30% jitter) at most (hx-ws backs off up to a minute by
  *     default): back within 5 s of a restarted server's return, with room for a loaded
  *     laptop's handshake and resume; and at once when the browser says it is back online;
@@ -61,11 +63,15 @@
     }
   }
 
-  function banner(offline) {
+  let socketDown = false; // the last socket event: closed (true) or opened (false)
+
+  // Offline while the socket is down or the browser says it has no network.
+  function banner(down) {
+    if (down !== undefined) socketDown = down;
     const element = document.getElementById("offline-banner");
     if (!element) return;
     if (element.dataset.text) element.textContent = element.dataset.text;
-    element.hidden = !offline;
+    element.hidden = !(socketDown || navigator.onLine === false);
   }
 
   function jittered(seconds) {
@@ -139,7 +145,13 @@
     if (waiting && !document.hidden) document.dispatchEvent(new Event("visibilitychange"));
   }
 
-  window.addEventListener("online", reconnectNow);
+  window.addEventListener("online", () => {
+    banner();
+    reconnectNow();
+  });
+  window.addEventListener("offline", () => banner());
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => banner());
+  else banner();
 
   const languages = "BroadcastChannel" in window ? new BroadcastChannel("cr-language") : null;
 
