@@ -10,11 +10,17 @@ import httpx
 import openpyxl
 
 from controlroom.exercise import commands
-from controlroom.exercise.events import ReplyFile
+from controlroom.exercise.events import ExerciseCreated, ReplyFile
+from controlroom.exercise.state import ExerciseState
+from controlroom.exercise.tap_time import Tap
 from controlroom.journal import Event
 from controlroom.review.debrief import debrief_pack
 from controlroom.scenario.model import Scenario
 from controlroom.scenario.time import parse_time
+from controlroom.web.console.debrief_sheets import pack_sheets
+from controlroom.web.templating import elapsed
+from tests.support.scenarios import inject, make_scenario
+from tests.support.scenarios import text as words
 from tests.support.server import LiveServer, LiveServerFactory, marked_scenario, marker
 from tests.test_review_log import T0, Recorder
 
@@ -127,6 +133,8 @@ def drive(server: LiveServer, exercise: str) -> None:
         ("edit", {"by": "d", "inject": "I-t1-1", "changes": {"title": {"en": "=HYPERLINK(1)"}}}),
         ("release_now", {"by": "d", "inject": "I-t1-1"}),
         ("cue_status", {"role": "r0", "cue": "I-t1-0.1", "status": "ready", "device": "a"}),
+        ("mark_reveal", {"role": "r0", "cue": "I-t1-0.1", "team": "t1", "reveal": "1",
+                         "device": "a"}),
         ("send_request", {"team": "t1", "device": "x", "kind": "interpreter", "text": "please"}),
         ("send_request", {"team": "t2", "device": "y", "kind": None, "text": "T2-REQUEST"}),
         ("answer_request", {"by": "c", "request": "R001", "answer": "soon"}),
@@ -197,6 +205,7 @@ def test_the_team_facing_pack_holds_no_secret_on_page_csv_and_xlsx(
     # the control pack has what the team's leaves out: the test can fail
     control_text = full[""].text + xlsx_text(full[".xlsx"].content)
     for planted in ("MK[NOTE:log]", "MK[EXPECT:I-t1-0]", "I-t2-0", "T2-OBSERVED", "I-t1-0.1",
+                    "MK[CUE:I-t1-0:r0:what]",
                     "T3-REPLIED", "T3-ANSWERED", ANSWERER):  # fmt: skip
         assert planted in control_text, planted
     replies = (
@@ -210,8 +219,6 @@ def test_the_team_facing_pack_holds_no_secret_on_page_csv_and_xlsx(
 
 def test_a_day_before_startex_has_nothing_to_report() -> None:
     scenario = Scenario.model_validate(marked_scenario(teams=2, roles=1, injects_per_team=1))
-    from controlroom.exercise.events import ExerciseCreated
-
     created = ExerciseCreated(exercise="x", name="x", scenario=scenario)
     events = [Event(1, created.TYPE, T0, created.data())]
     pack = debrief_pack(events, 1, team="t1")
@@ -229,6 +236,8 @@ def test_the_page_says_delays_in_hours_and_cues_by_character_and_status(
         ("startex", {"by": "d", "scenario_time": parse_time("D1 07:00")}),
         ("release_now", {"by": "d", "inject": "S-0"}),
         ("cue_status", {"role": "r0", "cue": "S-0.1", "status": "in-scene", "device": "a"}),
+        ("set_speed", {"by": "d", "speed": 6}),
+        ("mark_reveal", {"role": "r0", "cue": "S-0.1", "team": "t1", "reveal": "1", "device": "a"}),
     )
     session = server.session({"kind": "user", "role": "observer", "name": "olga"})
     with httpx.Client(base_url=server.url, cookies={"cr_session": session}, timeout=30) as client:
@@ -238,3 +247,148 @@ def test_the_page_says_delays_in_hours_and_cues_by_character_and_status(
     assert "<td>Character r0</td><td>in the scene</td>" in page
     assert ">r0<" not in page and "in-scene" not in page
     assert "Character r0,in the scene" in sheet
+    # the reveal where the pack shows its inject; the legend says which times are which
+    reveals = page.split('<ul class="reveals">')[1].split("</ul>")[0]
+    assert "Character r0" in reveals and "MK[CUE:S-0:r0:what]" in reveals
+    assert "Times (D1 09:04) are scenario times" in page and "are real time" in page
+    assert "The clock did not always run at real speed" in page
+    assert "Acknowledged after (real s)" in sheet and "MK[CUE:S-0:r0:what]" in sheet
+
+
+CUED = make_scenario(
+    inject(
+        "BB",
+        at="D1 09:00",
+        to=["alpha"],
+        cues=[
+            {
+                "role": "driver",
+                "where": words("Bus"),
+                "knows": words("Everything"),
+                "emotion": words("Calm"),
+                "reveals": [
+                    {"what": words("The driver holds the passports"), "condition": words("Asked")}
+                ],
+            }
+        ],
+    )
+)
+
+
+class CuedRecorder(Recorder):
+    """The review log's recorder on a scenario with a cue that has a reveal."""
+
+    def __init__(self) -> None:
+        self.state = ExerciseState.new(CUED, "x")
+        self.events = []
+        self.oracle = []
+        created = ExerciseCreated(exercise="x", name="x", scenario=CUED, by="dina")
+        self.events.append(Event(1, created.TYPE, T0, created.data()))
+        self.state.apply(self.events[0])
+        self.oracle.append(0.0)
+
+
+def tap(received: float, tapped: float) -> Tap:
+    """A tap made at ``tapped`` seconds after T0 and received at ``received``."""
+    return Tap(T0 + received, received - tapped)
+
+
+def test_durations_are_real_time_beside_the_scenario_time_that_passed_at_speed_six() -> None:
+    # the walk: BB-01 released D1 09:00, acknowledged D1 09:02:32 at x6: 25.4 real seconds
+    r = CuedRecorder()
+    r.play(0, commands.startex(r.state, "dina"))  # D1 09:00
+    r.play(0, commands.set_speed(r.state, "dina", 6))
+    r.play(0, commands.release_due(r.state, T0))
+    r.play(1, commands.join_device(r.state, "d1", "Alpha desk", team="alpha"))
+    r.play(25.4, commands.acknowledge(r.state, "BB", "alpha", "d1"))
+    r.play(43.3, commands.send_request(r.state, "alpha", "d1", None, "Who owns the bus?"))
+    r.play(56, commands.answer_request(r.state, "carl", "R001", text="A company", sender="Desk"))
+    pack = debrief_pack(r.events, 1)
+    row = next(row for row in pack.injects if row.inject == "BB")
+    assert round(row.acknowledged or 0, 1) == parse_time("D1 09:02") + 32.4
+    assert round(row.acknowledge_delay or 0, 1) == 25.4  # real seconds, not "0 min"
+    assert round(row.acknowledge_scenario or 0, 1) == 152.4
+    [request] = pack.requests
+    assert round(request.sent or 0, 1) == parse_time("D1 09:04") + 19.8
+    assert request.received is None
+    assert round(request.response_seconds or 0, 1) == 12.7
+    assert round(request.response_scenario or 0, 1) == 76.2
+    assert pack.speed_varied
+    sheets = dict(pack_sheets(pack, CUED, "en", lambda m, **k: m))
+    injects, requests = sheets["Injects"], sheets["Requests"]
+    head = dict(zip(injects[0], next(i for i in injects if i[0] == "BB"), strict=True))
+    assert head["Acknowledged after (real s)"] == "25"
+    assert head["Acknowledged after (scenario s)"] == "152"
+    assert head["Release delay (scenario min)"] == "0.0"
+    asked = dict(zip(requests[0], requests[1], strict=True))
+    assert asked["Response time from receipt (real s)"] == "13"
+    assert asked["Response time from receipt (scenario s)"] == "76"
+    assert asked["Sent"] == "D1 09:04:19" and asked["Received (offline)"] == ""
+
+
+def test_a_duration_keeps_its_seconds_under_ten_minutes_in_the_readers_language() -> None:
+    assert elapsed(25.4, "en") == "25 sec"
+    assert elapsed(152.4, "en") == "2 min 32 sec"
+    assert elapsed(152.4, "ru") == "2 мин 32 с"
+    assert elapsed(3900, "en") == "1 hr 5 min"
+
+
+def test_offline_taps_count_when_tapped_and_control_answers_from_receipt() -> None:
+    # the walk: R002 tapped in the same offline spell as BB's acknowledgement
+    r = CuedRecorder()
+    r.play(0, commands.startex(r.state, "dina"))  # D1 09:00, real speed
+    r.play(0, commands.release_due(r.state, T0))
+    r.play(1, commands.join_device(r.state, "d1", "Alpha desk", team="alpha"))
+    r.play(2, commands.join_device(r.state, "a1", "Driver tablet", role="driver"))
+    r.play(3, commands.join_device(r.state, "o1", "Olga tablet", observer=True))
+    # offline from 300 to 600: everything tapped then arrives at 600-603
+    r.play(600, commands.acknowledge(r.state, "BB", "alpha", "d1", tap=tap(600, 300)))
+    r.play(
+        601, commands.send_request(r.state, "alpha", "d1", None, "Any record?", tap=tap(601, 360))
+    )
+    r.play(602, commands.send_reply(r.state, "alpha", "d1", "BB", "On our way", tap=tap(602, 420)))
+    observed = commands.add_observation(
+        r.state, "", "Calm", "OBJ-1", task="T1", rating="P", team="alpha", device="o1",
+        tap=tap(603, 480),
+    )  # fmt: skip
+    r.play(603, observed)
+    r.play(
+        604, commands.mark_reveal(r.state, "driver", "BB.1", "alpha", "1", "a1", tap=tap(604, 189))
+    )
+    r.play(660, commands.answer_request(r.state, "carl", "R001", text="None", sender="Desk"))
+    r.play(720, commands.answer_reply(r.state, "carl", "A001", "Noted"))
+    pack = debrief_pack(r.events, 1, names={"carl": "Carl"})
+    row = next(row for row in pack.injects if row.inject == "BB")
+    assert row.acknowledged == parse_time("D1 09:05") and row.acknowledge_delay == 300
+    [request] = pack.requests
+    assert request.sent == parse_time("D1 09:06")  # tapped, not received (D1 09:10:01)
+    assert request.received == parse_time("D1 09:10") + 1
+    assert request.response_seconds == 59  # from receipt: control could not answer before
+    [reply] = pack.replies
+    assert reply.sent == parse_time("D1 09:07") and reply.received == parse_time("D1 09:10") + 2
+    assert reply.response_seconds == 118
+    [block] = pack.objectives
+    assert block.observations[0].scenario_time == parse_time("D1 09:08")
+    # the reveal (the walk: marked at D1 09:03:09) is in control's pack with its words
+    [reveal] = pack.reveals
+    assert (reveal.inject, reveal.team, reveal.role, reveal.reveal) == (
+        "BB",
+        "alpha",
+        "driver",
+        "1",
+    )
+    assert reveal.scenario_time == parse_time("D1 09:03") + 9 and reveal.by == "Driver tablet"
+    assert reveal.what is not None and reveal.what["en"] == "The driver holds the passports"
+    assert pack.reveals_of("BB", "alpha") == (reveal,)
+    sheets = dict(pack_sheets(pack, CUED, "en", lambda m, **k: m))
+    injects = dict(
+        zip(sheets["Injects"][0], next(i for i in sheets["Injects"] if i[0] == "BB"), strict=True)
+    )
+    assert injects["Revealed in the scene"] == "D1 09:03:09 The driver holds the passports"
+    requests = dict(zip(sheets["Requests"][0], sheets["Requests"][1], strict=True))
+    assert requests["Sent"] == "D1 09:06" and requests["Received (offline)"] == "D1 09:10:01"
+    # the reveal is the actor's script: the team-facing pack leaves it out
+    facing = debrief_pack(r.events, 1, team="alpha", team_facing=True)
+    assert facing.reveals == () and facing.requests[0].sent == parse_time("D1 09:06")
+    facing_sheets = dict(pack_sheets(facing, CUED, "en", lambda m, **k: m))
+    assert "passports" not in str(facing_sheets)

@@ -81,6 +81,9 @@ async def test_endex_asks_for_confirmation_first(control: Control) -> None:
     assert asked.status_code == 200
     assert phase(runtime) is ClockPhase.RUNNING
     assert "End the exercise (ENDEX)?" in asked.text
+    # ENDEX ends every remaining day; the overnight stop is a hold
+    assert "It ends the whole exercise: day 2 as well, not only today." in asked.text
+    assert "To stop for the night, use Hold" in asked.text
     assert 'name="confirmed" value="yes"' in asked.text
     assert f'value="/exercises/{runtime.id}/boards"' in asked.text  # the form is repeated
     confirmed = await control.post(endex, {"confirmed": "yes"})

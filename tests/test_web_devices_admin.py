@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from controlroom.exercise import commands
 from controlroom.exercise.events import EventType
 from tests.support.devices import Venue, venue
 
@@ -133,3 +134,20 @@ async def test_the_sheet_in_russian(venue: Venue) -> None:
     sheet = await venue.client.get(devices_path(venue) + "/sheet?lang=ru")
     assert "Команда полиции" in sheet.text
     assert "Отсканируйте код, откройте ссылку" in sheet.text
+
+
+async def test_after_endex_the_sheet_says_the_codes_no_longer_join_and_prints_no_card(
+    venue: Venue,
+) -> None:
+    await venue.runtime.execute(lambda state: commands.startex(state, "dina"))
+    await venue.runtime.execute(lambda state: commands.endex(state, "dina"))
+    venue.use(venue.director)
+    sheet = await venue.client.get(devices_path(venue) + "/sheet")
+    assert sheet.status_code == 200
+    assert "The exercise has ended (ENDEX): its join codes no longer join" in sheet.text
+    assert 'class="sheet-card"' not in sheet.text and "<svg" not in sheet.text
+    assert venue.code("team:police").path not in sheet.text
+    assert "window.print()" not in sheet.text
+    russian = await venue.client.get(devices_path(venue) + "/sheet?lang=ru")
+    assert "Учение завершено: его коды подключения больше не действуют" in russian.text
+    assert "<svg" not in russian.text

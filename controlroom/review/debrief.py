@@ -4,8 +4,20 @@
 scenario times) and keeps what happened on one scenario day: injects with their planned,
 released, delivered and acknowledged times and delays; requests and response times; the
 teams' replies to injects (text, file names, control's answers, response time, the ratings
-given to them); cue timings; observations by objective with their ratings (each as last
-corrected; withdrawn ones left out); control's notes.
+given to them); cue timings and the reveals actors marked; observations by objective with
+their ratings (each as last corrected; withdrawn ones left out); control's notes.
+
+Two kinds of time, never mixed: **times** (planned, released, sent, answered ...) are
+scenario times, as the exercise clock stood, which is what everyone read on the day;
+**durations** (how long a team took to acknowledge, how long control took to answer) are
+real (wall) seconds, what the people in the room took, whatever the clock's speed. Each
+duration also keeps the scenario time that passed meanwhile (``*_scenario``): it differs
+when the clock ran faster or slower than real time, was held or jumped.
+
+A device's action tapped while offline counts when it was tapped (``tap_time``): a
+request, a reply, an observation, a reveal and an acknowledgement are placed at their tap;
+a request or reply also keeps when it was received, and control's response time counts from
+then (control could not answer what had not reached it).
 
 The **team-facing** pack is what control prints for a team's hot wash: only that team's
 injects that were released to it, its own requests, its own replies with control's answers
@@ -19,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from controlroom.exercise.cues import cue_definition, reveal_ids
 from controlroom.exercise.events import Rating
 from controlroom.exercise.state import ExerciseState, Note, Reply, TeamRelease
 from controlroom.journal import Event
@@ -38,9 +51,10 @@ class InjectRow:
     delivered: float | None
     acknowledged: float | None
     release_delay: float | None  # scenario seconds from planned to released
-    acknowledge_delay: float | None  # wall seconds from released to acknowledged
+    acknowledge_delay: float | None  # wall seconds from released to acknowledged (the tap)
     cancelled: bool
     expected_actions: tuple[LocalText, ...]  # () in a team-facing pack
+    acknowledge_scenario: float | None = None  # scenario seconds from released to acknowledged
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +63,11 @@ class RequestRow:
     team: str
     kind_title: LocalText | None
     text: str
-    sent: float | None  # scenario time
+    sent: float | None  # scenario time of the tap on the team's tablet
     answered: bool
-    response_seconds: float | None  # wall seconds from sent to answered
+    response_seconds: float | None  # wall seconds from received to answered
+    received: float | None = None  # scenario time received, when it waited offline (else None)
+    response_scenario: float | None = None  # scenario seconds from received to answered
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +98,12 @@ class ReplyRow:
     kind: str  # reply | action
     text: str
     files: tuple[str, ...]  # file names, never bytes
-    sent: float | None  # scenario time, as the clock stood
+    sent: float | None  # scenario time of the tap, as the clock stood
     answers: tuple[AnswerRow, ...]
-    response_seconds: float | None  # wall seconds from sent to control's first answer
+    response_seconds: float | None  # wall seconds from received to control's first answer
     ratings: tuple[ReplyRatingRow, ...]
+    received: float | None = None  # scenario time received, when it waited offline (else None)
+    response_scenario: float | None = None  # scenario seconds from received to first answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +114,20 @@ class CueRow:
     status: str
     scenario_time: float | None
     by: str
+
+
+@dataclass(frozen=True, slots=True)
+class RevealRow:
+    """A reveal an actor marked for a team: what the team got out of the scene."""
+
+    cue: str
+    inject: str
+    role: str
+    team: str
+    reveal: str  # its id in the cue
+    what: LocalText | None  # the scenario's words (None: a cue no longer in the scenario)
+    scenario_time: float | None  # of the tap
+    by: str  # the actor's device (or person)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +163,11 @@ class DebriefPack:
     objectives: tuple[ObjectiveBlock, ...]
     notes: tuple[NoteRow, ...]  # () in a team-facing pack
     replies: tuple[ReplyRow, ...] = ()
+    reveals: tuple[RevealRow, ...] = ()  # () in a team-facing pack (the actors' script)
+    speed_varied: bool = False  # the clock ran at another speed than 1 at some point
+
+    def reveals_of(self, inject: str, team: str) -> tuple[RevealRow, ...]:
+        return tuple(r for r in self.reveals if r.inject == inject and r.team == team)
 
 
 def day_of(scenario_time: float | None) -> int | None:
@@ -173,7 +210,14 @@ def debrief_pack(
     if team is not None and team not in state.scenario.team_ids:
         raise KeyError(team)
     stime = {entry.seq: entry.scenario_time for entry in log}
+    acted = {entry.seq: entry.acted_scenario for entry in log}  # a tap's time, else stime
+    offline = {entry.seq for entry in log if entry.tapped_at is not None}
     person = {entry.seq: entry.person for entry in log}
+    answered = {
+        str(getattr(e.fact.payload, "request", "")): e.scenario_time
+        for e in log
+        if e.type == "request.answered"
+    }
 
     def on_day(scenario_time: float | None) -> bool:
         return day is None or day_of(scenario_time) == day
@@ -194,17 +238,19 @@ def debrief_pack(
             team=r.team,
             kind_title=next((k.title for k in state.scenario.requests if k.id == r.kind), None),
             text=r.text,
-            sent=stime.get(r.seq),
+            sent=acted.get(r.seq),
             answered=r.answered_at is not None,
-            response_seconds=None if r.answered_at is None else r.answered_at - r.sent_at,
+            response_seconds=r.response_seconds,
+            received=stime.get(r.seq) if r.seq in offline else None,
+            response_scenario=_between(stime.get(r.seq), answered.get(r.id)),
         )
         for r in state.requests.values()
-        if wanted(r.team) and on_day(stime.get(r.seq))
+        if wanted(r.team) and on_day(acted.get(r.seq))
     )
     replies = tuple(
-        _reply_row(state, r, stime, person, team_facing)
+        _reply_row(state, r, stime, acted, offline, person, team_facing)
         for r in state.replies.values()
-        if wanted(r.team) and on_day(stime.get(r.seq))
+        if wanted(r.team) and on_day(acted.get(r.seq))
     )
     cues: tuple[CueRow, ...] = ()
     if not team_facing:
@@ -222,13 +268,23 @@ def debrief_pack(
             and on_day(e.scenario_time)
             and (team is None or team in e.teams or not e.teams)
         )
-    notes_of_day = [n for n in state.notes if on_day(stime.get(n.seq))]
+    reveals: tuple[RevealRow, ...] = ()
+    if not team_facing:
+        reveals = tuple(
+            _reveal_row(state, e)
+            for e in log
+            if e.type == "cue.revealed"
+            and on_day(e.acted_scenario)
+            and bool(e.teams)
+            and wanted(e.teams[0])
+        )
+    notes_of_day = [n for n in state.notes if on_day(acted.get(n.seq))]
     # observations as they stand at the end (corrected), withdrawn ones left out
     observations = [n for n in notes_of_day if n.counts and wanted(n.team)]
     notes: tuple[NoteRow, ...] = ()
     if not team_facing:
         notes = tuple(
-            _note_row(n, stime, person)
+            _note_row(n, acted, person)
             for n in notes_of_day
             if n.kind == "note" and (team is None or n.team in (None, team))
         )
@@ -240,9 +296,37 @@ def debrief_pack(
         injects=injects,
         requests=requests,
         cues=cues,
-        objectives=_objectives(state, observations, stime, person),
+        objectives=_objectives(state, observations, acted, person),
         notes=notes,
         replies=replies,
+        reveals=reveals,
+        speed_varied=any(
+            e.type == "clock.speed" and getattr(e.fact.payload, "speed", 1) != 1 for e in log
+        ),
+    )
+
+
+def _between(start: float | None, end: float | None) -> float | None:
+    return None if start is None or end is None else end - start
+
+
+def _reveal_row(state: ExerciseState, entry: LogEntry) -> RevealRow:
+    payload = entry.fact.payload
+    cue, reveal = str(getattr(payload, "cue", "")), str(getattr(payload, "reveal", ""))
+    what = None
+    found = cue_definition(state, cue)
+    if found is not None:
+        marks = dict(zip(reveal_ids(found[1]), found[1].reveals, strict=True))
+        what = marks[reveal].what if reveal in marks else None
+    return RevealRow(
+        cue=cue,
+        inject=entry.inject or "",
+        role=str(getattr(payload, "role", "")),
+        team=entry.teams[0] if entry.teams else "",
+        reveal=reveal,
+        what=what,
+        scenario_time=entry.acted_scenario,
+        by=entry.person,
     )
 
 
@@ -250,6 +334,8 @@ def _reply_row(
     state: ExerciseState,
     reply: Reply,
     stime: Mapping[int, float | None],
+    acted: Mapping[int, float | None],
+    offline: set[int],
     person: Mapping[int, str],
     team_facing: bool,
 ) -> ReplyRow:
@@ -270,10 +356,14 @@ def _reply_row(
         kind=reply.kind,
         text=reply.text,
         files=tuple(f.name for f in reply.files),
-        sent=stime.get(reply.seq),
+        sent=acted.get(reply.seq),
         answers=answers,
         response_seconds=reply.response_seconds,
         ratings=ratings,
+        received=stime.get(reply.seq) if reply.seq in offline else None,
+        response_scenario=_between(
+            stime.get(reply.seq), answers[0].scenario_time if answers else None
+        ),
     )
 
 
@@ -311,6 +401,9 @@ def _inject_row(state: ExerciseState, release: TeamRelease, team_facing: bool) -
         acknowledge_delay=ack,
         cancelled=release.cancelled and release.released_at is None,
         expected_actions=() if team_facing else tuple(inject.expected_actions),
+        acknowledge_scenario=None
+        if ack is None
+        else _between(release.released_scenario, release.acknowledged_scenario),
     )
 
 

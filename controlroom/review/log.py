@@ -60,6 +60,10 @@ class LogEntry:
     # when a device action was tapped, if it waited noticeably on the device before the
     # server received it at ``at`` (offline: controlroom/exercise/tap_time.py); else None
     tapped_at: float | None = None
+    # the scenario time of the action: of its tap (any age, clamped as the fold clamps it:
+    # never after ``at``; a tap before the clock's last change counts at that change), else
+    # ``scenario_time``. What the debrief says a request, reply or observation was sent at.
+    acted_scenario: float | None = None
 
     @property
     def type(self) -> str:
@@ -192,6 +196,8 @@ def _entry(
     inject = _inject_of(payload, data, cue_owner)
     teams = _teams_of(data, inject, recipients, device_team)
     words = [str(fact.type), person, person_id, inject or "", *teams, *_texts(data)]
+    tapped = data.get("tapped_at")
+    acted = min(float(tapped), fact.at) if isinstance(tapped, float | int) else fact.at
     return LogEntry(
         seq=fact.seq,
         at=fact.at,
@@ -205,6 +211,7 @@ def _entry(
         inject=inject,
         search_text=" ".join(words).lower(),
         tapped_at=_tapped(data, fact.at),
+        acted_scenario=clock.scenario_now(acted) if started else None,
     )
 
 

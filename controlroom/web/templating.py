@@ -148,6 +148,7 @@ def localized(translator: Translator) -> dict[str, Any]:
         "stime": stime,
         "relative": relative,
         "span": lambda seconds: hours_minutes(seconds, language),
+        "elapsed": lambda seconds: elapsed(seconds, language),
     }
 
 
@@ -166,6 +167,26 @@ def hours_minutes(seconds: float, language: str) -> str:
     parts = [format_unit(hours, "duration-hour", length="short", locale=language)] if hours else []
     if minutes or not hours:
         parts.append(format_unit(minutes, "duration-minute", length="short", locale=language))
+    return " ".join(parts)
+
+
+SECONDS_SHOWN_UNDER = 600  # seconds: shorter durations keep their seconds ("2 min 32 s")
+
+
+def elapsed(seconds: float, language: str) -> str:
+    """How long something took, in ``language``: "25 s", "2 min 32 s" under ten minutes,
+    then hours and minutes ("1 hr 5 min")."""
+    whole = round(abs(seconds))
+    if whole >= SECONDS_SHOWN_UNDER:
+        return hours_minutes(whole, language)
+    minutes, rest = divmod(whole, 60)
+    parts = (
+        [format_unit(minutes, "duration-minute", length="short", locale=language)]
+        if minutes
+        else []
+    )
+    if rest or not minutes:
+        parts.append(format_unit(rest, "duration-second", length="short", locale=language))
     return " ".join(parts)
 
 

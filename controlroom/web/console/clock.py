@@ -6,6 +6,8 @@ for the director only. A jump and ENDEX ask for confirmation first.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,9 +16,12 @@ from starlette.routing import BaseRoute, Route
 from controlroom.access.permissions import DIRECTING
 from controlroom.exercise import commands
 from controlroom.exercise.refusals import CommandRefused, Refusal
-from controlroom.scenario.time import parse_time
+from controlroom.scenario.time import DAY, parse_time
 from controlroom.web.auth import requires
 from controlroom.web.console.actions import Command, act, field
+from controlroom.web.console.pages import exercise_of
+
+Gettext = Callable[..., str]
 
 PREFIX = "/exercises/{exercise}/clock"
 
@@ -101,13 +106,39 @@ async def jump(request: Request) -> Response:
 
 @requires(DIRECTING)
 async def endex(request: Request) -> Response:
+    runtime = await exercise_of(request)
+    state = runtime.state
+    now = state.scenario_at(runtime.time.now())
+    today = 1 if now is None else int(now // DAY) + 1
+    days = state.scenario.days
+
+    def question(form: FormData, _: Gettext) -> str:
+        # ENDEX ends every remaining day: the overnight stop is a hold (docs/console.md)
+        if today + 1 < days:
+            ends = _("It ends the whole exercise: days %(first)d to %(last)d as well, not only "
+                     "today.", first=today + 1, last=days)  # fmt: skip
+        elif today + 1 == days:
+            ends = _("It ends the whole exercise: day %(last)d as well, not only today.",
+                     last=days)  # fmt: skip
+        else:
+            ends = _("It ends the whole exercise.")
+        return " ".join(
+            (
+                _("End the exercise (ENDEX)?"),
+                ends,
+                _(
+                    "Nothing more will be released, the tablets can change nothing more and the "
+                    "join codes stop working; this cannot be undone."
+                ),
+                _(
+                    "To stop for the night, use Hold… (stop the scenario clock) instead, and "
+                    "Resume in the morning."
+                ),
+            )
+        )
+
     return await act(
-        request,
-        _endex,
-        lambda form, _: _("ENDEX: the exercise has ended."),
-        confirm=lambda form, _: _(
-            "End the exercise (ENDEX)? Nothing more will be released; this cannot be undone."
-        ),
+        request, _endex, lambda form, _: _("ENDEX: the exercise has ended."), confirm=question
     )
 
 

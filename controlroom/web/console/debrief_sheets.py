@@ -2,6 +2,9 @@
 
 The headers are interface strings (translated); the cells are the pack's values, scenario
 text in the reader's language. Used by the console's downloads and by ``controlroom export``.
+As on the page, times are scenario times and durations real (wall) time; each header names
+its unit: a release delay in scenario minutes, how long a team or control took in real
+seconds, beside the scenario seconds that passed meanwhile.
 """
 
 from __future__ import annotations
@@ -31,16 +34,18 @@ SHEETS = {
 }
 INJECT_HEADER = (
     _("Inject"), _("Title"), _("Team"), _("Planned"), _("Released"), _("Delivered"),
-    _("Acknowledged"), _("Release delay (min)"), _("Acknowledged after (min)"),
-    _("Expected actions"),
+    _("Acknowledged"), _("Release delay (scenario min)"), _("Acknowledged after (real s)"),
+    _("Acknowledged after (scenario s)"), _("Expected actions"), _("Revealed in the scene"),
 )  # fmt: skip
 REQUEST_HEADER = (
-    _("Request"), _("Team"), _("Kind"), _("Text"), _("Sent"), _("Answered"),
-    _("Response time (min)"),
+    _("Request"), _("Team"), _("Kind"), _("Text"), _("Sent"), _("Received (offline)"),
+    _("Answered"), _("Response time from receipt (real s)"),
+    _("Response time from receipt (scenario s)"),
 )  # fmt: skip
 REPLY_HEADER = (
     _("Reply"), _("Team"), _("Inject"), _("Kind"), _("Text"), _("Files"), _("Sent"),
-    _("Answers"), _("Response time (min)"), _("Ratings"),
+    _("Received (offline)"), _("Answers"), _("Response time from receipt (real s)"),
+    _("Response time from receipt (scenario s)"), _("Ratings"),
 )  # fmt: skip
 KINDS = {"reply": _("reply"), "action": _("action")}
 CUE_HEADER = (_("Cue"), _("Inject"), _("Role"), _("Status"), _("Scenario time"), _("By"))
@@ -62,6 +67,10 @@ def _minutes(value: float | None) -> str:
     return "" if value is None else f"{value / 60:.1f}"
 
 
+def _seconds(value: float | None) -> str:
+    return "" if value is None else str(round(value))
+
+
 def pack_sheets(
     pack: DebriefPack, scenario: Scenario, language: str, gettext: Gettext
 ) -> list[tuple[str, Rows]]:
@@ -74,12 +83,20 @@ def pack_sheets(
     teams = {t.id: text(t.name) for t in scenario.teams}
     header: Callable[[tuple[str, ...]], list[str]] = lambda h: [gettext(c) for c in h]  # noqa: E731
     injects: list[list[str]] = [header(INJECT_HEADER)]
+
+    def revealed(inject: str, team: str) -> str:
+        return "; ".join(
+            f"{_time(v.scenario_time)} {text(v.what) if v.what else v.cue + ' #' + v.reveal}"
+            for v in pack.reveals_of(inject, team)
+        )
+
     injects += [
         [
             r.inject, text(r.title), teams.get(r.team, r.team), _time(r.planned),
             _time(r.released), _time(r.delivered), _time(r.acknowledged),
-            _minutes(r.release_delay), _minutes(r.acknowledge_delay),
-            "; ".join(text(a) for a in r.expected_actions),
+            _minutes(r.release_delay), _seconds(r.acknowledge_delay),
+            _seconds(r.acknowledge_scenario), "; ".join(text(a) for a in r.expected_actions),
+            revealed(r.inject, r.team),
         ]
         for r in pack.injects
     ]  # fmt: skip
@@ -87,7 +104,8 @@ def pack_sheets(
     requests += [
         [
             r.request, teams.get(r.team, r.team), text(r.kind_title), r.text, _time(r.sent),
-            gettext("yes") if r.answered else gettext("no"), _minutes(r.response_seconds),
+            _time(r.received), gettext("yes") if r.answered else gettext("no"),
+            _seconds(r.response_seconds), _seconds(r.response_scenario),
         ]
         for r in pack.requests
     ]  # fmt: skip
@@ -111,7 +129,8 @@ def pack_sheets(
             [
                 r.reply, teams.get(r.team, r.team), f"{r.inject} {text(r.inject_title)}",
                 gettext(KINDS.get(r.kind, r.kind)), r.text, "; ".join(r.files), _time(r.sent),
-                answers, _minutes(r.response_seconds), ratings,
+                _time(r.received), answers, _seconds(r.response_seconds),
+                _seconds(r.response_scenario), ratings,
             ]
         )  # fmt: skip
     observations: list[list[str]] = [header(OBSERVATION_HEADER)]

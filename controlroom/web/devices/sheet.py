@@ -4,6 +4,7 @@ Design: docs/devices.md. The links point at the address the director opened this
 with, so print it from the laptop's network address (``http://192.168.x.y:8000``), not
 from ``localhost``: a tablet cannot reach the laptop's ``localhost``. ``?base=`` overrides
 the address, ``?target=team:<id>`` prints one page.
+After ENDEX the codes join no more: the page says so and prints no card.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from starlette.routing import BaseRoute, Route
 from controlroom.access import join_tokens as join_codes
 from controlroom.access.join_tokens import JoinCode
 from controlroom.access.permissions import DIRECTING
+from controlroom.exercise.endex import ended
 from controlroom.i18n import local
 from controlroom.web.auth import language_of, requires
 from controlroom.web.devices.guard import director_exercise
@@ -68,6 +70,7 @@ async def sheet(request: Request) -> Response:
     language = language_of(request, viewer)
     base = join_base(request)
     wanted = request.query_params.get("target")
+    closed = ended(runtime.state)  # after ENDEX no code joins: no card to hand out
     pages = [
         SheetPage(
             code,
@@ -76,13 +79,14 @@ async def sheet(request: Request) -> Response:
             qr_svg(base + code.path),
         )
         for code in join_codes.codes(runtime.state, res.secret)
-        if wanted is None or code.target.key == wanted
+        if (wanted is None or code.target.key == wanted) and not closed
     ]
     context = {
         "viewer": viewer,
         "exercise": runtime.id,
         "exercise_name": runtime.state.name,
         "pages": pages,
+        "ended": closed,
         "local_only": is_local_only(base),
         "base": base,
     }
