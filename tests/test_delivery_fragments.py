@@ -13,10 +13,12 @@ from controlroom.delivery.audience import current_view
 from controlroom.delivery.projections import (
     control_inject_view,
     control_request_view,
+    team_inject_view,
     team_request_view,
 )
 from controlroom.delivery.render import iso_time, wall_seconds
-from controlroom.delivery.safety_views import safety_alert_view
+from controlroom.delivery.reply_views import team_reply_view
+from controlroom.delivery.safety_views import actor_safety_view, safety_alert_view
 from controlroom.delivery.views import (
     ControlInjectView,
     ControlRequestView,
@@ -213,3 +215,63 @@ def test_a_cue_cards_team_badge_needs_no_inflected_team_name() -> None:
     assert badges and all(b.startswith("Для: ") for b in badges), badges
     english = exercise.renderer.view(actor, "actor:r0", "en")
     assert re.search(r'<span class="badge cue-team"[^>]*>For: ', english)
+
+
+def test_a_team_sees_its_own_scenario_time_on_cards_requests_and_replies() -> None:
+    """Teams live in scenario time: a card, a request, a reply and control's answer show the
+    team's own clock when each happened (its holds as they stood then), in the reader's
+    language; ``datetime`` keeps the wall time for machines."""
+    exercise = Exercise(marked_scenario())
+    exercise.apply(lambda s: commands.release_now(s, "d", "I-t1-0"))  # before STARTEX
+    exercise.apply(lambda s: commands.startex(s, "d"))  # D1 09:00, at + 14
+    start = exercise.at
+    early = team_inject_view(exercise.state, exercise.state.releases["I-t1-0", "t1"])
+    html = exercise.renderer.fragment(early, "team:t1", "ru")
+    assert f'<time datetime="{iso_time(early.released_at)}">До начала учения</time>' in html
+    exercise.at += 60  # 09:01:07 when released
+    exercise.apply(lambda s: commands.release_now(s, "d", "I-t1-1"))
+    exercise.apply(lambda s: commands.hold_team(s, "d", "t1", "Slow"))  # at 09:01:14
+    exercise.at += 600  # held ten minutes
+    exercise.apply(lambda s: commands.resume_team(s, "d", "t1"))  # t1 607 s behind
+    exercise.apply(lambda s: commands.send_request(s, "t1", "tab", "interpreter", "Now"))
+    exercise.apply(lambda s: commands.answer_request(s, "c", "R001", answer="soon"))
+    exercise.apply(lambda s: commands.send_reply(s, "t1", "tab", "I-t1-1", "On our way"))
+    exercise.at += 120
+    exercise.apply(lambda s: commands.answer_reply(s, "c", "A001", "Noted"))
+    assert exercise.at - start == 60 + 7 * 7 + 600 + 120  # the wall clock went on...
+    state = exercise.state
+    assert state.team_now("t1", exercise.at) == 9 * 3600 + 222  # ... t1's 607 s less
+
+    card = team_inject_view(state, state.releases["I-t1-1", "t1"])
+    html = exercise.renderer.fragment(card, "team:t1", "en")
+    assert f'<time datetime="{iso_time(card.released_at)}">D1 09:01</time>' in html
+    answer = team_inject_view(state, state.releases["SIM-R001", "t1"])
+    assert answer.released_team == 9 * 3600 + 88  # 09:01:28 on t1's clock
+    assert ">D1 09:01</time>" in exercise.renderer.fragment(answer, "team:t1", "en")
+    request = team_request_view(state, state.requests["R001"])
+    assert request.sent_team == 9 * 3600 + 81
+    assert ">Д1 09:01</time>" in exercise.renderer.fragment(request, "team:t1", "ru")
+    reply = team_reply_view(state, state.replies["A001"])
+    assert reply.sent_team == 9 * 3600 + 95
+    assert reply.answers[0].team_time == 9 * 3600 + 222  # 09:03:42
+    html = exercise.renderer.fragment(reply, "team:t1", "en")
+    assert f'<time datetime="{iso_time(reply.sent_at)}">D1 09:01</time>' in html
+    assert f'<time datetime="{iso_time(reply.answers[0].at)}">D1 09:03</time>' in html
+    assert "09:1" not in html  # nothing on the exercise clock (t1 is ten minutes behind)
+
+
+def test_an_actor_s_stop_shows_the_scenario_time_it_was_pressed_at() -> None:
+    """The actor's tablet shows the exercise clock: its STOP says that time, as it stood
+    when tapped (a later hold of the exercise changes nothing)."""
+    exercise = Exercise(marked_scenario())
+    exercise.apply(lambda s: commands.join_device(s, "act-1", "Act", role="r0"))
+    exercise.apply(lambda s: commands.startex(s, "d"))  # D1 09:00
+    exercise.at += 120
+    exercise.apply(lambda s: safety_commands.call_control(s, "r0", "act-1", None, "c-1"))
+    exercise.apply(lambda s: commands.hold(s, "d", "a fire drill"))
+    exercise.at += 900
+    exercise.apply(lambda s: commands.resume(s, "d"))
+    view = actor_safety_view(exercise.state, "S001")
+    assert view.scenario == 9 * 3600 + 127
+    html = exercise.renderer.fragment(view, "actor:r0", "ru")
+    assert f'<time datetime="{iso_time(view.at)}">Д1 09:02</time>' in html

@@ -64,6 +64,11 @@ async def test_a_snapshot_and_the_tail_fold_to_the_whole_journal_s_state(
     await first.catch_up()
     expected = full_fold(events, exercise)
     assert first.state == expected
+    # the teams' own times the fold keeps (held and shifted teams: not the exercise clock's)
+    releases = expected.releases.values()
+    assert any(r.released_team not in (None, r.released_scenario) for r in releases)
+    assert any(r.sent_team not in (None, r.sent_scenario) for r in expected.replies.values())
+    assert any(a.team_time is not None for r in expected.replies.values() for a in r.answers)
 
     # a restart: the snapshot, then only the tail
     loaded = snapshots.load(exercise, journal.epoch, events)

@@ -75,9 +75,9 @@ async def test_the_preview_is_the_hubs_own_rendering(control: Control) -> None:
     release = runtime.state.releases["S-04", "labour"]
     at = re.search(r'<time datetime="([^"]+)"', card[0])
     assert at is not None
-    shown = dataclasses.replace(
-        release, released_at=datetime.datetime.fromisoformat(at[1]).timestamp(), released_seq=0
-    )
+    wall = datetime.datetime.fromisoformat(at[1]).timestamp()
+    team_time = runtime.state.team_now("labour", wall)  # the team's own clock, as if now
+    shown = dataclasses.replace(release, released_at=wall, released_seq=0, released_team=team_time)
     expected = renderer.fragment(team_inject_view(runtime.state, shown), "team:labour", "en")
     assert card[0] == expected.strip()
     assert 'data-channel="news"' in card[0]

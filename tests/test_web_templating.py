@@ -79,9 +79,11 @@ def test_a_team_card_names_its_sender_as_its_channel_does(channel: str) -> None:
             body={"en": "B"},
             attachments=(),
             released_at=1_800_000_000.0,
+            released_team=9 * 3600 + 75.0,
             status=ReleaseStatus.RELEASED,
             behind=(),
         )
         context = {**fragment_context("ex", "team:t1", language, "en"), "view": view, "oob": False}
         html = pages.fragment("fragments/team_inject.html", context, language)
         assert f'{_(labels.get(channel, "From"))}: <span class="inject-sender">' in html
+        assert f"{_('D%(day)s') % {'day': 1}} 09:01</time>" in html  # the team's own time

@@ -90,8 +90,9 @@ def control_clock_view(state: ExerciseState) -> ControlClockView:
 
 def team_inject_view(state: ExerciseState, release: TeamRelease) -> TeamInjectView:
     """A released inject as its team sees it (raises if it was not released to that team).
-    Of the release it reads only the inject, release time and status (``team_inject_views``
-    shares one view between releases alike in these)."""
+    Of the release it reads only the inject, release time (wall, and on the team's own
+    clock) and status (``team_inject_views`` shares one view between releases alike in
+    these)."""
     if release.released_at is None:
         raise ValueError(f"inject {release.inject} is not released to {release.team}")
     inject = state.injects[release.inject]
@@ -104,6 +105,7 @@ def team_inject_view(state: ExerciseState, release: TeamRelease) -> TeamInjectVi
         body=inject.body,
         attachments=tuple(inject.attachments),
         released_at=release.released_at,
+        released_team=release.released_team,
         status=release.status(state.started),
         behind=tuple(sorted(state.behind.get(inject.id, {}).items())),
     )
@@ -111,13 +113,14 @@ def team_inject_view(state: ExerciseState, release: TeamRelease) -> TeamInjectVi
 
 def team_inject_views(state: ExerciseState, releases: list[TeamRelease]) -> list[TeamInjectView]:
     """``team_inject_view`` of each release: releases that show alike (one inject, the same
-    release time and status: a release to every team at once) share one view, so the hub
-    builds and compares one card, not one per team. A view reads nothing else of a
-    release (``team_inject_view``)."""
-    views: dict[tuple[str, float | None, ReleaseStatus], TeamInjectView] = {}
+    release time, the same time on the team's own clock and status: a release to every team
+    at once, all at the same pace) share one view, so the hub builds and compares one card,
+    not one per team. A view reads nothing else of a release (``team_inject_view``)."""
+    views: dict[tuple[str, float | None, float | None, ReleaseStatus], TeamInjectView] = {}
     out = []
     for release in releases:
-        key = (release.inject, release.released_at, release.status(state.started))
+        status = release.status(state.started)
+        key = (release.inject, release.released_at, release.released_team, status)
         view = views.get(key)
         if view is None:
             view = views[key] = team_inject_view(state, release)
@@ -139,6 +142,7 @@ def team_request_view(state: ExerciseState, request: Request) -> TeamRequestView
         kind_title=kind.title if kind is not None else None,
         text=request.text,
         sent_at=request.sent_at,
+        sent_team=request.sent_team,
         status=status,
         answer_inject=request.answer_inject if arrived else None,
         answer=(request.answer_text or None) if arrived else None,

@@ -26,6 +26,7 @@ class ThreadAnswerView:
 
     at: float  # wall time
     text: str
+    team_time: float | None  # the team's own scenario time then (None: before STARTEX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,8 @@ class TeamReplyView:
     kind: str  # reply | action
     text: str
     files: tuple[ReplyFile, ...]
-    sent_at: float
+    sent_at: float  # wall time
+    sent_team: float | None  # the team's own scenario time then (None: before STARTEX)
     answers: tuple[ThreadAnswerView, ...]
 
     @property
@@ -91,7 +93,8 @@ def team_reply_view(state: ExerciseState, reply: Reply) -> TeamReplyView:
         text=reply.text,
         files=reply.files,
         sent_at=reply.sent_at,
-        answers=tuple(ThreadAnswerView(a.at, a.text) for a in reply.answers),
+        sent_team=reply.sent_team,
+        answers=tuple(ThreadAnswerView(a.at, a.text, a.team_time) for a in reply.answers),
     )
 
 

@@ -47,7 +47,8 @@ class ActorSafetyView:
     template: ClassVar[str] = "fragments/actor_safety.html"
     alert: str
     kind: SafetyKind
-    at: float
+    at: float  # wall time of the tap
+    scenario: float | None  # the exercise clock then, as the actor's tablet showed it
     seen_name: str | None
 
     @property
@@ -86,7 +87,7 @@ def safety_alert_view(state: ExerciseState, alert_id: str) -> SafetyAlertView:
 
 def actor_safety_view(state: ExerciseState, alert_id: str) -> ActorSafetyView:
     alert = state.safety[alert_id]
-    return ActorSafetyView(alert.id, alert.kind, alert.at, alert.seen_name)
+    return ActorSafetyView(alert.id, alert.kind, alert.at, alert.scenario, alert.seen_name)
 
 
 def open_alerts(state: ExerciseState) -> list[SafetyAlertView]:

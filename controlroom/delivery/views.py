@@ -66,7 +66,8 @@ class TeamInjectView:
     title: LocalText
     body: LocalText
     attachments: tuple[Attachment, ...]
-    released_at: float  # wall time
+    released_at: float  # wall time (the card's machine-readable time)
+    released_team: float | None  # the team's own scenario time then (None: before STARTEX)
     status: ReleaseStatus  # released | delivered | acknowledged
     behind: tuple[tuple[str, int], ...] = ()  # (language, version its text is from), if older
 
@@ -93,6 +94,7 @@ class TeamRequestView:
     kind_title: LocalText | None
     text: str
     sent_at: float  # wall time
+    sent_team: float | None  # the team's own scenario time then (None: before STARTEX)
     status: Literal["sent", "in-progress", "answered"]
     answer_inject: str | None
     answer: LocalText | None = None  # control's answer (the answer inject's text)

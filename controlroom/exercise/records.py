@@ -60,6 +60,9 @@ class TeamRelease:
     released_scenario: float | None = None
     delivered_scenario: float | None = None
     acknowledged_scenario: float | None = None
+    # the team's own scenario time when released (``state.team_now``: its holds and shifts
+    # as they stood then), what the team's card shows; None before STARTEX
+    released_team: float | None = None
 
     def status(self, clock_started: bool) -> ReleaseStatus:
         if self.acknowledged_at is not None:
@@ -156,6 +159,7 @@ class ReplyAnswer:
     at: float  # wall time
     by: str
     text: str
+    team_time: float | None = None  # the reply's team's own scenario time (None: before STARTEX)
 
 
 @dataclass(slots=True)
@@ -172,6 +176,7 @@ class Reply:
     seq: int
     device: str = ""
     sent_scenario: float | None = None
+    sent_team: float | None = None  # the team's own scenario time when sent
     answers: list[ReplyAnswer] = field(default_factory=list)
 
     @property

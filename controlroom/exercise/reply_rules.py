@@ -26,7 +26,8 @@ def plan(state: ExerciseState, payload: ReplySent | ReplyAnswered) -> Commit:
         raise NotApplicable("an empty answer")
 
     def commit(fact: Fact) -> None:
-        reply.answers.append(ReplyAnswer(fact.seq, fact.at, payload.by, payload.text))
+        team_time = state.team_now(reply.team, fact.at)
+        reply.answers.append(ReplyAnswer(fact.seq, fact.at, payload.by, payload.text, team_time))
 
     return commit
 
@@ -55,6 +56,7 @@ def _sent(state: ExerciseState, payload: ReplySent) -> Commit:
             fact.seq,
             payload.device,
             state.scenario_at(fact.at),
+            state.team_now(payload.team, fact.at),
         )
 
     return commit

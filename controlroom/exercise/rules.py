@@ -236,6 +236,7 @@ def _released(state: ExerciseState, payload: InjectReleased) -> Commit:
             release = state.releases[payload.inject, team]
             release.released_at, release.released_seq = fact.at, fact.seq
             release.released_scenario = state.scenario_at(fact.at)
+            release.released_team = state.team_now(team, fact.at)
             release.version, release.late, release.held = version, payload.late, False
             state._reached(payload.inject, team, fact.at)
             simcell_rules.answer_arrived(state, payload.inject, team, fact.at)

@@ -55,6 +55,9 @@ class SafetyAlert:
     seen_name: str | None = None
     seen_at: float | None = None
     received_at: float | None = None  # when the server got it (the event's ``at``)
+    # the exercise clock's scenario time at the tap, as it stood then (what the actor's
+    # tablet showed; None before STARTEX)
+    scenario: float | None = None
 
     @property
     def seen(self) -> bool:
@@ -91,17 +94,19 @@ def _raised(state: ExerciseState, payload: SafetyStopped | SafetyCalled) -> Comm
 
     def commit(fact: Fact) -> None:
         remember(state, payload.device, payload.action)
+        tapped = when(payload, fact.at)
         state.safety[payload.alert] = SafetyAlert(
             id=payload.alert,
             kind=kind,
             role=payload.role,
             device=payload.device,
-            at=when(payload, fact.at),
+            at=tapped,
             seq=fact.seq,
             cue=payload.cue,
             teams=payload.teams,
             holds=holds,
             received_at=fact.at,
+            scenario=state.scenario_at(tapped),
         )
         for inject, team in holds:
             if state.can(inject, team, ReleaseMove.HOLD):  # released meanwhile: not held

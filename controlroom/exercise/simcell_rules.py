@@ -117,6 +117,7 @@ def _request_answered(state: ExerciseState, payload: RequestAnswered) -> Commit:
             return
         release.released_at, release.released_seq, release.version = fact.at, fact.seq, 1
         release.released_scenario = state.scenario_at(fact.at)
+        release.released_team = now
         answer_arrived(state, inject.id, request.team, fact.at)
 
     return commit

@@ -63,6 +63,8 @@ async def test_a_team_replies_with_a_pdf_and_reads_its_channels_as_the_fiction_s
     await expect(mail.locator(".mail-subject")).to_be_visible()
     await expect(mail.locator(".inject-body")).to_be_hidden()
     await expect(mail.locator(".exercise-mark").first).to_have_text("EXERCISE EXERCISE EXERCISE")
+    scenario_time = re.compile(r"^D1 \d\d:\d\d$")  # the team's own clock, not the wall's
+    await expect(mail.locator(".channel-head time")).to_have_text(scenario_time)
     await expect(team.locator(f"#inject-{CALL}")).to_be_hidden()
     await expect(team.locator(f"#inject-{NEWS}")).to_be_hidden()
     await team.screenshot(path=screenshot_path("team-mailbox.png"))
@@ -132,6 +134,8 @@ async def test_a_team_replies_with_a_pdf_and_reads_its_channels_as_the_fiction_s
     # the answer reaches the team in the thread, live, as from the email's sender
     await expect(thread.locator(".thread-answer")).to_contain_text("Received, thank you.")
     await expect(thread.locator(".thread-answer .exercise-mark")).to_be_visible()
+    await expect(thread.locator(".thread-team time")).to_have_text(scenario_time)
+    await expect(thread.locator(".thread-answer time")).to_have_text(scenario_time)
 
     # another team's tablet: the file does not exist for it
     other = await join_team(browser, room, "karskia")

@@ -70,7 +70,9 @@ def preview_html(
     """
     release = state.releases[inject, team]
     if release.released_at is None:
-        release = dataclasses.replace(release, released_at=wall, released_seq=0)
+        release = dataclasses.replace(
+            release, released_at=wall, released_seq=0, released_team=state.team_now(team, wall)
+        )
     return renderer.fragment(team_inject_view(state, release), team_audience(team), language)
 
 
