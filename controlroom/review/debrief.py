@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from controlroom.delivery.markdown import plain_text
 from controlroom.exercise.events import Rating
 from controlroom.exercise.state import ExerciseState, Note, Reply, TeamRelease
 from controlroom.journal import Event
@@ -60,7 +61,7 @@ class AnswerRow:
 
     scenario_time: float | None  # as the clock stood
     by: str  # a name; "" in a team-facing pack (the team never sees who in control wrote)
-    text: str
+    text: str  # plain text: the Markdown the team read, without its marks (a CSV/XLSX cell)
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +255,9 @@ def _reply_row(
     team_facing: bool,
 ) -> ReplyRow:
     answers = tuple(
-        AnswerRow(stime.get(a.seq), "" if team_facing else person.get(a.seq) or a.by, a.text)
+        AnswerRow(
+            stime.get(a.seq), "" if team_facing else person.get(a.seq) or a.by, plain_text(a.text)
+        )
         for a in reply.answers
     )
     ratings = tuple(
