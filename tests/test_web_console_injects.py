@@ -182,9 +182,7 @@ async def test_a_simcell_answer_held_for_its_delay_says_when_it_is_scheduled(
 async def test_an_answer_sent_at_once_is_a_simcell_answer_too(control: Control) -> None:
     runtime = await started(control)
     await runtime.execute(lambda s: commands.send_request(s, "police", "dev-1", "interpreter", "?"))
-    await runtime.execute(
-        lambda s: commands.answer_request(s, "dina", "R001", answer="in-an-hour")
-    )
+    await runtime.execute(lambda s: commands.answer_request(s, "dina", "R001", answer="in-an-hour"))
     page = await control.get(f"/exercises/{runtime.id}/injects/SIM-R001")
     assert "SimCell answer to request R001" in page.text
     assert "Released by hand" not in page.text

@@ -67,8 +67,6 @@ async def test_observers_record_observations_but_write_no_control_note(control: 
 
 
 async def test_a_markdown_answer_reads_as_plain_text_in_the_log(control: Control) -> None:
-    from controlroom.exercise import commands, safety_commands
-
     runtime = await control.exercise()
     await control.post(f"/exercises/{runtime.id}/clock/startex")
     await runtime.execute(lambda s: commands.send_request(s, "police", "d", None, "Check?"))
