@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from controlroom.delivery.projections import clock_view, control_clock_view
 from controlroom.exercise.events import EventType
+from controlroom.exercise.lifecycles import ClockPhase
 from controlroom.exercise.state import ExerciseState, ReleaseStatus
 from controlroom.journal import Event
 from tests.support.scenarios import inject, make_scenario
@@ -122,3 +124,20 @@ def test_an_edit_of_the_cues_replaces_the_cue_states_and_keeps_kept_ones() -> No
     state = ExerciseState.fold(scenario, history)
     assert set(state.cues) == {"A.1"}  # the removed cue is gone: no status can be set on it
     assert state.cues["A.1"].status == "ready"
+
+
+def test_before_startex_every_clock_stands_at_the_scenarios_start() -> None:
+    scenario = make_scenario(inject("A", at="D1 09:30"), start="D1 08:30")
+    state = ExerciseState.fold(scenario, events((EventType.CREATED, {"exercise": "x"}, T0)))
+    assert not state.started and state.scenario_at(T0) is None
+    for view in (control_clock_view(state), clock_view(state), clock_view(state, "alpha")):
+        assert view.phase is ClockPhase.PLANNED
+        assert view.scenario_time == 8 * 3600 + 30 * 60
+    started = ExerciseState.fold(
+        scenario,
+        events(
+            (EventType.CREATED, {"exercise": "x"}, T0),
+            (EventType.STARTED, {"scenario_time": 10 * 3600}, T0 + 5),
+        ),
+    )
+    assert started.scenario_at(T0 + 65) == 10 * 3600 + 60  # STARTEX anchors where it says

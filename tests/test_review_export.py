@@ -16,8 +16,12 @@ import httpx
 import openpyxl
 import orjson
 
+from controlroom.exercise import commands
+from controlroom.review.export import export_zip
+from controlroom.web.console.debrief_sheets import pack_sheets
 from tests.support.server import ROOT, LiveServerFactory, marked_scenario
 from tests.test_review_debrief import SECRETS, drive, xlsx_text
+from tests.test_review_log import T0, Recorder
 
 FORMULA = ("=", "+", "-", "@")
 
@@ -102,3 +106,21 @@ async def test_the_export_on_the_console_and_the_command_line(
         subprocess.run, missing, cwd=ROOT, env=env, capture_output=True, timeout=120
     )
     assert refused.returncode == 1 and b"no exercise" in refused.stderr
+
+
+def test_an_answers_markdown_is_plain_text_in_csv_and_xlsx() -> None:
+    r = Recorder()
+    r.play(0, commands.startex(r.state, "dina"))
+    r.play(600, commands.release_due(r.state, T0 + 600))  # A to alpha
+    r.play(900, commands.send_reply(r.state, "alpha", "d1", "A", "We went there", []))
+    answer = "**Seen.** Ask the *driver* again."
+    r.play(1200, commands.answer_reply(r.state, "carl", "A001", answer))
+    scenario = r.state.scenario
+    content = export_zip(r.events, lambda pack: pack_sheets(pack, scenario, "en", lambda s: s))
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    for name in ("debrief/D1-all.csv", "debrief/D1-alpha-team.csv"):
+        sheet = archive.read(name).decode("utf-8-sig")
+        assert "Seen. Ask the driver again." in sheet, name
+        assert "**" not in sheet and "*driver*" not in sheet, name
+    book = xlsx_text(archive.read("debrief/D1-all.xlsx"))
+    assert "Seen. Ask the driver again." in book and "**" not in book

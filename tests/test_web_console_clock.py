@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from controlroom.exercise.lifecycles import ClockPhase
 from controlroom.live.runtime import ExerciseRuntime
 from tests.support.console import Control
@@ -121,3 +123,15 @@ async def test_a_post_never_lands_on_another_site(control: Control) -> None:
         f"/exercises/{runtime.id}/clock/startex", {"next": "https://evil.example/"}
     )
     assert done.headers["location"] == f"/exercises/{runtime.id}"
+
+
+async def test_before_startex_the_clock_shows_the_scenarios_start(control: Control) -> None:
+    runtime = await control.exercise()  # mini starts at D1 09:00
+    page = await control.get(f"/exercises/{runtime.id}")
+    clock = re.search(r'<div id="clock".*?</div>', page.text, re.S)
+    assert clock is not None, page.text
+    assert 'data-phase="planned"' in clock[0]
+    assert 'data-scenario-time="32400' in clock[0]
+    assert '<span class="clock-time">D1 09:00</span>' in clock[0]
+    russian = await control.get(f"/exercises/{runtime.id}?lang=ru")
+    assert '<span class="clock-time">Д1 09:00</span>' in russian.text

@@ -3,6 +3,7 @@ and the preview that is the team's own fragment."""
 
 from __future__ import annotations
 
+from controlroom.exercise import commands
 from controlroom.live.runtime import ExerciseRuntime
 from tests.support.console import Control
 
@@ -159,3 +160,29 @@ async def test_the_history_reads_like_the_review_log_in_the_readers_language(
     history = russian[russian.index('id="history"') :]
     assert "Dina выпустил(а) S-01 «Звонок о стройке». Получатели: Команда полиции." in history
     assert 'class="log-stime">Д1 ' in history
+
+
+async def test_a_simcell_answer_held_for_its_delay_says_when_it_is_scheduled(
+    control: Control,
+) -> None:
+    runtime = await started(control)  # mini starts at D1 09:00
+    await runtime.execute(lambda s: commands.send_request(s, "police", "dev-1", "interpreter", "?"))
+    answered = commands.answer_request(runtime.state, "dina", "R001", answer="in-an-hour")
+    due = 9 * 3600 + 45 * 60  # a least delay: the answer waits until D1 09:45
+    await runtime.execute(lambda s: answered.model_copy(update={"due": due}))
+    assert status(runtime, "SIM-R001", "police") == "scheduled"
+    page = await control.get(f"/exercises/{runtime.id}/injects/SIM-R001")
+    assert page.status_code == 200
+    assert "SimCell answer to request R001, scheduled for D1 09:45" in page.text
+    assert "Released by hand" not in page.text
+    russian = await control.get(f"/exercises/{runtime.id}/injects/SIM-R001?lang=ru")
+    assert "Ответ группы имитации на запрос R001, запланирован на Д1 09:45" in russian.text
+
+
+async def test_an_answer_sent_at_once_is_a_simcell_answer_too(control: Control) -> None:
+    runtime = await started(control)
+    await runtime.execute(lambda s: commands.send_request(s, "police", "dev-1", "interpreter", "?"))
+    await runtime.execute(lambda s: commands.answer_request(s, "dina", "R001", answer="in-an-hour"))
+    page = await control.get(f"/exercises/{runtime.id}/injects/SIM-R001")
+    assert "SimCell answer to request R001" in page.text
+    assert "Released by hand" not in page.text

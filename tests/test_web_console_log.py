@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+from controlroom.exercise import commands, safety_commands
 from controlroom.exercise.events import EventType
-from tests.support.console import Control
+from tests.support.console import ROOT, Control
 
 
 async def test_a_note_goes_into_the_journal_with_its_author_and_time(control: Control) -> None:
@@ -64,8 +67,6 @@ async def test_observers_record_observations_but_write_no_control_note(control: 
 
 
 async def test_a_markdown_answer_reads_as_plain_text_in_the_log(control: Control) -> None:
-    from controlroom.exercise import commands
-
     runtime = await control.exercise()
     await control.post(f"/exercises/{runtime.id}/clock/startex")
     await runtime.execute(lambda s: commands.send_request(s, "police", "d", None, "Check?"))
@@ -77,3 +78,33 @@ async def test_a_markdown_answer_reads_as_plain_text_in_the_log(control: Control
     page = await control.get(f"/exercises/{runtime.id}/log")
     assert "Result of the check. Seen 11 times in the last six months." in page.text
     assert "**" not in page.text
+
+
+async def test_a_markdown_answer_to_a_reply_reads_as_plain_text_in_the_log(
+    control: Control,
+) -> None:
+    runtime = await control.exercise()
+    await control.post(f"/exercises/{runtime.id}/clock/startex")
+    await runtime.execute(lambda s: commands.release_now(s, "dina", "S-01"))
+    await runtime.execute(lambda s: commands.send_reply(s, "police", "d", "S-01", "Done", []))
+    answer = "**Seen.** Ask the *driver* again."
+    await runtime.execute(lambda s: commands.answer_reply(s, "carl", "A001", answer))
+    page = await control.get(f"/exercises/{runtime.id}/log")
+    assert "Seen. Ask the driver again." in page.text
+    assert "**" not in page.text
+
+
+@pytest.mark.parametrize("console_settings", [{"injects_dir": ROOT / "injects"}])
+async def test_a_characters_apostrophes_are_escaped_once_in_the_sample(control: Control) -> None:
+    created = await control.post("/exercises", {"scenario": "trafficking-week", "name": "Sample"})
+    assert created.status_code == 303, created.text
+    runtime = await control.resources.exercises.get(created.headers["location"].rsplit("/")[-1])
+    await control.post(f"/exercises/{runtime.id}/clock/startex")
+    await runtime.execute(lambda s: commands.join_device(s, "dev-a", "Tablet", role="bus-driver"))
+    await runtime.execute(lambda s: safety_commands.call_control(s, "bus-driver", "dev-a", None))
+    page = await control.get(f"/exercises/{runtime.id}/log")
+    assert page.status_code == 200
+    assert "&amp;#39;" not in page.text and "&amp;#x27;" not in page.text
+    character = "Davron Sattorov, bus driver and &#39;tour manager&#39;"
+    assert f"joined the actor playing {character}." in page.text
+    assert f"The actor playing {character} (Tablet) calls control." in page.text

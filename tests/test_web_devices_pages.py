@@ -251,3 +251,13 @@ async def test_the_case_file_is_the_same_injects_in_order(venue: Venue) -> None:
     assert "layout-case-file" in case_file.text
     odd = await venue.client.get(f"/exercises/{venue.id}/team?view=<script>")
     assert "layout-latest" in odd.text and "<script>" not in odd.text.split("<main")[1]
+
+
+async def test_device_pages_link_the_icon(venue: Venue) -> None:
+    icon = '<link rel="icon" href="/static/icons/favicon.svg" type="image/svg+xml">'
+    await venue.join("team:police")
+    team = await venue.client.get(f"/exercises/{venue.id}/team")
+    assert team.status_code == 200 and icon in team.text
+    await venue.join("actor:caller")
+    actor = await venue.client.get(f"/exercises/{venue.id}/actor")
+    assert actor.status_code == 200 and icon in actor.text

@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from controlroom.delivery.markdown import plain_text
 from controlroom.exercise.cues import cue_definition, reveal_ids
 from controlroom.exercise.events import Rating
 from controlroom.exercise.state import ExerciseState, Note, Reply, TeamRelease
@@ -76,7 +77,7 @@ class AnswerRow:
 
     scenario_time: float | None  # as the clock stood
     by: str  # a name; "" in a team-facing pack (the team never sees who in control wrote)
-    text: str
+    text: str  # plain text: the Markdown the team read, without its marks (a CSV/XLSX cell)
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,7 +341,9 @@ def _reply_row(
     team_facing: bool,
 ) -> ReplyRow:
     answers = tuple(
-        AnswerRow(stime.get(a.seq), "" if team_facing else person.get(a.seq) or a.by, a.text)
+        AnswerRow(
+            stime.get(a.seq), "" if team_facing else person.get(a.seq) or a.by, plain_text(a.text)
+        )
         for a in reply.answers
     )
     ratings = tuple(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse
+from starlette.responses import FileResponse, PlainTextResponse
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
@@ -20,9 +20,20 @@ async def healthz(request: Request) -> PlainTextResponse:
     return PlainTextResponse("ok")
 
 
+async def favicon(request: Request) -> FileResponse:
+    """The mark (``/static/icons/favicon.svg``) for browsers that ask for ``/favicon.ico``
+    whatever the page links: an icon, not a 404 in the venue's logs."""
+    return FileResponse(
+        web_dir() / "static" / "icons" / "favicon.svg",
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
 def build_routes(extra: Sequence[BaseRoute] = ()) -> list[BaseRoute]:
     return [
         Route("/healthz", healthz, name="healthz"),
+        Route("/favicon.ico", favicon, name="favicon"),
         *signin.routes,
         *language.routes,
         *console_routes,

@@ -23,6 +23,7 @@ from controlroom.delivery.projections import control_inject_view, team_inject_vi
 from controlroom.delivery.render import FrameRenderer
 from controlroom.exercise import commands
 from controlroom.exercise.cues import CueInstance
+from controlroom.exercise.records import Request as SimCellRequest
 from controlroom.exercise.refusals import CommandRefused, Refusal
 from controlroom.exercise.state import ExerciseState
 from controlroom.i18n import LANGUAGE_NAMES
@@ -40,6 +41,12 @@ from controlroom.web.resources import resources
 PREFIX = "/exercises/{exercise}/injects/{inject}"
 EDITABLE_TEXTS = ("title", "from", "body", "notes")
 Say = Callable[..., str]
+
+
+def answered_request(state: ExerciseState, inject: str) -> SimCellRequest | None:
+    """The team's request whose SimCell answer ``inject`` is (None for a scenario inject)."""
+    found = state.requests.get(inject.removeprefix("SIM-")) if inject.startswith("SIM-") else None
+    return found if found is not None and found.answer_inject == inject else None
 
 
 def inject_of(state: ExerciseState, request: Request) -> Inject:
@@ -102,6 +109,7 @@ async def detail(request: Request) -> Response:
     row = control_inject_view(state, inject.id)
     context = {
         "inject": inject,
+        "answering": answered_request(state, inject.id),
         "row": row,
         "cues": list(zip(row.cues, inject.cues, strict=True)),
         "cue_teams": cue_teams(state, inject.id),
