@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from controlroom.delivery.projections import clock_view, control_clock_view
+from controlroom.exercise import commands
 from controlroom.exercise.events import EventType
 from controlroom.exercise.lifecycles import ClockPhase
 from controlroom.exercise.state import ExerciseState, ReleaseStatus
@@ -141,3 +142,20 @@ def test_before_startex_every_clock_stands_at_the_scenarios_start() -> None:
         ),
     )
     assert started.scenario_at(T0 + 65) == 10 * 3600 + 60  # STARTEX anchors where it says
+
+
+def test_a_trigger_fired_before_startex_counts_from_the_fold_s_own_anchor() -> None:
+    """What the clocks show before STARTEX (the scenario's start) is not the fold's anchor:
+    a journal with a hand release before STARTEX folds to the due it always folded to."""
+    scenario = make_scenario(
+        inject("A", trigger="manual"),
+        inject("B", trigger={"after": "A", "state": "released", "delay": "10m"}),
+        start="D1 09:00",
+    )
+    state = ExerciseState.new(scenario, "x")
+    state.apply(Event(1, EventType.CREATED, T0, {"exercise": "x"}))
+    release = commands.release_now(state, "dina", "A")
+    state.apply(Event(2, release.TYPE, T0 + 60, release.data()))
+    assert not state.started
+    assert state.releases["B", "alpha"].due == 600
+    assert clock_view(state).scenario_time == 9 * 3600  # while the clocks show the start

@@ -63,7 +63,7 @@ def clock_view(state: ExerciseState, team: str | None = None) -> ClockView:
     """
     clock = state.clock
     phase = ClockPhase.RUNNING if clock.phase is ClockPhase.PAUSED else clock.phase
-    scenario_time = clock.anchor_scenario
+    scenario_time = shown_anchor(state)
     if team is not None and state.started:
         pace = state.pace(team)
         if pace.phase is TeamPhase.HELD and phase is ClockPhase.RUNNING:
@@ -74,11 +74,18 @@ def clock_view(state: ExerciseState, team: str | None = None) -> ClockView:
     return ClockView(phase, scenario_time, clock.anchor_wall, clock.speed)
 
 
+def shown_anchor(state: ExerciseState) -> float:
+    """The scenario time a clock shows at its anchor: before STARTEX the scenario's start
+    ("Not started D1 08:30"). Only shown: the fold's clock keeps its own anchor (0 before
+    STARTEX), so a journal folds to what it always folded to."""
+    return state.clock.anchor_scenario if state.started else state.scenario.start_seconds
+
+
 def control_clock_view(state: ExerciseState) -> ControlClockView:
     clock = state.clock
     return ControlClockView(
         clock.phase,
-        clock.anchor_scenario,
+        shown_anchor(state),
         clock.anchor_wall,
         clock.speed,
         clock.hold_reason,

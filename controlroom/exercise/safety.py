@@ -55,8 +55,9 @@ class SafetyAlert:
     seen_name: str | None = None
     seen_at: float | None = None
     received_at: float | None = None  # when the server got it (the event's ``at``)
-    # the exercise clock's scenario time at the tap, as it stood then (what the actor's
-    # tablet showed; None before STARTEX)
+    # the exercise clock's scenario time at the tap (None before STARTEX), read on the clock
+    # as the fold has it when the alert arrives: a tap made before the clock's last change
+    # (a hold, a jump, STARTEX itself) counts at that change, as offline acknowledgements do
     scenario: float | None = None
 
     @property

@@ -119,9 +119,6 @@ class ExerciseState:
     @classmethod
     def new(cls, scenario: Scenario, exercise_id: str = "") -> ExerciseState:
         state = cls(scenario=scenario, exercise_id=exercise_id)
-        # before STARTEX the clock stands at the scenario's start (what STARTEX anchors it
-        # at unless told otherwise), so every clock shows "Not started D1 08:30"
-        state.clock.anchor_scenario = scenario.start_seconds
         state.paces = {team: TeamPace(team) for team in scenario.team_ids}
         for inject in scenario.injects:
             state._add_inject(inject)
