@@ -62,6 +62,15 @@ async def room(live_server: LiveServerFactory, browser: Browser) -> AsyncIterato
         yield room
 
 
+async def jump_clock(page: Page, at: str) -> None:
+    """The director jumps the scenario clock to ``at`` ("D1 10:50"), confirming."""
+    await page.click("summary:text('Speed / jump…')")
+    await page.fill("input[name=at]", at)
+    await page.click("button:text('Jump…')")
+    await page.click("button:text('Yes, do it')")
+    await expect(page.locator("#clock")).to_contain_text(at[:-1])
+
+
 async def signed_in_room(server: LiveServer, browser: Browser) -> AsyncIterator[Room]:
     """The director's console on ``server``: the first account made through /setup."""
     context = await browser.new_context(viewport=LAPTOP)  # type: ignore[arg-type]
@@ -210,11 +219,7 @@ async def screenshots(room: Room, team: Page) -> None:
     await expect(team.locator("#inject-BB-01")).to_be_visible()
     # jump to 10:50: BR-01 and BB-07 at 11:00 are in the next 15 minutes
     await page.goto(room.console)
-    await page.click("summary:text('Speed / jump…')")
-    await page.fill("input[name=at]", "D1 10:50")
-    await page.click("button:text('Jump…')")
-    await page.click("button:text('Yes, do it')")
-    await expect(page.locator("#clock")).to_contain_text("D1 10:5")
+    await jump_clock(page, "D1 10:50")
     # the jump releases what fell due before 10:50; the rows change live, in lanes
     released = page.locator("#status-BB-04-valdoria:not([data-status='scheduled'])")
     await expect(released).to_have_count(1)

@@ -19,6 +19,7 @@ from tests.e2e.test_console import (
     ADMIN_TOKEN,
     Room,
     hold_and_resume,
+    jump_clock,
     signed_in_room,
     start_sample_exercise,
 )
@@ -103,11 +104,7 @@ async def test_the_console_does_not_scroll_sideways_on_a_laptop(room: Room) -> N
     await page.set_viewport_size(LAPTOP)
     # mid-morning: actors late for their cues ("late by 91 min" badges in the cue tables)
     await page.goto(room.console)
-    await page.click("summary:text('Speed / jump…')")
-    await page.fill("input[name=at]", "D1 10:50")
-    await page.click("button:text('Jump…')")
-    await page.click("button:text('Yes, do it')")
-    await expect(page.locator("#clock")).to_contain_text("D1 10:5")
+    await jump_clock(page, "D1 10:50")
     for path in CONTROLLER_PAGES:
         await page.goto(room.console + path)
         await expect(page.locator("#clock")).to_be_visible()
