@@ -275,3 +275,21 @@ def test_an_actor_s_stop_shows_the_scenario_time_it_was_pressed_at() -> None:
     assert view.scenario == 9 * 3600 + 127
     html = exercise.renderer.fragment(view, "actor:r0", "ru")
     assert f'<time datetime="{iso_time(view.at)}">Д1 09:02</time>' in html
+
+
+def test_control_s_stop_alert_keeps_the_scenario_time_it_was_pressed_at() -> None:
+    """Control's alert says the scenario time recorded at the tap, not the time the clock
+    gives that moment now: a hold of the exercise after the STOP moves nothing."""
+    exercise = Exercise(marked_scenario())
+    exercise.apply(lambda s: commands.join_device(s, "act-1", "Act", role="r0"))
+    exercise.apply(lambda s: commands.startex(s, "d"))  # D1 09:00
+    exercise.at += 120
+    exercise.apply(lambda s: safety_commands.stop(s, "r0", "act-1", None, "s-1"))
+    exercise.apply(lambda s: commands.hold(s, "d", "a fire drill"))
+    exercise.at += 900
+    exercise.apply(lambda s: commands.resume(s, "d"))
+    exercise.at += 60
+    exercise.apply(lambda s: commands.jump(s, "d", 14 * 3600))
+    alert = next(iter(exercise.state.safety.values()))
+    assert safety_alert_view(exercise.state, alert.id).scenario_time == alert.scenario
+    assert alert.scenario == 9 * 3600 + 127

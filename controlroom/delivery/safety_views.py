@@ -77,7 +77,7 @@ def safety_alert_view(state: ExerciseState, alert_id: str) -> SafetyAlertView:
         teams=alert.teams,
         team_names=tuple(names.get(t, {}) for t in alert.teams),
         at=alert.at,
-        scenario_time=state.scenario_at(alert.at),
+        scenario_time=alert.scenario,  # recorded at the tap: a later hold or jump moves nothing
         held=len(alert.holds),
         seen_name=alert.seen_name,
         seen_at=alert.seen_at,
