@@ -250,6 +250,10 @@
     popover.classList.add("placed");
     popover.style.maxHeight = `${(vh - 2 * MARGIN) / zoom}px`;
     popover.style.maxWidth = `${(vw - 2 * MARGIN) / zoom}px`;
+    // measured at the viewport's corner: where it was last placed would narrow its
+    // shrink-to-fit width, and the placement below would then overflow the right edge
+    popover.style.top = "0px";
+    popover.style.left = "0px";
     const box = popover.getBoundingClientRect();
     const anchor = summary.getBoundingClientRect();
     const clamp = (value, low, high) => Math.max(low, Math.min(value, high));
@@ -265,6 +269,10 @@
     }
     popover.style.top = `${top / zoom}px`;
     popover.style.left = `${left / zoom}px`;
+    const placed = popover.getBoundingClientRect(); // a width that changed as it moved
+    if (placed.right > vw - MARGIN) {
+      popover.style.left = `${Math.max(MARGIN, left - (placed.right - (vw - MARGIN))) / zoom}px`;
+    }
   }
 
   function placeOpen() {
