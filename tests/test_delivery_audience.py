@@ -344,3 +344,19 @@ def test_a_team_pace_event_sends_only_what_its_pace_changes() -> None:
             after = _parts(current_view(exercise.state, audience))
             patched = _patched(before[audience], updates.get(audience, Update(())))
             assert patched == after, audience
+
+
+def test_a_team_s_reply_shows_control_what_it_scheduled() -> None:
+    scenario = marked_scenario()
+    follow = dict(scenario["injects"][1], id="FOLLOW", cues=[])  # I-t1-1, to t1
+    follow["trigger"] = {"after": "I-t1-0", "state": "replied", "delay": "5m"}
+    scenario["injects"].append(follow)
+    exercise = Exercise(scenario)
+    exercise.apply(lambda s: commands.startex(s, "d"))
+    exercise.apply(lambda s: commands.release_now(s, "d", "I-t1-0"))
+    assert exercise.apply(lambda s: commands.send_reply(s, "t1", "tab", "I-t1-0", "Done"))
+    _seq, updates = exercise.updates[-1]
+    control = exercise.renderer.update(updates["control"], "control", "en")
+    assert 'id="inject-row-FOLLOW"' in control  # its row now shows the planned time
+    team = exercise.renderer.update(updates["team:t1"], "team:t1", "en")
+    assert "FOLLOW" not in team  # scheduled, not released: the team sees nothing of it yet

@@ -124,3 +124,85 @@ def test_the_fold_looks_only_at_player_triggered_injects_and_edits_keep_them(
     ]  # fmt: skip
     rate(state, "alpha", "M", T0 + 10)  # the edited inject is still scheduled
     assert state.releases["REMEDY", "alpha"].due is not None
+
+
+@pytest.fixture
+def replies() -> ExerciseState:
+    """A scenario whose injects follow a team's reply to A (one of them proposed)."""
+    scenario = make_scenario(
+        inject("A", at="D1 09:00"),
+        inject("ON-REPLY", trigger={"after": "A", "state": "replied", "delay": "10m"}),
+        inject("PROPOSED", trigger={"after": "A", "state": "replied", "confirm": True}),
+        inject("ON-ACK", trigger={"after": "A", "state": "acknowledged"}),
+    )
+    state = ExerciseState.new(scenario, "unit")
+    play(state, commands.startex(state, "d"), T0)
+    play(state, commands.release_now(state, "d", "A"), T0 + 1)
+    return state
+
+
+def test_a_team_s_first_reply_releases_what_follows_it_to_that_team_once(
+    replies: ExerciseState,
+) -> None:
+    state = replies
+    play(state, commands.send_reply(state, "alpha", "tab", "A", "We call the police"), T0 + 60)
+    assert state.releases["ON-REPLY", "alpha"].due == state.scenario.start_seconds + 60 + 600
+    assert state.releases["ON-REPLY", "bravo"].due is None  # bravo has not replied
+    assert release_all_due(state, T0 + 60 + 599) == []  # its 10 minutes
+    assert release_all_due(state, T0 + 60 + 600) == [("ON-REPLY", ("alpha",))]
+    waiting = [(r.due, r.proposed) for i in ("ON-REPLY", "PROPOSED") for r in state.releases_of(i)]
+    play(state, commands.answer_reply(state, "c", "A001", "Noted"), T0 + 700)  # control's
+    assert [
+        (r.due, r.proposed) for i in ("ON-REPLY", "PROPOSED") for r in state.releases_of(i)
+    ] == (waiting)
+    play(state, commands.send_reply(state, "alpha", "tab", "A", "And again"), T0 + 800)
+    assert release_all_due(state, T0 + 10_000) == []  # a second reply: nothing more
+    assert state.status("ON-REPLY", "bravo") == "planned"
+    assert state.status("ON-ACK", "alpha") == "planned"  # a reply is no acknowledgement
+
+
+def test_a_reported_action_counts_and_confirm_proposes_the_release(
+    replies: ExerciseState,
+) -> None:
+    state = replies
+    report = commands.send_reply(state, "bravo", "tab", "A", "Went to the site", kind="action")
+    play(state, report, T0 + 30)
+    assert release_all_due(state, T0 + 30 + 600) == [("ON-REPLY", ("bravo",))]
+    proposed = state.releases["PROPOSED", "bravo"]
+    assert proposed.proposed and proposed.due is None
+    assert not state.releases["PROPOSED", "alpha"].proposed
+    play(state, commands.release_now(state, "dina", "PROPOSED", ["bravo"]), T0 + 700)
+    assert proposed.released_at == T0 + 700
+
+
+def test_an_old_journal_folds_as_before_replies_and_all() -> None:
+    """A journal written before ``state: replied`` (its scenario has none) folds to the same
+    dues with its replies as without them: a reply schedules nothing else."""
+    scenario = make_scenario(
+        inject("A", at="D1 09:00"),
+        inject("B", trigger={"after": "A", "state": "acknowledged", "delay": "5m"}),
+        inject("C", trigger={"after": "A", "state": "delivered"}),
+    )
+    decisions: list[tuple[str, float]] = [
+        ("start", T0),
+        ("release", T0 + 1),
+        ("reply", T0 + 20),
+        ("ack", T0 + 30),
+        ("reply", T0 + 40),
+    ]
+    dues = []
+    for with_replies in (True, False):
+        state = ExerciseState.new(scenario, "unit")
+        for what, at in decisions:
+            if what == "start":
+                play(state, commands.startex(state, "d"), at)
+            elif what == "release":
+                play(state, commands.release_now(state, "d", "A"), at)
+            elif what == "ack":
+                play(state, commands.acknowledge(state, "A", "alpha", "tab"), at)
+            elif with_replies:
+                play(state, commands.send_reply(state, "alpha", "tab", "A", "Seen"), at)
+        dues.append({key: r.due for key, r in state.releases.items()})
+    assert dues[0] == dues[1]
+    assert dues[0]["B", "alpha"] == scenario.start_seconds + 30 + 300  # acknowledged at +30
+    assert dues[0]["B", "bravo"] is None and dues[0]["C", "bravo"] is None

@@ -155,6 +155,33 @@ def test_trigger_after_an_inject_that_misses_a_recipient(mini: Path) -> None:
     assert problem.message == "'S-01' does not go to labour: this inject can never fire for it"
 
 
+def test_a_reply_trigger_is_checked_as_the_other_after_triggers(mini: Path) -> None:
+    edit(day1(mini), "after: S-01, state: acknowledged", "after: S-01, state: replied")
+    load_scenario(mini)  # fine as it is: S-01 goes to police, as S-02 does
+    edit(
+        day1(mini),
+        "    to: [police]\n    title: {en: Passport",
+        "    to: all\n    title: {en: Passport",
+    )
+    problem = only_problem(mini)
+    assert (problem.file, problem.field) == (
+        "mini/injects/01-day1.yaml",
+        "injects[1].trigger.after",
+    )
+    assert problem.message == "'S-01' does not go to labour: this inject can never fire for it"
+    edit(day1(mini), "after: S-01, state: replied", "after: S-1, state: replied")
+    assert only_problem(mini).message == "unknown inject 'S-1' (did you mean 'S-01'?)"
+
+
+def test_a_reply_trigger_can_be_part_of_a_cycle(mini: Path) -> None:
+    edit(day2(mini), "trigger: manual", "trigger: {after: S-04, state: replied}")
+    problem = only_problem(mini)
+    assert (problem.field, problem.message) == (
+        "injects[1].trigger.after",
+        "trigger cycle: S-04 -> S-04",
+    )
+
+
 def test_neither_at_nor_trigger(mini: Path) -> None:
     edit(day2(mini), "    at: D2 10:15\n", "")
     problem = only_problem(mini)

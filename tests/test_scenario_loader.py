@@ -14,6 +14,7 @@ from controlroom.scenario import (
     load_scenarios,
     summary,
 )
+from controlroom.scenario.model import AfterTrigger
 from tests.support.scenario_folders import (
     MINI,
     copy_mini,
@@ -138,6 +139,42 @@ def test_unknown_trigger_word(mini: Path) -> None:
     problem = only_problem(mini)
     assert problem.field == "injects[1].trigger"
     assert problem.message == "expected 'manual' or a mapping (key: value), got 'by hand'"
+
+
+def test_a_trigger_on_the_team_s_reply_loads(mini: Path) -> None:
+    edit(day1(mini), "state: acknowledged, delay: 10m", "state: replied, delay: 5m, confirm: true")
+    trigger = load_scenario(mini).injects_by_id["S-02"].trigger
+    assert isinstance(trigger, AfterTrigger)
+    assert (trigger.after, trigger.state, trigger.delay_seconds, trigger.confirm) == (
+        "S-01",
+        "replied",
+        300,
+        True,
+    )
+
+
+def test_an_unknown_after_state_is_named_at_its_file_line_and_field(mini: Path) -> None:
+    edit(day1(mini), "state: acknowledged,", "state: answered,")
+    problem = only_problem(mini)
+    assert (problem.file, problem.field) == (
+        "mini/injects/01-day1.yaml",
+        "injects[1].trigger.state",
+    )
+    assert problem.line == line_of(day1(mini), "state: answered,")
+    assert "replied" in problem.message and "acknowledged" in problem.message
+
+
+def test_confirm_goes_with_a_reply_trigger_only(mini: Path) -> None:
+    edit(day1(mini), "delay: 10m}", "delay: 10m, confirm: true}")
+    problem = only_problem(mini)
+    assert (problem.file, problem.field) == (
+        "mini/injects/01-day1.yaml",
+        "injects[1].trigger.confirm",
+    )
+    assert problem.line == line_of(day1(mini), "confirm: true")
+    assert problem.message == (
+        "'confirm' goes with state: replied (or a trigger on what players do)"
+    )
 
 
 def test_missing_scenario_yaml(mini: Path) -> None:

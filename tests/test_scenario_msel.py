@@ -20,7 +20,7 @@ from controlroom.scenario.msel import (
     import_msel,
     parse_mapping,
 )
-from tests.support.scenario_folders import MINI
+from tests.support.scenario_folders import MINI, copy_mini, day1, edit
 
 SAMPLE = Path(__file__).resolve().parents[1] / "injects" / "trafficking-week"
 
@@ -81,6 +81,31 @@ def test_export_rows() -> None:
         "",
         "",
     )
+
+
+@pytest.mark.parametrize(
+    ("trigger", "written"),
+    [
+        ("state: replied, delay: 10m", "after S-01 replied +10m"),
+        (
+            "state: replied, confirm: true",
+            'when {"after": "S-01", "state": "replied", "confirm": true}',
+        ),
+    ],
+)
+def test_a_trigger_on_the_team_s_reply_goes_out_and_back(
+    tmp_path: Path, trigger: str, written: str
+) -> None:
+    folder = copy_mini(tmp_path)
+    edit(day1(folder), "state: acknowledged, delay: 10m", trigger)
+    scenario = load_scenario(folder)
+    [_, _, s02, _] = rows(export_msel(scenario))
+    assert s02["Scenario time"] == written
+    result = import_msel(export_msel(scenario), "en")
+    assert result.problems == []
+    [imported] = [i for i in InjectFile.model_validate(yaml.safe_load(result.yaml())).injects
+                  if i.id == "S-02"]  # fmt: skip
+    assert imported.trigger == scenario.injects_by_id["S-02"].trigger
 
 
 def test_export_in_russian() -> None:

@@ -48,6 +48,9 @@ def test_planned_times_follow_after_triggers_and_leave_manual_ones_out() -> None
         inject({"id": "C", "trigger": {"after": "B", "delay": "5m"}, "to": "all"}),
         inject({"id": "M", "trigger": "manual", "to": "all"}),
         inject({"id": "N", "trigger": {"after": "M"}, "to": "all"}),
+        # a reply is what players do: it may never come, so no earliest time
+        inject({"id": "R", "trigger": {"after": "A", "state": "replied"}, "to": "all"}),
+        inject({"id": "S", "trigger": {"after": "R", "delay": "5m"}, "to": "all"}),
     ]
     assert planned_times(injects) == {"A": T("D1 09:00"), "B": T("D1 09:10"), "C": T("D1 09:15")}
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from controlroom.exercise import commands
 from controlroom.live.runtime import ExerciseRuntime
 from tests.support.console import Control
+from tests.support.scenarios import inject
 
 
 async def started(control: Control) -> ExerciseRuntime:
@@ -186,3 +187,23 @@ async def test_an_answer_sent_at_once_is_a_simcell_answer_too(control: Control) 
     page = await control.get(f"/exercises/{runtime.id}/injects/SIM-R001")
     assert "SimCell answer to request R001" in page.text
     assert "Released by hand" not in page.text
+
+
+async def test_a_trigger_on_the_team_s_reply_reads_in_the_reader_s_language(
+    control: Control,
+) -> None:
+    runtime = await started(control)
+    follow = inject(
+        "FOLLOW",
+        to=["police"],
+        trigger={"after": "S-01", "state": "replied", "delay": "10m", "confirm": True},
+    )
+    await runtime.execute(lambda s: commands.create_inject(s, "dina", follow))
+    page = (await control.get(f"/exercises/{runtime.id}/injects/FOLLOW")).text
+    assert "When the team replies to S-01, + 10m &middot; proposed to control" in page
+    russian = (await control.get(f"/exercises/{runtime.id}/injects/FOLLOW?lang=ru")).text
+    assert "Когда команда ответит на S-01, + 10m &middot; предлагается контролю" in russian
+    row = (await control.get(f"/exercises/{runtime.id}")).text  # the timeline's row
+    assert "when the team replies to S-01 (proposed to control)" in row
+    row = (await control.get(f"/exercises/{runtime.id}?lang=ru")).text
+    assert "когда команда ответит на S-01 (" in row

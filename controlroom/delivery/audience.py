@@ -298,6 +298,13 @@ class Audiences:
         if isinstance(event.payload, ReplySent):
             out.all_control(Patch("insert", row, "simcell-replies", "afterbegin"))
             out.add(mine, Patch("insert", card, "team-replies", "afterbegin"))
+            # a ``state: replied`` trigger may have scheduled (or proposed) what waits on it
+            waiting = [
+                dependent
+                for dependent in state.dependents.get(reply.inject, [])
+                if getattr(state.injects[dependent].trigger, "state", None) == "replied"
+            ]
+            self._schedule_changed(state, waiting, out)
             return
         out.all_control(Patch("replace", row))
         out.add(mine, Patch("replace", card))

@@ -58,5 +58,6 @@ def _sent(state: ExerciseState, payload: ReplySent) -> Commit:
             state.scenario_at(fact.at),
             state.team_now(payload.team, fact.at),
         )
+        state._replied(payload.inject, payload.team, fact.at)
 
     return commit

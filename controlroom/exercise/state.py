@@ -355,7 +355,24 @@ class ExerciseState:
             waiting = self.releases.get((dependent, team))
             if not isinstance(trigger, AfterTrigger) or waiting is None or waiting.due is not None:
                 continue
-            if release.reached(trigger.state):
+            if trigger.state != "replied" and release.reached(trigger.state):
+                waiting.due = self._team_time(team, wall) + trigger.delay_seconds
+
+    def _replied(self, inject: str, team: str, wall: float) -> None:
+        """``team`` replied to ``inject``: schedule (or propose) what waits for its reply, to
+        that team, once (a later reply finds it scheduled, proposed or released)."""
+        for dependent in self.dependents.get(inject, []):
+            trigger = self.injects[dependent].trigger
+            if not isinstance(trigger, AfterTrigger) or trigger.state != "replied":
+                continue
+            waiting = self.releases.get((dependent, team))
+            if waiting is None or waiting.due is not None or waiting.proposed:
+                continue
+            if waiting.released_at is not None or waiting.cancelled:
+                continue
+            if trigger.confirm:
+                waiting.proposed = True
+            else:
                 waiting.due = self._team_time(team, wall) + trigger.delay_seconds
 
     def _team_time(self, team: str, wall: float) -> float:

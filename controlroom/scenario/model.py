@@ -22,6 +22,7 @@ from pydantic import (
     Field,
     StringConstraints,
     Tag,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -183,11 +184,25 @@ class Cue(Strict):
 
 
 class AfterTrigger(Strict):
-    """Release when another inject reaches a state for the same team (plus a delay)."""
+    """Release when another inject reaches a state for the same team (plus a delay).
+
+    ``replied``: when the team first replies to the earlier inject (a written reply or a
+    reported action); what players do, so like a player trigger it may never come and may
+    take ``confirm: true`` (a proposed release that control approves).
+    """
 
     after: Id
-    state: Literal["released", "delivered", "acknowledged"] = "acknowledged"
+    state: Literal["released", "delivered", "acknowledged", "replied"] = "acknowledged"
     delay: Delay = "0m"
+    confirm: bool = False
+
+    @field_validator("confirm")
+    @classmethod
+    def _confirm_on_reply(cls, value: bool, info: ValidationInfo) -> bool:
+        # reported at ``confirm`` (``state`` is validated before it)
+        if value and info.data.get("state", "replied") != "replied":  # absent: a bad state
+            raise ValueError("'confirm' goes with state: replied (or a trigger on what players do)")
+        return value
 
     @cached_property
     def delay_seconds(self) -> int:

@@ -62,7 +62,7 @@ __all__ = [
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _AFTER = re.compile(
-    r"^after\s+(?P<after>\S+)(?:\s+(?P<state>released|delivered|acknowledged))?"
+    r"^after\s+(?P<after>\S+)(?:\s+(?P<state>released|delivered|acknowledged|replied))?"
     r"(?:\s+(?P<delay>[+-]?[0-9]+[smh]))?$",
     re.IGNORECASE,
 )
@@ -325,7 +325,10 @@ class _RowReader:
         try:
             parse_time(text)
         except ValueError as error:
-            hint = "; or 'manual', or 'after <number> [acknowledged|delivered|released] [+10m]'"
+            hint = (
+                "; or 'manual', or 'after <number> [acknowledged|delivered|released|replied]"
+                " [+10m]'"
+            )
             self.fail("scenario time", f"{error}{hint}")
         return {"at": text}
 

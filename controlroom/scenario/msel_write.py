@@ -46,12 +46,13 @@ def msel_order(scenario: Scenario) -> list[Inject]:
 def trigger_text(inject: Inject) -> str:
     """The scenario time column: ``D2 10:15``, ``manual`` or ``after B-03 acknowledged +10m``."""
     trigger = inject.trigger
-    if isinstance(trigger, AfterTrigger):
+    if isinstance(trigger, AfterTrigger) and not trigger.confirm:
         text = f"after {trigger.after} {trigger.state}"
         if trigger.delay_seconds:
             text += " " + (trigger.delay if trigger.delay[0] in "+-" else f"+{trigger.delay}")
         return text
-    if isinstance(trigger, PlayerTrigger):  # what players do: its fields, as JSON
+    if isinstance(trigger, PlayerTrigger | AfterTrigger):  # what players do (a confirmed
+        # reply too): its fields, as JSON
         fields = trigger.model_dump(mode="json", exclude_defaults=True)
         return "when " + json.dumps(fields, ensure_ascii=False)
     return inject.at or trigger or ""

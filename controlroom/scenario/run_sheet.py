@@ -109,7 +109,8 @@ class RoleSummary:
 
 def planned_times(injects: Iterable[Inject]) -> dict[str, float]:
     """Each inject's planned release: its ``at``, or the earlier inject's plus the delay
-    (``after`` triggers; the earliest it can be). Manual and player triggers have none."""
+    (``after`` triggers; the earliest it can be). Manual and player triggers have none, nor
+    has ``after`` with ``state: replied``: a reply is what players do, and may never come."""
     by_id = {inject.id: inject for inject in injects}
     times: dict[str, float] = {}
 
@@ -122,7 +123,7 @@ def planned_times(injects: Iterable[Inject]) -> dict[str, float]:
         found: float | None = None
         if inject.at_seconds is not None:
             found = float(inject.at_seconds)
-        elif isinstance(inject.trigger, AfterTrigger):
+        elif isinstance(inject.trigger, AfterTrigger) and inject.trigger.state != "replied":
             earlier = time_of(inject.trigger.after, seen | {inject_id})
             found = None if earlier is None else earlier + inject.trigger.delay_seconds
         if found is not None:
