@@ -302,7 +302,9 @@ def test_durations_are_real_time_beside_the_scenario_time_that_passed_at_speed_s
     r.play(1, commands.join_device(r.state, "d1", "Alpha desk", team="alpha"))
     r.play(25.4, commands.acknowledge(r.state, "BB", "alpha", "d1"))
     r.play(43.3, commands.send_request(r.state, "alpha", "d1", None, "Who owns the bus?"))
-    r.play(56, commands.answer_request(r.state, "carl", "R001", text="A company", sender="Desk"))
+    r.play(
+        56, commands.answer_request(r.state, "carl", "R001", text="A **company**", sender="Desk")
+    )
     pack = debrief_pack(r.events, 1)
     row = next(row for row in pack.injects if row.inject == "BB")
     assert round(row.acknowledged or 0, 1) == parse_time("D1 09:02") + 32.4
@@ -324,6 +326,10 @@ def test_durations_are_real_time_beside_the_scenario_time_that_passed_at_speed_s
     assert asked["Response time from receipt (real s)"] == "13"
     assert asked["Response time from receipt (scenario s)"] == "76"
     assert asked["Sent"] == "D1 09:04:19" and asked["Received (offline)"] == ""
+    # control's answer, plain text as the replies' answers; the team received it: theirs too
+    assert asked["Answer"] == "A company"
+    facing = debrief_pack(r.events, 1, team="alpha", team_facing=True)
+    assert facing.requests[0].answer == {"en": "A company"}
 
 
 def test_a_duration_keeps_its_seconds_under_ten_minutes_in_the_readers_language() -> None:

@@ -67,6 +67,8 @@ def check_archive(content: bytes, journal_length: int) -> None:
             for line in archive.read(name).decode("utf-8-sig").splitlines():
                 for cell in line.split(","):
                     assert not cell.strip('"').startswith(FORMULA), (name, line)
+    full = archive.read("debrief/D1-all.csv").decode("utf-8-sig")
+    assert "An interpreter is on the way." in full  # control's answer to R001 (requests)
     team_pack = archive.read("debrief/D1-t1-team.csv").decode("utf-8-sig")
     team_pack += xlsx_text(archive.read("debrief/D1-t1-team.xlsx"))
     assert "I-t1-0" in team_pack and "T1-OBSERVED" in team_pack

@@ -86,3 +86,39 @@ async def test_a_pause_shows_as_running_to_the_actor_never_controls_phase(venue:
     await venue.join("actor:caller")
     held = await venue.client.get(f"/exercises/{venue.id}/actor/run-sheet")
     assert 'data-phase="held"' in held.text and "control-only reason" not in held.text
+
+
+async def test_an_overdue_unmarked_scene_says_so_as_the_cue_cards_countdown_does(
+    venue: Venue,
+) -> None:
+    """A scene whose time has passed and that the actor has not marked: the line says
+    "Overdue, not marked yet. Due 3 min ago" (the countdown's words), not the next scene."""
+    await venue.run(lambda s: commands.startex(s, "dina"))
+    wall = venue.resources.time.now()
+    first = run_sheet(venue.state, wall, "caller", "en").lines[0].time
+    assert first is not None
+    await venue.run(lambda s: commands.jump(s, "dina", first + 200))
+    sheet = run_sheet(venue.state, venue.resources.time.now(), "caller", "en")
+    assert sheet.lines[0].unmarked and sheet.overdue_by is not None
+    assert sheet.overdue_minutes == 3
+    await venue.join("actor:caller")
+    for path in ("/actor/run-sheet", "/actor"):
+        page = await venue.client.get(f"/exercises/{venue.id}{path}")
+        start = page.text.index('class="run-sheet-next"')
+        line = page.text[start : page.text.index("</p>", start)]
+        assert 'data-state="overdue"' in line
+        assert ">Overdue, not marked yet.</span>" in line and ">Due 3 min ago</span>" in line
+        assert 'data-unmarked="true"' in page.text
+    await venue.join("actor:caller", language="ru")
+    page = await venue.client.get(f"/exercises/{venue.id}/actor/run-sheet")
+    assert "Просрочена, ещё не отмечена." in page.text and "Время было 3 мин назад" in page.text
+
+    # marked Ready: no longer overdue
+    await venue.run(
+        lambda s: commands.cue_status(s, "caller", "S-01.1", "ready", "tab", team="police")
+    )
+    marked = run_sheet(venue.state, venue.resources.time.now(), "caller", "en")
+    assert not marked.lines[0].unmarked and marked.overdue_by is None
+    page = await venue.client.get(f"/exercises/{venue.id}/actor/run-sheet")
+    assert 'data-state="none"' in page.text and 'data-unmarked="true"' not in page.text
+    assert ">Просрочена, ещё не отмечена.</span>" not in page.text

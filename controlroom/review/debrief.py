@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from controlroom.delivery.markdown import plain_text
 from controlroom.exercise.cues import cue_definition, reveal_ids
 from controlroom.exercise.events import Rating
-from controlroom.exercise.state import ExerciseState, Note, Reply, TeamRelease
+from controlroom.exercise.state import ExerciseState, Note, Reply, Request, TeamRelease
 from controlroom.journal import Event
 from controlroom.live.runtime import scenario_of
 from controlroom.review.log import LogEntry, review_log
@@ -69,6 +69,9 @@ class RequestRow:
     response_seconds: float | None  # wall seconds from received to answered
     received: float | None = None  # scenario time received, when it waited offline (else None)
     response_scenario: float | None = None  # scenario seconds from received to answered
+    # control's answer as plain text, per language (None: not answered, or, in a team-facing
+    # pack, not arrived at the team yet: its answer inject not released to it)
+    answer: LocalText | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +247,7 @@ def debrief_pack(
             response_seconds=r.response_seconds,
             received=stime.get(r.seq) if r.seq in offline else None,
             response_scenario=_between(stime.get(r.seq), answered.get(r.id)),
+            answer=_answer(state, r, team_facing),
         )
         for r in state.requests.values()
         if wanted(r.team) and on_day(acted.get(r.seq))
@@ -329,6 +333,18 @@ def _reveal_row(state: ExerciseState, entry: LogEntry) -> RevealRow:
         scenario_time=entry.acted_scenario,
         by=entry.person,
     )
+
+
+def _answer(state: ExerciseState, request: Request, team_facing: bool) -> LocalText | None:
+    """Control's answer to a request as plain text (as the replies' answers): in a
+    team-facing pack only once it reached the team (its answer inject released to it)."""
+    if request.answered_at is None or not request.answer_text:
+        return None
+    if team_facing:
+        release = state.releases.get((request.answer_inject or "", request.team))
+        if release is None or release.released_at is None:
+            return None
+    return {language: plain_text(text) for language, text in request.answer_text.items()}
 
 
 def _reply_row(

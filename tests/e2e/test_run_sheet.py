@@ -144,6 +144,18 @@ async def test_both_countdowns_count_wall_time_alike_and_stop_at_endex(
     )
     assert abs(wall_seconds_in(await sheet_page.text()) - first) <= 2
 
+    # the first scene's time passes unmarked: both say so, ticking and as the server renders
+    await sample.run(("jump", {"by": "dina", "scenario_time": 13 * 3600 + 25 * 60 - 12}))
+    await page.reload()  # D1 13:24:48 at x6: 2 s before it
+    overdue = "Overdue, not marked yet. Due less than a minute ago"
+    await expect(sheet.locator(".run-sheet-next")).to_have_text(overdue, timeout=10_000)
+    await expect(page.locator("#countdown")).to_have_attribute("data-state", "overdue")
+    await expect(sheet.locator("tbody tr").first).to_have_class(re.compile(r"\boverdue\b"))
+    served = await context.request.get(f"{sample.server.url}/exercises/{sample.id}/actor/run-sheet")
+    assert '<span class="run-sheet-in" aria-live="off">Due less than a minute ago' in (
+        await served.text()
+    )
+
     await sample.run(("endex", {"by": "dina"}))
     await expect(page.locator("#countdown")).to_have_attribute("data-state", "ended")
     await expect(sheet.locator(".run-sheet-next")).to_have_text("Exercise ended.", timeout=LIVE_MS)

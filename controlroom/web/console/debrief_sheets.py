@@ -40,7 +40,7 @@ INJECT_HEADER = (
 REQUEST_HEADER = (
     _("Request"), _("Team"), _("Kind"), _("Text"), _("Sent"), _("Received (offline)"),
     _("Answered"), _("Response time from receipt (real s)"),
-    _("Response time from receipt (scenario s)"),
+    _("Response time from receipt (scenario s)"), _("Answer"),
 )  # fmt: skip
 REPLY_HEADER = (
     _("Reply"), _("Team"), _("Inject"), _("Kind"), _("Text"), _("Files"), _("Sent"),
@@ -105,7 +105,7 @@ def pack_sheets(
         [
             r.request, teams.get(r.team, r.team), text(r.kind_title), r.text, _time(r.sent),
             _time(r.received), gettext("yes") if r.answered else gettext("no"),
-            _seconds(r.response_seconds), _seconds(r.response_scenario),
+            _seconds(r.response_seconds), _seconds(r.response_scenario), text(r.answer),
         ]
         for r in pack.requests
     ]  # fmt: skip

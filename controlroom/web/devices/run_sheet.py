@@ -12,6 +12,7 @@ pause shows as running, never control's own phase). The same section is on the c
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -19,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from controlroom.delivery.projections import clock_view
-from controlroom.exercise.lifecycles import ClockPhase
+from controlroom.exercise.lifecycles import ClockPhase, CueStatus
 from controlroom.exercise.run_sheet import upcoming_scenes
 from controlroom.exercise.state import ExerciseState
 from controlroom.i18n import local
@@ -40,6 +41,10 @@ class RunSheetLine:
     where: str  # the cue's own place on the set
     cue: str
     status: str
+    # a scene of it waits for the actor's mark (not Ready, In scene or Done) at a time that
+    # no longer moves (its team not on hold): overdue once its time has passed, as the cue
+    # cards' countdown says (devices.js, nextCue)
+    unmarked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +54,14 @@ class RunSheet:
     next_time: float | None  # the next scene with a time, for the countdown (None after ENDEX)
     next_in: float | None = None  # wall seconds until it, at the clock's speed (as run_sheet.js)
     ended: bool = False  # after ENDEX: no scene to count down to
+    # wall seconds since the first overdue, unmarked scene's time: the line says so instead
+    # of counting to the next scene (None: none overdue)
+    overdue_by: float | None = None
+
+    @property
+    def overdue_minutes(self) -> int:
+        """Whole wall minutes the overdue scene is late, as the cue cards' countdown floors them."""
+        return 0 if self.overdue_by is None else max(0, math.floor(self.overdue_by / 60))
 
     @property
     def countdown(self) -> str:
@@ -67,6 +80,7 @@ def run_sheet(state: ExerciseState, wall: float, role: str, language: str) -> Ru
     teams = {t.id: local(t.name, language, original)[0] for t in state.scenario.teams}
     sets = {s.id: local(s.name, language, original)[0] for s in state.scenario.sets}
     wheres = _wheres(state, language)
+    moving = {(i.cue, i.team) for i in state.cue_instances(role=role, wall=wall) if i.moving}
     grouped: dict[object, list[Scene]] = {}
     for scene in joined(upcoming_scenes(state, wall, role)):
         grouped.setdefault(scene.occasion, []).append(scene)
@@ -78,6 +92,9 @@ def run_sheet(state: ExerciseState, wall: float, role: str, language: str) -> Ru
             where=wheres.get(group[0].cue, ""),
             cue=group[0].cue,
             status=group[0].status,
+            unmarked=any(
+                s.status == CueStatus.WAITING.value and (s.cue, s.team) not in moving for s in group
+            ),
         )
         for group in grouped.values()
     ]
@@ -91,7 +108,13 @@ def run_sheet(state: ExerciseState, wall: float, role: str, language: str) -> Ru
     # wall time until it, as the tablet counts it (clock.js's wallUntil): an actor needs to
     # know how long until they must be there, not the scenario time between
     next_in = None if now is None or next_time is None else (next_time - now) / state.clock.speed
-    return RunSheet(listed, more, next_time, next_in)
+    late = [
+        line.time
+        for line in lines
+        if now is not None and line.unmarked and line.time is not None and line.time <= now
+    ]
+    overdue_by = None if now is None or not late else (now - min(late)) / state.clock.speed
+    return RunSheet(listed, more, next_time, next_in, overdue_by=overdue_by)
 
 
 def _wheres(state: ExerciseState, language: str) -> dict[str, str]:
