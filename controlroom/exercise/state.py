@@ -337,15 +337,7 @@ class ExerciseState:
             if not isinstance(trigger, PlayerTrigger) or not fits(trigger):
                 continue
             for team in teams:
-                waiting = self.releases.get((inject.id, team))
-                if waiting is None or waiting.due is not None or waiting.proposed:
-                    continue
-                if waiting.released_at is not None or waiting.cancelled:
-                    continue
-                if trigger.confirm:
-                    waiting.proposed = True
-                else:
-                    waiting.due = self._team_time(team, wall) + trigger.delay_seconds
+                self._fire(inject.id, team, trigger.delay_seconds, trigger.confirm, wall)
 
     def _reached(self, inject: str, team: str, wall: float) -> None:
         """An inject moved on for a team: schedule what was waiting for that (triggers)."""
@@ -363,17 +355,22 @@ class ExerciseState:
         that team, once (a later reply finds it scheduled, proposed or released)."""
         for dependent in self.dependents.get(inject, []):
             trigger = self.injects[dependent].trigger
-            if not isinstance(trigger, AfterTrigger) or trigger.state != "replied":
-                continue
-            waiting = self.releases.get((dependent, team))
-            if waiting is None or waiting.due is not None or waiting.proposed:
-                continue
-            if waiting.released_at is not None or waiting.cancelled:
-                continue
-            if trigger.confirm:
-                waiting.proposed = True
-            else:
-                waiting.due = self._team_time(team, wall) + trigger.delay_seconds
+            if isinstance(trigger, AfterTrigger) and trigger.state == "replied":
+                self._fire(dependent, team, trigger.delay_seconds, trigger.confirm, wall)
+
+    def _fire(self, inject: str, team: str, delay: float, confirm: bool, wall: float) -> None:
+        """A trigger of ``inject`` fired for ``team``: schedule it ``delay`` after now on the
+        team's clock, or propose it to control (``confirm``), once: a release already
+        scheduled, proposed, released or cancelled stays as it is."""
+        waiting = self.releases.get((inject, team))
+        if waiting is None or waiting.due is not None or waiting.proposed:
+            return
+        if waiting.released_at is not None or waiting.cancelled:
+            return
+        if confirm:
+            waiting.proposed = True
+        else:
+            waiting.due = self._team_time(team, wall) + delay
 
     def _team_time(self, team: str, wall: float) -> float:
         """The team's own time at ``wall`` (the exercise clock's anchor before STARTEX)."""
