@@ -1,7 +1,8 @@
 """Each team at its own pace, in real Chromium: a held team waits while the other gets its
-inject on time; an actor playing for two teams sees a cue card per team with its own time
-and set; a reveal tapped on a tablet while offline reaches the console once, when the tablet
-is back (docs/clock.md, docs/devices.md).
+inject on time; what falls due together lands once each, in order; an actor playing for
+two teams sees a cue card per team with its own time and set; a reveal tapped on a tablet
+while offline reaches the console once, when the tablet is back (docs/clock.md,
+docs/devices.md).
 
 The ``mini`` scenario: teams ``police`` and ``labour``; S-03 (D2 10:15, to all) has the
 worker's cue ``worker-at-site`` ("Construction site set", 10 minutes before); S-01 (D1 09:30,
@@ -83,6 +84,28 @@ async def test_a_held_team_waits_while_the_other_team_gets_its_inject_on_time(
     assert len(await releases_of(exercise, "S-03")) == 2  # each release once
     for page in (police, labour, console):
         await page.context.close()
+
+
+async def test_what_falls_due_together_lands_on_the_tablet_each_once_in_order(
+    browser: Browser, exercise: Exercise
+) -> None:
+    """A jump past two injects' times: the clock releases them together, in one batch whose
+    frames reach each socket in one write (docs/delivery.md); the team's tablet shows each
+    once, in the order a reload shows them."""
+    police = await join(await tablet(browser), await exercise.join_link("team:police"), "P1")
+    await exercise.run(("startex", {"by": "dina"}))
+    await exercise.run(("jump", {"by": "dina", "scenario_time": S03_DUE + 60}))
+    for inject in ("S-01", "S-03"):
+        await expect(police.locator(f"#inject-{inject}")).to_have_count(1, timeout=10_000)
+    cards = police.locator("#team-injects > [id^='inject-']")
+    live = await cards.evaluate_all("cards => cards.map((card) => card.id)")
+    await police.reload()
+    await expect(police.locator("#inject-S-03")).to_be_visible()
+    again = await cards.evaluate_all("cards => cards.map((card) => card.id)")
+    assert live == again and sorted(live) == ["inject-S-01", "inject-S-03"]
+    released = [e["data"]["inject"] for e in await exercise.events("inject.released")]
+    assert released == ["S-01", "S-03"]  # each once
+    await police.context.close()
 
 
 async def test_an_actor_playing_for_two_teams_sees_two_cue_cards(
