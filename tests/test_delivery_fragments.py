@@ -7,6 +7,7 @@ fragments mark untranslated scenario text; clock events re-send what depends on 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from controlroom.delivery.audience import current_view
@@ -260,17 +261,24 @@ def test_a_team_sees_its_own_scenario_time_on_cards_requests_and_replies() -> No
     assert "09:1" not in html  # nothing on the exercise clock (t1 is ten minutes behind)
 
 
-def test_an_actor_s_stop_shows_the_scenario_time_it_was_pressed_at() -> None:
-    """The actor's tablet shows the exercise clock: its STOP says that time, as it stood
-    when tapped (a later hold of the exercise changes nothing)."""
+def alerted_then_held(press: Callable[..., Any]) -> Exercise:
+    """The actor r0 presses ``press`` (STOP or call control) at D1 09:02:07, then the
+    exercise is held for 15 minutes and resumed."""
     exercise = Exercise(marked_scenario())
     exercise.apply(lambda s: commands.join_device(s, "act-1", "Act", role="r0"))
     exercise.apply(lambda s: commands.startex(s, "d"))  # D1 09:00
     exercise.at += 120
-    exercise.apply(lambda s: safety_commands.call_control(s, "r0", "act-1", None, "c-1"))
+    exercise.apply(lambda s: press(s, "r0", "act-1", None, "a-1"))
     exercise.apply(lambda s: commands.hold(s, "d", "a fire drill"))
     exercise.at += 900
     exercise.apply(lambda s: commands.resume(s, "d"))
+    return exercise
+
+
+def test_an_actor_s_stop_shows_the_scenario_time_it_was_pressed_at() -> None:
+    """The actor's tablet shows the exercise clock: its STOP says that time, as it stood
+    when tapped (a later hold of the exercise changes nothing)."""
+    exercise = alerted_then_held(safety_commands.call_control)
     view = actor_safety_view(exercise.state, "S001")
     assert view.scenario == 9 * 3600 + 127
     html = exercise.renderer.fragment(view, "actor:r0", "ru")
@@ -280,14 +288,7 @@ def test_an_actor_s_stop_shows_the_scenario_time_it_was_pressed_at() -> None:
 def test_control_s_stop_alert_keeps_the_scenario_time_it_was_pressed_at() -> None:
     """Control's alert says the scenario time recorded at the tap, not the time the clock
     gives that moment now: a hold of the exercise after the STOP moves nothing."""
-    exercise = Exercise(marked_scenario())
-    exercise.apply(lambda s: commands.join_device(s, "act-1", "Act", role="r0"))
-    exercise.apply(lambda s: commands.startex(s, "d"))  # D1 09:00
-    exercise.at += 120
-    exercise.apply(lambda s: safety_commands.stop(s, "r0", "act-1", None, "s-1"))
-    exercise.apply(lambda s: commands.hold(s, "d", "a fire drill"))
-    exercise.at += 900
-    exercise.apply(lambda s: commands.resume(s, "d"))
+    exercise = alerted_then_held(safety_commands.stop)
     exercise.at += 60
     exercise.apply(lambda s: commands.jump(s, "d", 14 * 3600))
     alert = next(iter(exercise.state.safety.values()))
